@@ -1,1 +1,154 @@
+//! Lacquer Panner: the plugin glue. Parameters map onto `dsp_core::PannerSettings` once per
+//! (sample-accurately split) block; the processor smooths and pans; meters are published
+//! through atomics while the editor is open.
 
+use atomic_float::AtomicF32;
+use dsp_core::Panner;
+use lacquer_kit::meters_bridge::StereoLevelAtomics;
+use nice_plug::prelude::*;
+use std::sync::Arc;
+
+pub mod editor;
+pub mod params;
+
+pub use params::PannerParams;
+
+/// Meter values the audio thread publishes for the editor.
+#[derive(Debug, Default)]
+pub struct PannerMeters {
+    /// Input levels, before panning.
+    pub input: StereoLevelAtomics,
+    /// Output levels, after panning and output gain.
+    pub output: StereoLevelAtomics,
+    /// Output phase correlation, -1 (anti-phase) to +1 (mono).
+    pub correlation: AtomicF32,
+}
+
+/// The Panner plugin instance.
+pub struct LacquerPanner {
+    /// Parameters shared with the host and the editor.
+    params: Arc<PannerParams>,
+    /// Meters shared with the editor.
+    meters: Arc<PannerMeters>,
+    /// The DSP; all panning happens here.
+    panner: Panner,
+}
+
+impl Default for LacquerPanner {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(PannerParams::default()),
+            meters: Arc::new(PannerMeters::default()),
+            panner: Panner::new(),
+        }
+    }
+}
+
+impl Plugin for LacquerPanner {
+    const NAME: &'static str = "Lacquer Panner";
+    const VENDOR: &'static str = "Lacquer";
+    const URL: &'static str = env!("CARGO_PKG_HOMEPAGE");
+    const EMAIL: &'static str = "lacquer@example.org";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Box<dyn Editor>> {
+        editor::create(self.params.clone(), self.meters.clone())
+    }
+
+    fn activate(
+        &mut self,
+        audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        _context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let input_channels = audio_io_layout
+            .main_input_channels
+            .map_or(2, NonZeroU32::get) as usize;
+        self.panner.prepare(
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+            input_channels.min(2),
+        );
+        true
+    }
+
+    fn reset(&mut self) {
+        self.panner.reset();
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        _context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        self.panner.set_settings(&self.params.settings());
+        let editor_open = self.params.editor_state.is_open();
+        match buffer.as_slice() {
+            [left, right, ..] => {
+                if self.panner.is_mono_input() {
+                    // Mono-in/stereo-out: the wrapper zeroes the extra output channel.
+                    right.copy_from_slice(left);
+                }
+                if editor_open {
+                    editor::publish_input(&self.meters, left, right);
+                }
+                self.panner.process_stereo(left, right);
+                if editor_open {
+                    editor::publish_output(&self.meters, left, right);
+                }
+            }
+            // A host that gives a single channel despite the layouts: pan cannot apply,
+            // but output gain and polarity still should, so process it as its own pair.
+            [mono] => self.panner.process_mono(mono),
+            [] => {}
+        }
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for LacquerPanner {
+    const CLAP_ID: &'static str = "org.lacquer.panner";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Pan laws, balance, stereo and dual pan, width and bass mono");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+        ClapFeature::Utility,
+        ClapFeature::Mixing,
+    ];
+}
+
+impl Vst3Plugin for LacquerPanner {
+    const VST3_CLASS_ID: [u8; 16] = *b"LacquerPanner001";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Fx, Vst3SubCategory::Spatial, Vst3SubCategory::Tools];
+}
+
+nice_export_clap!(LacquerPanner);
+nice_export_vst3!(LacquerPanner);

@@ -1,0 +1,56 @@
+//! Measurement helpers shared by the unit tests (compiled only for tests).
+
+/// Magnitude in dB of the DTFT of `ir` at `freq_hz` (exact for a decayed impulse
+/// response), evaluated by a complex phasor recursion in `f64`.
+pub fn dtft_db(ir: &[f32], freq_hz: f64, sample_rate: f64) -> f64 {
+    let (re, im) = dtft(ir, freq_hz, sample_rate);
+    10.0 * (re * re + im * im).max(1e-300).log10()
+}
+
+/// Complex DTFT of `ir` at `freq_hz`: `Σ h[n]·e^{−jωn}`.
+pub fn dtft(ir: &[f32], freq_hz: f64, sample_rate: f64) -> (f64, f64) {
+    let w = 2.0 * std::f64::consts::PI * freq_hz / sample_rate;
+    let (step_re, step_im) = (w.cos(), -w.sin());
+    let (mut pr, mut pi) = (1.0_f64, 0.0_f64);
+    let (mut re, mut im) = (0.0, 0.0);
+    for (n, &h) in ir.iter().enumerate() {
+        if n % 1024 == 0 {
+            // Re-anchor the phasor to stop rounding drift.
+            let a = w * n as f64;
+            pr = a.cos();
+            pi = -a.sin();
+        }
+        re += h as f64 * pr;
+        im += h as f64 * pi;
+        let nr = pr * step_re - pi * step_im;
+        pi = pr * step_im + pi * step_re;
+        pr = nr;
+    }
+    (re, im)
+}
+
+/// `count` log-spaced frequencies from `lo_hz` to `hi_hz` inclusive.
+pub fn log_freqs(lo_hz: f64, hi_hz: f64, count: usize) -> Vec<f64> {
+    (0..count)
+        .map(|i| lo_hz * (hi_hz / lo_hz).powf(i as f64 / (count - 1) as f64))
+        .collect()
+}
+
+/// Measured amplitude of a steady sine of `freq_hz` in `y` (least squares over whole
+/// samples, after `skip` samples of settling).
+pub fn sine_amplitude(y: &[f32], freq_hz: f64, sample_rate: f64, skip: usize) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * freq_hz / sample_rate;
+    let (mut ss, mut cc, mut sc, mut ys, mut yc) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (n, &v) in y.iter().enumerate().skip(skip) {
+        let (s, c) = (w * n as f64).sin_cos();
+        ss += s * s;
+        cc += c * c;
+        sc += s * c;
+        ys += v as f64 * s;
+        yc += v as f64 * c;
+    }
+    let det = ss * cc - sc * sc;
+    let a = (ys * cc - yc * sc) / det;
+    let b = (yc * ss - ys * sc) / det;
+    (a * a + b * b).sqrt()
+}

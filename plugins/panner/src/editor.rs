@@ -1,0 +1,3 @@
+//! Placeholder; replaced by the kit-based editor.
+pub const WIDTH: u32 = 560;
+pub const HEIGHT: u32 = 360;
