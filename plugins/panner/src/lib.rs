@@ -68,12 +68,13 @@ impl Plugin for LacquerPanner {
 
     type SysExMessage = ();
     type BackgroundTask = ();
+    type Editor = editor::PannerEditor;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
 
-    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Box<dyn Editor>> {
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
         editor::create(self.params.clone(), self.meters.clone())
     }
 
