@@ -1,1 +1,16 @@
-pub fn x(){}
+//! `dsp-core`: Lacquer's shared real-time DSP. No plugin framework, no GUI, no runtime
+//! dependencies. Every processor follows one lifecycle: `new()`/`Default` (cheap),
+//! `prepare(sample_rate, max_block, channels)` (the only allocation), `reset()`,
+//! setters or a settings struct applied once per (sub-)block, `process…`, `latency()`.
+
+pub mod crossover;
+pub mod db;
+pub mod smoother;
+pub mod svf;
+
+#[cfg(test)]
+mod test_util;
+
+pub use crossover::{Crossover, LrOrder};
+pub use db::{db_to_gain, gain_to_db, MINUS_INFINITY_DB};
+pub use smoother::{Smoother, SmoothingStyle};

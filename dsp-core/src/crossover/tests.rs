@@ -1,0 +1,118 @@
+use super::*;
+use crate::test_util::{dtft_db, log_freqs};
+
+const FS: f32 = 48_000.0;
+const IR_LEN: usize = 1 << 15;
+
+/// Impulse responses of every band.
+fn band_irs(order: LrOrder, crossover_hz: &[f32], sample_rate: f32) -> Vec<Vec<f32>> {
+    let mut x = Crossover::new();
+    x.prepare(sample_rate, 512, 1);
+    x.set_order(order);
+    x.set_bands(crossover_hz);
+    let nb = x.num_bands();
+    let mut irs = vec![vec![0.0; IR_LEN]; nb];
+    let mut bands = [0.0; MAX_BANDS];
+    for i in 0..IR_LEN {
+        x.process_sample(0, if i == 0 { 1.0 } else { 0.0 }, &mut bands);
+        for b in 0..nb {
+            irs[b][i] = bands[b];
+        }
+    }
+    irs
+}
+
+#[test]
+fn band_sum_is_flat_for_all_orders_and_band_counts() {
+    let sets: [&[f32]; 4] = [
+        &[1000.0],
+        &[120.0, 2500.0],
+        &[80.0, 600.0, 5000.0],
+        &[60.0, 250.0, 1500.0, 8000.0],
+    ];
+    let mut worst: f64 = 0.0;
+    for order in [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8] {
+        for set in sets {
+            for fs in [44_100.0, FS] {
+                let irs = band_irs(order, set, fs);
+                let sum: Vec<f32> = (0..IR_LEN).map(|i| irs.iter().map(|b| b[i]).sum()).collect();
+                for f in log_freqs(10.0, 0.45 * fs as f64, 120) {
+                    let db = dtft_db(&sum, f, fs as f64);
+                    worst = worst.max(db.abs());
+                    assert!(db.abs() < 0.01, "{order:?} {set:?} {f} Hz: {db} dB");
+                }
+            }
+        }
+    }
+    eprintln!("crossover sum worst deviation: {worst:.2e} dB");
+}
+
+#[test]
+fn bands_match_analytic_linkwitz_riley_magnitudes() {
+    for order in [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8] {
+        let fc = 1000.0;
+        let irs = band_irs(order, &[fc], FS);
+        // −6.02 dB at the crossover for both bands.
+        for b in 0..2 {
+            let db = dtft_db(&irs[b], fc as f64, FS as f64);
+            assert!((db + 6.0206).abs() < 0.01, "{order:?} band {b}: {db}");
+        }
+        for f in log_freqs(20.0, 20_000.0, 60) {
+            for (b, high) in [(0, false), (1, true)] {
+                let expected = 20.0 * lr_magnitude(order, FS, fc, f as f32, high).log10();
+                if expected < -80.0 {
+                    continue;
+                }
+                let db = dtft_db(&irs[b], f, FS as f64);
+                // f32 state: rounding noise dominates far down the skirt.
+                let tol = if expected > -40.0 { 0.01 } else { 0.1 };
+                assert!((db - expected).abs() < tol, "{order:?} {b} {f}: {db} vs {expected}");
+            }
+        }
+        // Slope far from the crossover: 6·n dB per octave (n = 2, 4, 8).
+        let per_octave = match order {
+            LrOrder::Lr2 => 12.0,
+            LrOrder::Lr4 => 24.0,
+            LrOrder::Lr8 => 48.0,
+        };
+        let low_8k = dtft_db(&irs[0], 8000.0, FS as f64);
+        let low_4k = dtft_db(&irs[0], 4000.0, FS as f64);
+        let slope = low_4k - low_8k;
+        // Bilinear warping steepens the slope a little towards Nyquist.
+        assert!(slope > per_octave - 0.5 && slope < per_octave + 3.0, "{order:?} {slope}");
+        let high_125 = dtft_db(&irs[1], 125.0, FS as f64);
+        let high_250 = dtft_db(&irs[1], 250.0, FS as f64);
+        assert!(((high_250 - high_125) - per_octave).abs() < 0.5, "{order:?}");
+    }
+}
+
+#[test]
+fn lr2_high_band_is_inverted_and_lr4_is_not() {
+    // At DC-ish frequencies the high band phase vs. the low band: the LR2 high band is
+    // in phase with the low band at the crossover only because it is inverted.
+    let lr2 = band_irs(LrOrder::Lr2, &[1000.0], FS);
+    let lr4 = band_irs(LrOrder::Lr4, &[1000.0], FS);
+    // First sample of a high-pass impulse response is positive for a true HP.
+    assert!(lr2[1][0] < 0.0);
+    assert!(lr4[1][0] > 0.0);
+}
+
+#[test]
+fn denormal_and_nan_state_is_cleared() {
+    let mut x = Crossover::new();
+    x.prepare(FS, 64, 2);
+    x.set_bands(&[100.0, 1000.0, 5000.0]);
+    let input = [1e-39_f32; 64];
+    let mut a = [0.0; 64];
+    let mut b = [0.0; 64];
+    let mut c = [0.0; 64];
+    let mut d = [0.0; 64];
+    x.process_block(0, &input, &mut [&mut a, &mut b, &mut c, &mut d]);
+    x.process_block(0, &[0.0; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert!(x.state_is_zero());
+    let mut bad = [0.0; 64];
+    bad[3] = f32::NAN;
+    x.process_block(1, &bad, &mut [&mut a, &mut b, &mut c, &mut d]);
+    x.process_block(1, &[0.5; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert!(a.iter().chain(&b).chain(&c).chain(&d).all(|v| v.is_finite()));
+}
