@@ -1,3 +1,74 @@
-fn main() -> nice_plug_xtask::Result<()> {
-    nice_plug_xtask::main()
+//! `cargo xtask`: nice-plug-xtask's `bundle`, plus the commands a Lacquer user and CI need.
+//!
+//! - `bundle-all [--release]`: every package in `bundler.toml`, one cargo invocation.
+//! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
+//! - `test`: debug bundles (with `assert_process_allocs`), then `cargo test --workspace`.
+//! - `deps`: check (and on Debian/Ubuntu install) the system packages the build needs.
+//!
+//! Every command checks the system packages first.
+
+mod install;
+mod sysdeps;
+
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
+    nice_plug_xtask::chdir_workspace_root()?;
+    let (command, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    if command != "known-packages" {
+        sysdeps::ensure()?;
+    }
+    match command {
+        "deps" => Ok(()),
+        "bundle-all" => bundle_all(rest),
+        "install" => {
+            bundle_all(&["--release".to_owned()])?;
+            install::install_bundles()
+        }
+        "test" => {
+            bundle_all(&[])?;
+            cargo(&["test", "--workspace"], rest)
+        }
+        _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
+    }
+}
+
+/// Bundle every plugin package listed in `bundler.toml` with one cargo build.
+fn bundle_all(extra: &[String]) -> nice_plug_xtask::Result<()> {
+    let mut args = vec!["bundle".to_owned()];
+    for package in install::bundled_packages()? {
+        args.push("-p".to_owned());
+        args.push(package);
+    }
+    args.extend(extra.iter().cloned());
+    nice_plug_xtask::main_with_args("cargo xtask", args)
+}
+
+/// Run cargo with `args` followed by the user's extra arguments; fail on a non-zero exit.
+fn cargo(args: &[&str], extra: &[String]) -> nice_plug_xtask::Result<()> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(args)
+        .args(extra)
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        fail(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// An error in the `Result` type nice-plug-xtask re-exports (anyhow's).
+pub fn fail<T>(message: impl Into<String>) -> nice_plug_xtask::Result<T> {
+    Err(std::io::Error::other(message.into()))?
 }

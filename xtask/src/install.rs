@@ -1,0 +1,92 @@
+//! `cargo xtask install`: copy the release bundles into the per-user plugin folders.
+//! Linux: `~/.clap`, `~/.vst3`. macOS: `~/Library/Audio/Plug-Ins/{CLAP,VST3}`.
+//! Windows: `%LOCALAPPDATA%\Programs\Common\{CLAP,VST3}` (the per-user locations of both specs).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The plugin packages listed in `bundler.toml`, in file order: every `[package]` header.
+pub fn bundled_packages() -> nice_plug_xtask::Result<Vec<String>> {
+    let text = fs::read_to_string("bundler.toml")?;
+    let packages: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| line.strip_prefix('[')?.strip_suffix(']'))
+        .map(|name| name.trim().trim_matches('"').to_owned())
+        .collect();
+    if packages.is_empty() {
+        return crate::fail("bundler.toml lists no packages");
+    }
+    Ok(packages)
+}
+
+/// The display name `bundler.toml` gives a package's bundles.
+fn display_names() -> nice_plug_xtask::Result<Vec<String>> {
+    let text = fs::read_to_string("bundler.toml")?;
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+        })
+        .collect())
+}
+
+fn home() -> nice_plug_xtask::Result<PathBuf> {
+    let var = if cfg!(windows) { "LOCALAPPDATA" } else { "HOME" };
+    match std::env::var_os(var) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => crate::fail(format!("${var} is not set; cannot find the plugin folders")),
+    }
+}
+
+/// (CLAP folder, VST3 folder) for the current user.
+fn plugin_dirs() -> nice_plug_xtask::Result<(PathBuf, PathBuf)> {
+    let base = home()?;
+    Ok(if cfg!(target_os = "macos") {
+        let plugins = base.join("Library/Audio/Plug-Ins");
+        (plugins.join("CLAP"), plugins.join("VST3"))
+    } else if cfg!(windows) {
+        let common = base.join("Programs").join("Common");
+        (common.join("CLAP"), common.join("VST3"))
+    } else {
+        (base.join(".clap"), base.join(".vst3"))
+    })
+}
+
+/// Copy every bundle of every package into the user's plugin folders, replacing old ones.
+pub fn install_bundles() -> nice_plug_xtask::Result<()> {
+    let (clap_dir, vst3_dir) = plugin_dirs()?;
+    let bundled = Path::new("target").join("bundled");
+    for name in display_names()? {
+        for (ext, dest_dir) in [("clap", &clap_dir), ("vst3", &vst3_dir)] {
+            let source = bundled.join(format!("{name}.{ext}"));
+            if !source.exists() {
+                return crate::fail(format!("{} was not built", source.display()));
+            }
+            fs::create_dir_all(dest_dir)?;
+            let dest = dest_dir.join(format!("{name}.{ext}"));
+            if dest.is_dir() {
+                fs::remove_dir_all(&dest)?;
+            } else if dest.exists() {
+                fs::remove_file(&dest)?;
+            }
+            copy_recursive(&source, &dest)?;
+            println!("installed {} -> {}", source.display(), dest.display());
+        }
+    }
+    Ok(())
+}
+
+fn copy_recursive(source: &Path, dest: &Path) -> std::io::Result<()> {
+    if source.is_dir() {
+        fs::create_dir_all(dest)?;
+        for entry in fs::read_dir(source)? {
+            let entry = entry?;
+            copy_recursive(&entry.path(), &dest.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        fs::copy(source, dest).map(|_| ())
+    }
+}

@@ -1,0 +1,103 @@
+//! The system packages a Linux build needs (X11/XCB and OpenGL for the editors, ALSA and JACK
+//! for the standalone builds). On Debian and Ubuntu missing ones are installed with apt-get
+//! (through sudo when not root); elsewhere the exact list is printed and the command stops.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Debian package names, in the order they are reported.
+pub const DEBIAN_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libx11-dev",
+    "libx11-xcb-dev",
+    "libxcursor-dev",
+    "libxcb1-dev",
+    "libxcb-icccm4-dev",
+    "libxcb-dri2-0-dev",
+    "libgl1-mesa-dev",
+    "libasound2-dev",
+    "libjack-jackd2-dev",
+];
+
+/// Check the system packages; install the missing ones where we know how.
+pub fn ensure() -> nice_plug_xtask::Result<()> {
+    if !cfg!(target_os = "linux") {
+        // macOS and Windows need nothing beyond the Rust toolchain and the platform SDK.
+        return Ok(());
+    }
+    if !Path::new("/etc/debian_version").exists() {
+        return check_with_pkg_config();
+    }
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| !dpkg_installed(package))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing missing system packages with apt-get: {}",
+        missing.join(" ")
+    );
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
+    let apt = |args: &[&str]| -> bool {
+        let mut command = if as_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    let mut install_args = vec!["install", "-y", "--no-install-recommends"];
+    install_args.extend(&missing);
+    if !(apt(&install_args) || (apt(&["update"]) && apt(&install_args))) {
+        return crate::fail(format!(
+            "could not install the system packages; install them yourself:\n  \
+             sudo apt-get install {}",
+            missing.join(" ")
+        ));
+    }
+    Ok(())
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+}
+
+/// Non-Debian Linux: ask pkg-config for the libraries and print what is missing.
+fn check_with_pkg_config() -> nice_plug_xtask::Result<()> {
+    const PKG_CONFIG_NAMES: &[&str] = &["x11", "x11-xcb", "xcursor", "xcb", "xcb-icccm", "gl", "alsa", "jack"];
+    let missing: Vec<&str> = PKG_CONFIG_NAMES
+        .iter()
+        .copied()
+        .filter(|name| {
+            !Command::new("pkg-config")
+                .args(["--exists", name])
+                .status()
+                .is_ok_and(|status| status.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        crate::fail(format!(
+            "missing development libraries (pkg-config names): {}\n\
+             Install your distribution's -dev/-devel packages for them (on Debian/Ubuntu: {}).",
+            missing.join(" "),
+            DEBIAN_PACKAGES.join(" ")
+        ))
+    }
+}
