@@ -4,6 +4,9 @@
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
 //! - `test`: debug bundles (with `assert_process_allocs`), then `cargo test --workspace`.
 //! - `deps`: check (and on Debian/Ubuntu install) the system packages the build needs.
+//! - `gui-smoke`: every standalone editor under Xvfb: window up, not blank, a drag changes a
+//!   parameter; screenshots to `target/screenshots/`.
+//! - `screenshots`: the same, writing the README's screenshots to `assets/screenshots/`.
 //!
 //! Every command checks the system packages first.
 
@@ -40,6 +43,8 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
             bundle_all(&[])?;
             cargo(&["test", "--workspace"], rest)
         }
+        "gui-smoke" => gui_smoke("target/screenshots"),
+        "screenshots" => gui_smoke("assets/screenshots"),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
     }
 }
@@ -53,6 +58,30 @@ fn bundle_all(extra: &[String]) -> nice_plug_xtask::Result<()> {
     }
     args.extend(extra.iter().cloned());
     nice_plug_xtask::main_with_args("cargo xtask", args)
+}
+
+/// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
+fn gui_smoke(out_dir: &str) -> nice_plug_xtask::Result<()> {
+    let packages = install::bundled_packages()?;
+    let mut build = vec!["build"];
+    for package in &packages {
+        build.extend(["-p", package.as_str()]);
+    }
+    cargo(&build, &[])?;
+    std::fs::create_dir_all(out_dir)?;
+    for package in &packages {
+        let short = package.strip_prefix("lacquer-").unwrap_or(package);
+        let binary = format!("target/debug/{package}");
+        let shot = format!("{out_dir}/{short}.png");
+        let status = Command::new("bash")
+            .args(["plugins/kit/scripts/gui-smoke.sh", &binary, &shot])
+            .status()?;
+        if !status.success() {
+            return fail(format!("GUI smoke test failed for {package} ({status})"));
+        }
+        println!("gui-smoke: {package} ok, screenshot {shot}");
+    }
+    Ok(())
 }
 
 /// Run cargo with `args` followed by the user's extra arguments; fail on a non-zero exit.
