@@ -350,7 +350,13 @@ impl Crossover {
 /// Analytic magnitude (linear) of a Linkwitz–Riley band-edge response at `freq_hz`, as
 /// realised by the bilinear transform: `|LP| = 1/(1+Ωⁿ)`, `|HP| = Ωⁿ/(1+Ωⁿ)` with
 /// `Ω = tan(πf/fs)/tan(πfc/fs)` and `n` = 2, 4, 8. For GUI curves and tests.
-pub fn lr_magnitude(order: LrOrder, sample_rate: f32, crossover_hz: f32, freq_hz: f32, high: bool) -> f64 {
+pub fn lr_magnitude(
+    order: LrOrder,
+    sample_rate: f32,
+    crossover_hz: f32,
+    freq_hz: f32,
+    high: bool,
+) -> f64 {
     let fs = f64::from(sample_rate);
     let g = prewarp(fs, f64::from(clamp_crossover_hz(sample_rate, crossover_hz)));
     let omega = (std::f64::consts::PI * f64::from(freq_hz) / fs).tan() / g;

@@ -5,6 +5,7 @@
 
 pub mod crossover;
 pub mod db;
+pub mod panner;
 pub mod smoother;
 pub mod svf;
 
@@ -13,4 +14,5 @@ mod test_util;
 
 pub use crossover::{Crossover, LrOrder};
 pub use db::{db_to_gain, gain_to_db, MINUS_INFINITY_DB};
+pub use panner::{PanLaw, PanMode, PanTaper, Panner, PannerSettings};
 pub use smoother::{Smoother, SmoothingStyle};

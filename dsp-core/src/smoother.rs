@@ -84,7 +84,11 @@ impl Smoother {
     }
 
     fn clamp_value(&self, value: f32) -> f32 {
-        let value = if value.is_finite() { value } else { self.target };
+        let value = if value.is_finite() {
+            value
+        } else {
+            self.target
+        };
         match self.style {
             SmoothingStyle::Logarithmic => value.max(MIN_LOG_VALUE),
             _ => value,
@@ -235,7 +239,11 @@ mod tests {
         assert_ne!(values[n - 2], 10_000.0);
         assert_eq!(values[n - 1], 10_000.0);
         // Geometric midpoint: sqrt(100 · 10000) = 1000 at half way.
-        assert!((values[n / 2 - 1] - 1000.0).abs() < 0.01, "{}", values[n / 2 - 1]);
+        assert!(
+            (values[n / 2 - 1] - 1000.0).abs() < 0.01,
+            "{}",
+            values[n / 2 - 1]
+        );
         // Constant ratio between consecutive samples.
         let ratio = (100.0_f64).powf(1.0 / n as f64);
         for w in values[..n - 1].windows(2) {

@@ -164,7 +164,10 @@ mod tests {
             let omega = (std::f64::consts::PI * f / fs).tan() / c.g as f64;
             let k = c.k as f64;
             let expected = 1.0 / ((1.0 - omega * omega).powi(2) + (k * omega).powi(2)).sqrt();
-            assert!((mag / expected - 1.0).abs() < 1e-3, "{f}: {mag} vs {expected}");
+            assert!(
+                (mag / expected - 1.0).abs() < 1e-3,
+                "{f}: {mag} vs {expected}"
+            );
         }
     }
 
@@ -176,8 +179,17 @@ mod tests {
         };
         s.flush();
         assert!(s.is_zero());
-        let mut t = SvfState { ic1: 1e-3, ic2: -2.0 };
+        let mut t = SvfState {
+            ic1: 1e-3,
+            ic2: -2.0,
+        };
         t.flush();
-        assert_eq!(t, SvfState { ic1: 1e-3, ic2: -2.0 });
+        assert_eq!(
+            t,
+            SvfState {
+                ic1: 1e-3,
+                ic2: -2.0
+            }
+        );
     }
 }

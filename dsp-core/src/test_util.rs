@@ -38,6 +38,7 @@ pub fn log_freqs(lo_hz: f64, hi_hz: f64, count: usize) -> Vec<f64> {
 
 /// Measured amplitude of a steady sine of `freq_hz` in `y` (least squares over whole
 /// samples, after `skip` samples of settling).
+#[allow(dead_code)]
 pub fn sine_amplitude(y: &[f32], freq_hz: f64, sample_rate: f64, skip: usize) -> f64 {
     let w = 2.0 * std::f64::consts::PI * freq_hz / sample_rate;
     let (mut ss, mut cc, mut sc, mut ys, mut yc) = (0.0, 0.0, 0.0, 0.0, 0.0);

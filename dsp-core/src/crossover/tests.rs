@@ -35,7 +35,9 @@ fn band_sum_is_flat_for_all_orders_and_band_counts() {
         for set in sets {
             for fs in [44_100.0, FS] {
                 let irs = band_irs(order, set, fs);
-                let sum: Vec<f32> = (0..IR_LEN).map(|i| irs.iter().map(|b| b[i]).sum()).collect();
+                let sum: Vec<f32> = (0..IR_LEN)
+                    .map(|i| irs.iter().map(|b| b[i]).sum())
+                    .collect();
                 for f in log_freqs(10.0, 0.45 * fs as f64, 120) {
                     let db = dtft_db(&sum, f, fs as f64);
                     worst = worst.max(db.abs());
@@ -66,7 +68,10 @@ fn bands_match_analytic_linkwitz_riley_magnitudes() {
                 let db = dtft_db(&irs[b], f, FS as f64);
                 // f32 state: rounding noise dominates far down the skirt.
                 let tol = if expected > -40.0 { 0.01 } else { 0.1 };
-                assert!((db - expected).abs() < tol, "{order:?} {b} {f}: {db} vs {expected}");
+                assert!(
+                    (db - expected).abs() < tol,
+                    "{order:?} {b} {f}: {db} vs {expected}"
+                );
             }
         }
         // Slope far from the crossover: 6·n dB per octave (n = 2, 4, 8).
@@ -81,8 +86,13 @@ fn bands_match_analytic_linkwitz_riley_magnitudes() {
         // Bilinear warping steepens the slope towards Nyquist by the ratio of the
         // warped frequencies: tan(π·8k/fs)/tan(π·4k/fs) = 2.155 instead of 2.
         let n = per_octave / 6.0206;
-        let warped = n * 20.0 * (((std::f64::consts::PI / 6.0).tan()) / (std::f64::consts::PI / 12.0).tan()).log10();
-        assert!((slope - warped).abs() < 0.05 * per_octave, "{order:?} {slope} vs {warped}");
+        let warped = n
+            * 20.0
+            * (((std::f64::consts::PI / 6.0).tan()) / (std::f64::consts::PI / 12.0).tan()).log10();
+        assert!(
+            (slope - warped).abs() < 0.05 * per_octave,
+            "{order:?} {slope} vs {warped}"
+        );
         // Below the crossover (little warping) the high band rises by ~6·n dB/oct.
         let high_400 = dtft_db(&irs[1], 400.0, FS as f64);
         let high_800 = dtft_db(&irs[1], 800.0, FS as f64);
@@ -121,5 +131,10 @@ fn denormal_and_nan_state_is_cleared() {
     bad[3] = f32::NAN;
     x.process_block(1, &bad, &mut [&mut a, &mut b, &mut c, &mut d]);
     x.process_block(1, &[0.5; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
-    assert!(a.iter().chain(&b).chain(&c).chain(&d).all(|v| v.is_finite()));
+    assert!(a
+        .iter()
+        .chain(&b)
+        .chain(&c)
+        .chain(&d)
+        .all(|v| v.is_finite()));
 }

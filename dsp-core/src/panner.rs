@@ -1,0 +1,580 @@
+//! The Lacquer Panner processor: pan laws, balance, stereo pan with M/S width, dual
+//! pan, mono, bass mono, swap, polarity and output gain.
+//!
+//! Pan laws for a mono source at `p ∈ [−1, 1]` (the "sine/cosine" and "linear" tapers
+//! of the classic console pan pot, generalised to a family of centre attenuations as in
+//! M. Gerzon, "Panpot Laws for Multispeaker Stereo", AES 92nd Convention, 1992, and the
+//! −3/−4.5/−6 dB laws found in DAWs):
+//!
+//! * base shape: SinCos `θ = (p+1)π/4`, `s_l = cos θ`, `s_r = sin θ` (centre `c0 = √½`);
+//!   Linear `s_l = (1−p)/2`, `s_r = (1+p)/2` (`c0 = ½`);
+//! * law `A ∈ {3, 4.5, 6} dB`: `g = s^e`, `e = A / (−20·log10 c0)`, so the centre is
+//!   exactly −A dB and a hard side 0 dB; `compensated` divides by `c0^e` (centre unity,
+//!   hard side +A dB);
+//! * 0 dB law: `g = min(1, s/c0)` (`compensated` makes no difference).
+//!
+//! Modes (all followed by output gain):
+//!
+//! * **Balance**: `L·bl(p)`, `R·br(p)`, near side unity, far side falling:
+//!   `bl = min(1, s_l/c0)` (the 0 dB law shape); the law does not apply.
+//! * **Stereo**: M/S width first (`M = (L+R)/2`, `S = (L−R)/2·width`, `L' = M+S`,
+//!   `R' = M−S`), then the image edges move: `L'` is placed at `pl = −1 + 2·max(p,0)` and
+//!   `R'` at `pr = 1 − 2·max(−p,0)` with the law normalised so a hard-panned channel is
+//!   unity on its side (i.e. the uncompensated law). `p = 0, width = 1` is the identity.
+//! * **Dual**: `L` placed at `left_pan`, `R` at `right_pan`, same placement, no width.
+//! * **Mono**: `x = (L+R)/2`, `out = x · pan_gains(law, taper, compensated, pan)`.
+//!
+//! Signal order: polarity (per input channel) → swap → bass mono → mode matrix → output
+//! gain. Everything but bass mono is one 2×2 matrix, so the steady state is a plain 2×2
+//! multiply (auto-vectorised), and exact neutral settings take a bit-transparent
+//! fast path that does not touch the buffers.
+//!
+//! Bass mono is a Linkwitz–Riley LR4 split ([`crate::crossover`]) at `bass_mono_hz`; the
+//! low band's side is removed (`L_low = R_low = (L_low+R_low)/2`), the high band is
+//! untouched, and because `low + high` is an all-pass the sum stays all-pass. When off
+//! (and its fade-out has finished) the crossover is not run at all.
+//!
+//! Smoothing (block-size invariant; everything is stepped per sample):
+//! pan, left/right pan and width: linear ramps of [`PAN_RAMP_MS`]; output gain:
+//! logarithmic ramp of [`GAIN_RAMP_MS`]; bass-mono frequency: logarithmic ramp of
+//! [`BASS_MONO_HZ_RAMP_MS`] with crossover coefficients refreshed every
+//! [`COEF_UPDATE_INTERVAL`] samples; discrete changes (mode, law, taper, compensation,
+//! swap, polarity) are linear equal-gain matrix crossfades of [`CROSSFADE_MS`];
+//! bass mono on/off is a linear crossfade of [`CROSSFADE_MS`]. While anything moves the
+//! matrix is recomputed per sample (exact law, no interpolation); the first
+//! `set_settings` after `prepare`/`reset` jumps without ramps.
+//!
+//! Mono input (`channels == 1`): the source is `left` (the content of `right` is ignored
+//! and overwritten), Mono semantics are forced, `invert_left` flips the source, swap,
+//! `invert_right` and bass mono do not apply.
+
+use crate::crossover::{LrCoefs, LrOrder, LrSplitState};
+use crate::db::db_to_gain;
+use crate::smoother::{Smoother, SmoothingStyle};
+
+mod matrix;
+pub use matrix::pan_gains;
+use matrix::{apply, compose, input_matrix, lerp, mode_matrix, scale, Matrix, IDENTITY};
+
+/// Linear ramp time for pan, left/right pan and width.
+pub const PAN_RAMP_MS: f32 = 20.0;
+/// Logarithmic ramp time for the output gain.
+pub const GAIN_RAMP_MS: f32 = 20.0;
+/// Logarithmic ramp time for the bass-mono crossover frequency.
+pub const BASS_MONO_HZ_RAMP_MS: f32 = 20.0;
+/// Equal-gain crossfade time for discrete changes and bass mono on/off.
+pub const CROSSFADE_MS: f32 = 20.0;
+/// Crossover coefficient refresh interval (samples) while the bass-mono frequency moves.
+pub const COEF_UPDATE_INTERVAL: u32 = 16;
+/// Bass-mono crossover range and default.
+pub const MIN_BASS_MONO_HZ: f32 = 20.0;
+/// Upper end of the bass-mono crossover range.
+pub const MAX_BASS_MONO_HZ: f32 = 500.0;
+/// Default bass-mono crossover.
+pub const DEFAULT_BASS_MONO_HZ: f32 = 120.0;
+/// Output gain range.
+pub const MIN_OUTPUT_GAIN_DB: f32 = -24.0;
+/// Upper end of the output gain range.
+pub const MAX_OUTPUT_GAIN_DB: f32 = 24.0;
+/// Largest width (2.0 = 200 %).
+pub const MAX_WIDTH: f32 = 2.0;
+
+/// What the pan control does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanMode {
+    /// Stereo balance: attenuate the far channel only.
+    Balance,
+    /// Stereo pan: width, then move both image edges.
+    Stereo,
+    /// Independent placement of the left and right input.
+    Dual,
+    /// Sum to mono, then pan with the law.
+    Mono,
+}
+
+/// Centre attenuation of a mono source panned to the middle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanLaw {
+    /// 0 dB: unity at centre, far side falls, no boost.
+    ZeroDb,
+    /// −3 dB (constant power for the sin/cos taper).
+    Minus3Db,
+    /// −4.5 dB (compromise law).
+    Minus4_5Db,
+    /// −6 dB (constant voltage for the linear taper).
+    Minus6Db,
+}
+
+/// Shape of the pan curve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanTaper {
+    /// Sine/cosine quarter-wave.
+    SinCos,
+    /// Straight line.
+    Linear,
+}
+
+/// Everything the Panner plugin exposes; applied once per (sub-)block.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PannerSettings {
+    /// Pan mode.
+    pub mode: PanMode,
+    /// Centre attenuation for Mono mode and for placement shapes.
+    pub law: PanLaw,
+    /// Curve shape.
+    pub taper: PanTaper,
+    /// Mono mode: centre at unity, hard sides boosted by the law.
+    pub compensated: bool,
+    /// −1..=1: balance, stereo position, mono position.
+    pub pan: f32,
+    /// 0..=2 (1.0 = 100 %), Stereo mode M/S width.
+    pub width: f32,
+    /// Dual mode position of the left input (default −1).
+    pub left_pan: f32,
+    /// Dual mode position of the right input (default +1).
+    pub right_pan: f32,
+    /// Collapse the side signal below `bass_mono_hz`.
+    pub bass_mono: bool,
+    /// Bass mono LR4 crossover, 20..=500 Hz.
+    pub bass_mono_hz: f32,
+    /// Exchange left and right (after polarity).
+    pub swap: bool,
+    /// Flip the left input's polarity.
+    pub invert_left: bool,
+    /// Flip the right input's polarity.
+    pub invert_right: bool,
+    /// Output gain, −24..=24 dB.
+    pub output_gain_db: f32,
+}
+
+impl Default for PannerSettings {
+    fn default() -> Self {
+        Self {
+            mode: PanMode::Stereo,
+            law: PanLaw::Minus3Db,
+            taper: PanTaper::SinCos,
+            compensated: false,
+            pan: 0.0,
+            width: 1.0,
+            left_pan: -1.0,
+            right_pan: 1.0,
+            bass_mono: false,
+            bass_mono_hz: DEFAULT_BASS_MONO_HZ,
+            swap: false,
+            invert_left: false,
+            invert_right: false,
+            output_gain_db: 0.0,
+        }
+    }
+}
+
+/// Clamps `value` into `[lo, hi]`, NaN → `default`.
+fn clamp_or(value: f32, lo: f32, hi: f32, default: f32) -> f32 {
+    if value.is_nan() {
+        default
+    } else {
+        value.clamp(lo, hi)
+    }
+}
+
+impl PannerSettings {
+    /// The settings with every continuous value clamped into range (NaN → default).
+    pub fn sanitized(&self) -> Self {
+        let d = Self::default();
+        Self {
+            pan: clamp_or(self.pan, -1.0, 1.0, d.pan),
+            width: clamp_or(self.width, 0.0, MAX_WIDTH, d.width),
+            left_pan: clamp_or(self.left_pan, -1.0, 1.0, d.left_pan),
+            right_pan: clamp_or(self.right_pan, -1.0, 1.0, d.right_pan),
+            bass_mono_hz: clamp_or(
+                self.bass_mono_hz,
+                MIN_BASS_MONO_HZ,
+                MAX_BASS_MONO_HZ,
+                d.bass_mono_hz,
+            ),
+            output_gain_db: clamp_or(
+                self.output_gain_db,
+                MIN_OUTPUT_GAIN_DB,
+                MAX_OUTPUT_GAIN_DB,
+                d.output_gain_db,
+            ),
+            ..*self
+        }
+    }
+}
+
+/// The switch-like part of the settings: a change is crossfaded, not ramped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Discrete {
+    /// Effective mode (Mono when the input is mono).
+    mode: PanMode,
+    /// Law for Mono mode and placement.
+    law: PanLaw,
+    /// Taper for every shape.
+    taper: PanTaper,
+    /// Mono-mode compensation.
+    compensated: bool,
+    /// Channel swap.
+    swap: bool,
+    /// Left polarity.
+    invert_left: bool,
+    /// Right polarity.
+    invert_right: bool,
+    /// Mono input (`channels == 1`).
+    mono_input: bool,
+}
+
+/// The Panner processor. See the module documentation for the exact semantics.
+#[derive(Clone, Debug)]
+pub struct Panner {
+    /// Sample rate from `prepare`, for ramp lengths and the crossover.
+    sample_rate: f32,
+    /// True when prepared for a mono input.
+    mono_input: bool,
+    /// Last settings given (sanitised), for compare-then-update.
+    settings: PannerSettings,
+    /// Current switch-like configuration.
+    discrete: Discrete,
+    /// The next `set_settings` jumps instead of ramping (after `prepare`/`reset`).
+    snap: bool,
+    /// Pan position ramp.
+    pan: Smoother,
+    /// Dual-mode left position ramp.
+    left_pan: Smoother,
+    /// Dual-mode right position ramp.
+    right_pan: Smoother,
+    /// Width ramp.
+    width: Smoother,
+    /// Output gain ramp (linear gain, geometric).
+    gain: Smoother,
+    /// Bass-mono crossover frequency ramp.
+    bass_mono_hz: Smoother,
+    /// Bass-mono crossfade amount 0..1.
+    bass_mono_amount: Smoother,
+    /// Crossfade length for discrete changes, in samples.
+    fade_len: u32,
+    /// Samples left in the running discrete crossfade.
+    fade_left: u32,
+    /// Mode matrix at the start of the running crossfade (frozen).
+    fade_from_m: Matrix,
+    /// Input (swap/polarity) matrix at the start of the running crossfade.
+    fade_from_p: Matrix,
+    /// Mode matrix in effect at the last processed sample.
+    m_now: Matrix,
+    /// Input matrix in effect at the last processed sample.
+    p_now: Matrix,
+    /// Target mode matrix for the current smoother values.
+    m_target: Matrix,
+    /// Target input matrix for the current configuration.
+    p_target: Matrix,
+    /// Bass-mono crossover coefficients.
+    xover: LrCoefs,
+    /// Samples until the next crossover coefficient refresh while the frequency moves.
+    coef_countdown: u32,
+    /// Bass-mono split state, left and right.
+    split: [LrSplitState; 2],
+}
+
+impl Default for Panner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Panner {
+    /// A neutral panner at 48 kHz; call `prepare` before processing.
+    pub fn new() -> Self {
+        let settings = PannerSettings::default();
+        let discrete = Self::discrete_of(&settings, false);
+        let mut p = Self {
+            sample_rate: 48_000.0,
+            mono_input: false,
+            settings,
+            discrete,
+            snap: true,
+            pan: Smoother::new(SmoothingStyle::Linear),
+            left_pan: Smoother::new(SmoothingStyle::Linear),
+            right_pan: Smoother::new(SmoothingStyle::Linear),
+            width: Smoother::new(SmoothingStyle::Linear),
+            gain: Smoother::new(SmoothingStyle::Logarithmic),
+            bass_mono_hz: Smoother::new(SmoothingStyle::Logarithmic),
+            bass_mono_amount: Smoother::new(SmoothingStyle::Linear),
+            fade_len: 960,
+            fade_left: 0,
+            fade_from_m: IDENTITY,
+            fade_from_p: IDENTITY,
+            m_now: IDENTITY,
+            p_now: IDENTITY,
+            m_target: IDENTITY,
+            p_target: IDENTITY,
+            xover: LrCoefs::new(LrOrder::Lr4, 48_000.0, DEFAULT_BASS_MONO_HZ),
+            coef_countdown: 0,
+            split: [LrSplitState::default(); 2],
+        };
+        p.prepare(48_000.0, 0, 2);
+        p
+    }
+
+    fn discrete_of(s: &PannerSettings, mono_input: bool) -> Discrete {
+        Discrete {
+            mode: if mono_input { PanMode::Mono } else { s.mode },
+            law: s.law,
+            taper: s.taper,
+            compensated: s.compensated,
+            swap: s.swap && !mono_input,
+            invert_left: s.invert_left,
+            invert_right: s.invert_right && !mono_input,
+            mono_input,
+        }
+    }
+
+    /// Sets sample rate (clamped to 8..=384 kHz... and beyond, within 1 kHz..1 MHz) and
+    /// channel count (1 = mono source, otherwise stereo). Allocates nothing.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, channels: usize) {
+        self.sample_rate = clamp_or(sample_rate, 1000.0, 1_000_000.0, 48_000.0);
+        self.mono_input = channels == 1;
+        let sr = self.sample_rate;
+        for s in [
+            &mut self.pan,
+            &mut self.left_pan,
+            &mut self.right_pan,
+            &mut self.width,
+        ] {
+            s.set_ramp_ms(sr, PAN_RAMP_MS);
+        }
+        self.gain.set_ramp_ms(sr, GAIN_RAMP_MS);
+        self.bass_mono_hz.set_ramp_ms(sr, BASS_MONO_HZ_RAMP_MS);
+        self.bass_mono_amount.set_ramp_ms(sr, CROSSFADE_MS);
+        self.fade_len = ((sr * CROSSFADE_MS * 1e-3).round() as u32).max(1);
+        self.discrete = Self::discrete_of(&self.settings, self.mono_input);
+        self.reset();
+    }
+
+    /// Clears filter state, stops every ramp and crossfade at its target, and makes the
+    /// next `set_settings` jump.
+    pub fn reset(&mut self) {
+        self.apply_settings(true);
+        self.snap = true;
+    }
+
+    /// Latency in samples (always 0).
+    pub fn latency(&self) -> usize {
+        0
+    }
+
+    /// Applies settings: sets smoother targets, starts crossfades. Cheap when unchanged.
+    pub fn set_settings(&mut self, settings: &PannerSettings) {
+        let s = settings.sanitized();
+        if s == self.settings && !self.snap {
+            return;
+        }
+        self.settings = s;
+        let snap = self.snap;
+        self.snap = false;
+        self.apply_settings(snap);
+    }
+
+    /// Pushes `self.settings` into the smoothers; `snap` jumps and clears state.
+    fn apply_settings(&mut self, snap: bool) {
+        let s = self.settings;
+        let discrete = Self::discrete_of(&s, self.mono_input);
+        let gain = db_to_gain(s.output_gain_db);
+        let bass_mono = s.bass_mono && !self.mono_input;
+        let amount = if bass_mono { 1.0 } else { 0.0 };
+        if snap {
+            self.pan.reset(s.pan);
+            self.left_pan.reset(s.left_pan);
+            self.right_pan.reset(s.right_pan);
+            self.width.reset(s.width);
+            self.gain.reset(gain);
+            self.bass_mono_hz.reset(s.bass_mono_hz);
+            self.bass_mono_amount.reset(amount);
+            self.discrete = discrete;
+            self.fade_left = 0;
+            self.split = [LrSplitState::default(); 2];
+            self.coef_countdown = 0;
+            self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
+        } else {
+            self.pan.set_target(s.pan);
+            self.left_pan.set_target(s.left_pan);
+            self.right_pan.set_target(s.right_pan);
+            self.width.set_target(s.width);
+            self.gain.set_target(gain);
+            let was_active = self.bass_mono_active();
+            self.bass_mono_amount.set_target(amount);
+            if was_active {
+                if s.bass_mono_hz != self.bass_mono_hz.target() {
+                    self.bass_mono_hz.set_target(s.bass_mono_hz);
+                    self.coef_countdown = 0;
+                }
+            } else if s.bass_mono_hz != self.bass_mono_hz.target() || bass_mono {
+                // Not running: no need to ramp, start clean at the new frequency.
+                self.bass_mono_hz.reset(s.bass_mono_hz);
+                self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
+                self.split = [LrSplitState::default(); 2];
+            }
+            if discrete != self.discrete {
+                self.fade_from_m = self.m_now;
+                self.fade_from_p = self.p_now;
+                self.fade_left = self.fade_len;
+                self.discrete = discrete;
+            }
+        }
+        self.refresh_targets();
+        if snap {
+            self.m_now = self.m_target;
+            self.p_now = self.p_target;
+        }
+    }
+
+    /// Recomputes the target matrices from the current smoother values.
+    fn refresh_targets(&mut self) {
+        self.m_target = mode_matrix(
+            &self.discrete,
+            self.pan.current(),
+            self.left_pan.current(),
+            self.right_pan.current(),
+            self.width.current(),
+        );
+        self.p_target = input_matrix(&self.discrete);
+    }
+
+    /// True while the bass-mono crossover must run (on, or fading in or out).
+    fn bass_mono_active(&self) -> bool {
+        self.bass_mono_amount.current() > 0.0 || self.bass_mono_amount.target() > 0.0
+    }
+
+    /// True while anything ramps or crossfades.
+    fn is_moving(&self) -> bool {
+        self.fade_left > 0
+            || self.pan.is_smoothing()
+            || self.left_pan.is_smoothing()
+            || self.right_pan.is_smoothing()
+            || self.width.is_smoothing()
+            || self.gain.is_smoothing()
+            || self.bass_mono_hz.is_smoothing()
+            || self.bass_mono_amount.is_smoothing()
+    }
+
+    /// Processes `left`/`right` in place (the first `min(len)` samples).
+    pub fn process_stereo(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let len = left.len().min(right.len());
+        let (left, right) = (&mut left[..len], &mut right[..len]);
+        if len == 0 {
+            return;
+        }
+        if self.is_moving() {
+            self.process_moving(left, right);
+        } else if self.bass_mono_active() {
+            let gm = scale(self.gain.current(), &self.m_target);
+            let p = self.p_target;
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let (ul, ur) = apply(&p, *l, *r);
+                let (bl, br) = self.bass_mono_sample(ul, ur);
+                (*l, *r) = apply(&gm, bl, br);
+            }
+        } else {
+            let g = compose(self.gain.current(), &self.m_target, &self.p_target);
+            if g == IDENTITY {
+                return;
+            }
+            if self.mono_input {
+                // The right input is not a signal; never read it.
+                for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                    let x = *l;
+                    (*l, *r) = (g[0] * x, g[2] * x);
+                }
+            } else {
+                for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                    (*l, *r) = apply(&g, *l, *r);
+                }
+            }
+        }
+        self.end_block();
+    }
+
+    /// Per-sample path used while any ramp or crossfade runs.
+    fn process_moving(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.refresh_targets();
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let placement_moving = self.pan.is_smoothing()
+                || self.left_pan.is_smoothing()
+                || self.right_pan.is_smoothing()
+                || self.width.is_smoothing();
+            let pan = self.pan.next();
+            let left_pan = self.left_pan.next();
+            let right_pan = self.right_pan.next();
+            let width = self.width.next();
+            let gain = self.gain.next();
+            if placement_moving {
+                self.m_target = mode_matrix(&self.discrete, pan, left_pan, right_pan, width);
+            }
+            if self.fade_left > 0 {
+                self.fade_left -= 1;
+                if self.fade_left == 0 {
+                    self.m_now = self.m_target;
+                    self.p_now = self.p_target;
+                } else {
+                    let t = 1.0 - self.fade_left as f32 / self.fade_len as f32;
+                    self.m_now = lerp(&self.fade_from_m, &self.m_target, t);
+                    self.p_now = lerp(&self.fade_from_p, &self.p_target, t);
+                }
+            } else {
+                self.m_now = self.m_target;
+                self.p_now = self.p_target;
+            }
+            let x_right = if self.mono_input { 0.0 } else { *r };
+            if self.bass_mono_active() {
+                let (ul, ur) = apply(&self.p_now, *l, x_right);
+                let (bl, br) = self.bass_mono_sample(ul, ur);
+                (*l, *r) = apply(&scale(gain, &self.m_now), bl, br);
+            } else {
+                (*l, *r) = apply(&compose(gain, &self.m_now, &self.p_now), *l, x_right);
+            }
+        }
+    }
+
+    /// Bass mono on one sample (also steps the bass-mono ramps).
+    #[inline(always)]
+    fn bass_mono_sample(&mut self, l: f32, r: f32) -> (f32, f32) {
+        if self.bass_mono_hz.is_smoothing() {
+            let hz = self.bass_mono_hz.next();
+            if self.coef_countdown == 0 || !self.bass_mono_hz.is_smoothing() {
+                self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, hz);
+                self.coef_countdown = COEF_UPDATE_INTERVAL;
+            }
+            self.coef_countdown -= 1;
+        }
+        let fading = self.bass_mono_amount.is_smoothing();
+        let amount = self.bass_mono_amount.next();
+        let (low_l, high_l) = self.split[0].split(&self.xover, l);
+        let (low_r, high_r) = self.split[1].split(&self.xover, r);
+        let low = 0.5 * (low_l + low_r);
+        let (ml, mr) = (high_l + low, high_r + low);
+        if fading {
+            let out = (l + amount * (ml - l), r + amount * (mr - r));
+            if amount == 0.0 {
+                // Faded out: the crossover stops; restart it clean next time.
+                self.split = [LrSplitState::default(); 2];
+            }
+            out
+        } else {
+            (ml, mr)
+        }
+    }
+
+    /// Block-end housekeeping: denormal/NaN flush of the crossover state.
+    fn end_block(&mut self) {
+        for s in &mut self.split {
+            s.flush();
+        }
+    }
+
+    /// True when the bass-mono crossover state is exactly zero (test probe).
+    pub fn state_is_zero(&self) -> bool {
+        self.split.iter().all(LrSplitState::is_zero)
+    }
+}
+
+#[cfg(test)]
+mod tests;
