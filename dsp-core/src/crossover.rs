@@ -288,6 +288,8 @@ impl Crossover {
 
     /// Splits one sample of channel `channel` into `bands[..num_bands]`. Out-of-range
     /// channels produce silence.
+    // `b` indexes splits, coefficients and bands in step.
+    #[allow(clippy::needless_range_loop)]
     #[inline]
     pub fn process_sample(&mut self, channel: usize, x: f32, bands: &mut [f32; MAX_BANDS]) {
         let nb = self.num_bands;

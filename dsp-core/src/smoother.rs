@@ -130,6 +130,9 @@ impl Smoother {
     }
 
     /// Advances one sample and returns the new value.
+    // `next` is the name the whole suite uses for smoothers (as in NIH-plug); a
+    // smoother is not an iterator (it never ends).
+    #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next(&mut self) -> f32 {
         if self.steps_left == 0 {

@@ -15,7 +15,7 @@ pub const DENORMAL_FLUSH: f32 = 1e-18;
 /// Flushes a state value: tiny → 0, non-finite → 0 (a poisoned state is cleared).
 #[inline]
 pub fn flush(x: &mut f32) {
-    if !(x.abs() >= DENORMAL_FLUSH) || !x.is_finite() {
+    if x.abs() < DENORMAL_FLUSH || !x.is_finite() {
         *x = 0.0;
     }
 }

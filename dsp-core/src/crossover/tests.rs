@@ -1,3 +1,6 @@
+// Index loops read closer to the maths in these tests.
+#![allow(clippy::needless_range_loop)]
+
 use super::*;
 use crate::test_util::{dtft_db, log_freqs};
 

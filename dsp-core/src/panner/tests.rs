@@ -1,3 +1,6 @@
+// Index loops read closer to the maths in these tests.
+#![allow(clippy::needless_range_loop)]
+
 use super::*;
 use crate::test_util::{dtft_db, log_freqs};
 use std::f64::consts::PI;
@@ -357,7 +360,7 @@ fn mode_switches_are_crossfaded_without_clicks() {
             p.process_stereo(&mut ol[..10_000], &mut or[..10_000]);
             p.set_settings(&b);
             p.process_stereo(&mut ol[10_000..], &mut or[10_000..]);
-            let n = (FS * CROSSFADE_MS * 1e-3) as f32;
+            let n = FS * CROSSFADE_MS * 1e-3;
             let dx = [
                 amp * (2.0 * PI * fl / FS as f64) as f32,
                 amp * (2.0 * PI * fr / FS as f64) as f32,
