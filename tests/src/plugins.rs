@@ -1,0 +1,273 @@
+//! The checked-in list of Lacquer plugins the host tests drive: one entry per plugin.
+//!
+//! A new plugin joins the whole matrix by adding one line to [`PLUGINS`] (and, when it has
+//! parameters, its `&[ParamSpec]` list). IDs here are a promise to users: a saved project or
+//! an automation lane refers to them, so changing one must fail a test.
+
+/// What the plugin's main audio ports look like in its default configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ports {
+    /// Channels of the main input port (0: no main input).
+    pub main_in: u32,
+    /// Channels of the main output port.
+    pub main_out: u32,
+    /// Channels of the sidechain input port, if the plugin has one.
+    pub sidechain: Option<u32>,
+    /// Whether a mono-in/stereo-out configuration is offered through audio-ports-config.
+    pub mono_in_config: bool,
+}
+
+/// How the plugin reports latency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// Always zero samples.
+    Zero,
+    /// Fixed, non-zero, at every setting.
+    Fixed(u32),
+    /// Depends on a lookahead parameter (its string ID): changing it changes the latency,
+    /// which must be announced to the host.
+    Lookahead {
+        /// String ID of the lookahead parameter.
+        param: &'static str,
+    },
+}
+
+/// What kind of value a parameter holds, as nice-plug exposes it over CLAP.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Continuous float; plain range and default in the parameter's own unit.
+    Float {
+        /// Lowest plain value.
+        min: f64,
+        /// Highest plain value.
+        max: f64,
+        /// Default plain value.
+        default: f64,
+    },
+    /// On/off.
+    Bool {
+        /// Default state.
+        default: bool,
+    },
+    /// Enum with `count` variants, default variant index `default`.
+    Enum {
+        /// Number of variants.
+        count: u32,
+        /// Index of the default variant.
+        default: u32,
+    },
+}
+
+/// One parameter: the string ID nice-plug hashes to the CLAP ID, the display name, its kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamSpec {
+    /// `#[id = "…"]` in the plugin's params struct. Never renamed.
+    pub id: &'static str,
+    /// The display name the host shows.
+    pub name: &'static str,
+    /// Range and default.
+    pub kind: Kind,
+    /// Whether this is the host bypass parameter.
+    pub bypass: bool,
+}
+
+/// One line per plugin.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginSpec {
+    /// File stem of the bundles: `target/bundled/<stem>.clap` and `<stem>.vst3`.
+    pub bundle: &'static str,
+    /// Short name used for fixture folders (`tests/fixtures/<short>/`) and messages.
+    pub short: &'static str,
+    /// CLAP plugin ID.
+    pub clap_id: &'static str,
+    /// The name the host shows.
+    pub name: &'static str,
+    /// CLAP features every build must declare (more are allowed).
+    pub features: &'static [&'static str],
+    /// Audio port layout.
+    pub ports: Ports,
+    /// Whether output is identical for any split of the input into blocks.
+    pub block_size_invariant: bool,
+    /// Latency behaviour.
+    pub latency: Latency,
+    /// Every parameter, in the order the plugin declares them.
+    pub params: &'static [ParamSpec],
+    /// A parameter whose plain value is a gain in dB with 0 dB as default, used to measure
+    /// sample-accurate automation (constant input, step the gain, find the first changed sample).
+    pub gain_param: Option<&'static str>,
+    /// The VST3 class ID (`Vst3Plugin::VST3_CLASS_ID`).
+    pub vst3_class_id: [u8; 16],
+}
+
+/// Every vendor string.
+pub const VENDOR: &str = "Lacquer";
+
+const fn float(
+    id: &'static str,
+    name: &'static str,
+    min: f64,
+    max: f64,
+    default: f64,
+) -> ParamSpec {
+    ParamSpec {
+        id,
+        name,
+        kind: Kind::Float { min, max, default },
+        bypass: false,
+    }
+}
+
+const fn boolean(id: &'static str, name: &'static str, default: bool) -> ParamSpec {
+    ParamSpec {
+        id,
+        name,
+        kind: Kind::Bool { default },
+        bypass: false,
+    }
+}
+
+const fn choice(id: &'static str, name: &'static str, count: u32, default: u32) -> ParamSpec {
+    ParamSpec {
+        id,
+        name,
+        kind: Kind::Enum { count, default },
+        bypass: false,
+    }
+}
+
+const fn bypass() -> ParamSpec {
+    ParamSpec {
+        id: "bypass",
+        name: "Bypass",
+        kind: Kind::Bool { default: false },
+        bypass: true,
+    }
+}
+
+/// Lacquer Panner's parameters.
+pub const PANNER_PARAMS: &[ParamSpec] = &[
+    choice("mode", "Mode", 4, 1),
+    float("pan", "Pan", -1.0, 1.0, 0.0),
+    float("width", "Width", 0.0, 2.0, 1.0),
+    float("lpan", "Left Pan", -1.0, 1.0, -1.0),
+    float("rpan", "Right Pan", -1.0, 1.0, 1.0),
+    choice("law", "Pan Law", 4, 1),
+    choice("taper", "Taper", 2, 0),
+    boolean("comp", "Compensated", false),
+    boolean("bmono", "Bass Mono", false),
+    float("bmfreq", "Bass Mono Freq", 20.0, 500.0, 120.0),
+    boolean("swap", "Swap L/R", false),
+    boolean("invl", "Invert Left", false),
+    boolean("invr", "Invert Right", false),
+    float("out", "Output", -24.0, 24.0, 0.0),
+    bypass(),
+];
+
+/// The plugin list. Add one line per plugin as it lands.
+pub const PLUGINS: &[PluginSpec] = &[PluginSpec {
+    bundle: "Lacquer Panner",
+    short: "panner",
+    clap_id: "org.lacquer.panner",
+    name: "Lacquer Panner",
+    features: &["audio-effect", "stereo", "mono", "utility", "mixing"],
+    ports: Ports {
+        main_in: 2,
+        main_out: 2,
+        sidechain: None,
+        mono_in_config: true,
+    },
+    block_size_invariant: true,
+    latency: Latency::Zero,
+    params: PANNER_PARAMS,
+    gain_param: Some("out"),
+    vst3_class_id: *b"LacquerPanner001",
+}];
+
+/// The CLAP (and VST3) parameter ID nice-plug derives from a string ID.
+///
+/// Mirrors `nice_plug::wrapper::util::hash_param_id` (Java-style string hash, top bit cleared
+/// because VST3 reserves it for host parameters). Tested below against known values so that a
+/// change in nice-plug's hashing shows up here first.
+pub fn param_hash(id: &str) -> u32 {
+    let mut hash: u32 = 0;
+    for byte in id.bytes() {
+        hash = hash.wrapping_mul(31).wrapping_add(u32::from(byte));
+    }
+    hash & !(1 << 31)
+}
+
+/// Find a plugin by its short name (panics with the list when unknown).
+pub fn by_short(short: &str) -> &'static PluginSpec {
+    PLUGINS
+        .iter()
+        .find(|p| p.short == short)
+        .unwrap_or_else(|| panic!("no plugin {short:?} in the table"))
+}
+
+impl PluginSpec {
+    /// The spec of a parameter by string ID.
+    pub fn param(&self, id: &str) -> &'static ParamSpec {
+        self.params
+            .iter()
+            .find(|p| p.id == id)
+            .unwrap_or_else(|| panic!("{}: no parameter {id:?} in the table", self.name))
+    }
+}
+
+impl ParamSpec {
+    /// The CLAP ID of this parameter.
+    pub fn clap_id(&self) -> u32 {
+        param_hash(self.id)
+    }
+
+    /// CLAP value range as nice-plug exposes it: floats are normalized `0..=1`, stepped
+    /// parameters are `0..=steps`.
+    pub fn clap_range(&self) -> (f64, f64) {
+        match self.kind {
+            Kind::Float { .. } => (0.0, 1.0),
+            Kind::Bool { .. } => (0.0, 1.0),
+            Kind::Enum { count, .. } => (0.0, f64::from(count - 1)),
+        }
+    }
+
+    /// Whether the host sees this parameter as stepped.
+    pub fn stepped(&self) -> bool {
+        !matches!(self.kind, Kind::Float { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_matches_java_string_hash() {
+        // "a" = 97; "ab" = 97 * 31 + 98.
+        assert_eq!(param_hash("a"), 97);
+        assert_eq!(param_hash("ab"), 97 * 31 + 98);
+        assert_eq!(param_hash(""), 0);
+        assert_eq!(param_hash("bypass") >> 31, 0);
+    }
+
+    #[test]
+    fn table_is_consistent() {
+        for plugin in PLUGINS {
+            let mut hashes: Vec<u32> = plugin.params.iter().map(ParamSpec::clap_id).collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            assert_eq!(
+                hashes.len(),
+                plugin.params.len(),
+                "{}: hash collision",
+                plugin.name
+            );
+            assert!(plugin.params.iter().filter(|p| p.bypass).count() <= 1);
+            if let Some(gain) = plugin.gain_param {
+                assert!(matches!(plugin.param(gain).kind, Kind::Float { .. }));
+            }
+            if let Latency::Lookahead { param } = plugin.latency {
+                plugin.param(param);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Test signals and comparisons.
+
+/// Deterministic white noise in `-amp..amp`, `channels` channels of `len` samples.
+pub fn noise(channels: usize, len: usize, amp: f32, seed: u64) -> Vec<Vec<f32>> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..channels)
+        .map(|_| (0..len).map(|_| (rng.f32() * 2.0 - 1.0) * amp).collect())
+        .collect()
+}
+
+/// A music-like test signal: a few detuned partials with an amplitude envelope plus noise,
+/// different on each channel.
+pub fn music(channels: usize, len: usize, sample_rate: f64, seed: u64) -> Vec<Vec<f32>> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..channels)
+        .map(|c| {
+            let base = 110.0 * (1.0 + 0.01 * c as f64);
+            (0..len)
+                .map(|i| {
+                    let t = i as f64 / sample_rate;
+                    let env = 0.5 + 0.5 * (t * 2.0 * std::f64::consts::PI * 1.5).sin();
+                    let tone: f64 = [1.0, 2.01, 3.02, 5.1]
+                        .iter()
+                        .map(|&h| (t * base * h * 2.0 * std::f64::consts::PI).sin() / h)
+                        .sum();
+                    ((0.25 * env * tone) as f32) + (rng.f32() - 0.5) * 0.05
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `channels` channels of a constant value.
+pub fn constant(channels: usize, len: usize, value: f32) -> Vec<Vec<f32>> {
+    vec![vec![value; len]; channels]
+}
+
+/// First position where two multichannel signals differ bit-wise: `(channel, index, a, b)`.
+pub fn first_difference(a: &[Vec<f32>], b: &[Vec<f32>]) -> Option<(usize, usize, f32, f32)> {
+    assert_eq!(a.len(), b.len(), "channel counts differ");
+    for (c, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.len(), y.len(), "lengths differ");
+        if let Some(i) = x
+            .iter()
+            .zip(y)
+            .position(|(p, q)| p.to_bits() != q.to_bits())
+        {
+            return Some((c, i, x[i], y[i]));
+        }
+    }
+    None
+}
+
+/// Assert two signals are identical bit for bit.
+#[track_caller]
+pub fn assert_identical(a: &[Vec<f32>], b: &[Vec<f32>], what: &str) {
+    if let Some((c, i, x, y)) = first_difference(a, b) {
+        panic!("{what}: outputs differ first at channel {c}, sample {i}: {x:e} vs {y:e}");
+    }
+}
+
+/// First non-finite sample: `(channel, index, value)`.
+pub fn first_non_finite(signal: &[Vec<f32>]) -> Option<(usize, usize, f32)> {
+    signal.iter().enumerate().find_map(|(c, ch)| {
+        ch.iter()
+            .position(|x| !x.is_finite())
+            .map(|i| (c, i, ch[i]))
+    })
+}
+
+/// Largest absolute sample value.
+pub fn peak(signal: &[Vec<f32>]) -> f32 {
+    signal
+        .iter()
+        .flat_map(|c| c.iter())
+        .fold(0.0f32, |m, x| m.max(x.abs()))
+}
+
+/// Parse a displayed parameter value back into the plain number it shows, for range checks:
+/// "-24.0 dB" → -24, "100%" → 1.0, "50L" → -0.5, "C" → 0, "1.20 kHz" → 1200.
+pub fn plain_from_text(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("C") {
+        return Some(0.0);
+    }
+    let number_end = t
+        .char_indices()
+        .find(|&(i, ch)| {
+            !(ch.is_ascii_digit() || ch == '.' || ((ch == '-' || ch == '+') && i == 0))
+        })
+        .map_or(t.len(), |(i, _)| i);
+    let value: f64 = t[..number_end].parse().ok()?;
+    let unit = t[number_end..].trim();
+    Some(match unit {
+        "L" => -value / 100.0,
+        "R" => value / 100.0,
+        "%" => value / 100.0,
+        u if u.starts_with("kHz") => value * 1000.0,
+        _ => value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_displayed_values() {
+        assert_eq!(plain_from_text("-24.0 dB"), Some(-24.0));
+        assert_eq!(plain_from_text("100%"), Some(1.0));
+        assert_eq!(plain_from_text("50L"), Some(-0.5));
+        assert_eq!(plain_from_text("C"), Some(0.0));
+        assert_eq!(plain_from_text("32R"), Some(0.32));
+        assert_eq!(plain_from_text("1.2 kHz"), Some(1200.0));
+        assert_eq!(plain_from_text("120 Hz"), Some(120.0));
+        assert_eq!(plain_from_text("Off"), None);
+    }
+
+    #[test]
+    fn difference_is_located() {
+        let a = vec![vec![0.0, 1.0], vec![2.0, 3.0]];
+        let mut b = a.clone();
+        assert!(first_difference(&a, &b).is_none());
+        b[1][1] = 4.0;
+        assert_eq!(first_difference(&a, &b), Some((1, 1, 3.0, 4.0)));
+        // -0.0 and 0.0 are different bits: "bit for bit" means exactly that.
+        b[1][1] = 3.0;
+        b[0][0] = -0.0;
+        assert!(first_difference(&a, &b).is_some());
+    }
+}
