@@ -9,6 +9,7 @@
 pub mod bundle;
 pub mod clap_ext;
 pub mod clap_host;
+pub mod harness;
 pub mod isolate;
 pub mod plugins;
 pub mod signal;
