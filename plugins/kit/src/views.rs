@@ -1,0 +1,1 @@
+//! Larger displays: spectrum analyzer, response curve, scrolling history, vectorscope.
