@@ -3,6 +3,7 @@
 //! `prepare(sample_rate, max_block, channels)` (the only allocation), `reset()`,
 //! setters or a settings struct applied once per (sub-)block, `process…`, `latency()`.
 
+pub mod biquad;
 pub mod crossover;
 pub mod db;
 pub mod panner;
@@ -12,6 +13,7 @@ pub mod svf;
 #[cfg(test)]
 mod test_util;
 
+pub use biquad::{Biquad, BiquadCoefs, FilterParams, FilterType};
 pub use crossover::{Crossover, LrOrder};
 pub use db::{db_to_gain, gain_to_db, MINUS_INFINITY_DB};
 pub use panner::{PanLaw, PanMode, PanTaper, Panner, PannerSettings};

@@ -1,0 +1,306 @@
+//! `f64` coefficient design: analog prototypes (RBJ "Audio EQ Cookbook" forms) and
+//! their magnitude-matched digital counterparts (Vicanek 2016), see the parent module.
+
+use super::{FilterParams, FilterType};
+use crate::db::db_to_gain_f64;
+use std::f64::consts::PI;
+
+/// Highest normalised frequency (rad/sample) used as the third magnitude-matching
+/// point; above it the matching point stays here so the 3×3 fit stays well conditioned.
+const MAX_MATCH_OMEGA: f64 = 0.9 * PI;
+
+/// Analog prototype `H(s)` in normalised `s = jΩ`, `Ω = f/f0`, as
+/// `(n2 s² + n1 s + n0)/(d2 s² + d1 s + d0)`, plus an overall scale.
+struct Prototype {
+    /// Numerator `[n0, n1, n2]`.
+    num: [f64; 3],
+    /// Denominator `[d0, d1, d2]`.
+    den: [f64; 3],
+}
+
+fn prototype(p: &FilterParams) -> Prototype {
+    let q = f64::from(p.q);
+    // A = 10^(dB/40): the RBJ amplitude parameter.
+    let a = db_to_gain_f64(f64::from(p.gain_db) * 0.5);
+    let sa = a.sqrt();
+    match p.filter_type {
+        FilterType::Bell => Prototype {
+            num: [1.0, a / q, 1.0],
+            den: [1.0, 1.0 / (a * q), 1.0],
+        },
+        FilterType::LowShelf => Prototype {
+            num: [a * a, a * sa / q, a],
+            den: [1.0, sa / q, a],
+        },
+        FilterType::HighShelf | FilterType::Tilt => {
+            // Tilt = high shelf scaled by 1/√G = 1/A: −gain/2 at DC, +gain/2 at HF.
+            let scale = if p.filter_type == FilterType::Tilt {
+                1.0 / a
+            } else {
+                1.0
+            };
+            Prototype {
+                num: [a * scale, a * sa / q * scale, a * a * scale],
+                den: [a, sa / q, 1.0],
+            }
+        }
+        FilterType::LowPass => Prototype {
+            num: [1.0, 0.0, 0.0],
+            den: [1.0, 1.0 / q, 1.0],
+        },
+        FilterType::HighPass => Prototype {
+            num: [0.0, 0.0, 1.0],
+            den: [1.0, 1.0 / q, 1.0],
+        },
+        FilterType::BandPass => Prototype {
+            num: [0.0, 1.0 / q, 0.0],
+            den: [1.0, 1.0 / q, 1.0],
+        },
+        FilterType::Notch => Prototype {
+            num: [1.0, 0.0, 1.0],
+            den: [1.0, 1.0 / q, 1.0],
+        },
+        FilterType::AllPass => Prototype {
+            num: [1.0, -1.0 / q, 1.0],
+            den: [1.0, 1.0 / q, 1.0],
+        },
+    }
+}
+
+/// |H(jΩ)|² of the prototype.
+fn prototype_mag2(p: &Prototype, omega: f64) -> f64 {
+    let w2 = omega * omega;
+    let (nr, ni) = (p.num[0] - p.num[2] * w2, p.num[1] * omega);
+    let (dr, di) = (p.den[0] - p.den[2] * w2, p.den[1] * omega);
+    (nr * nr + ni * ni) / (dr * dr + di * di)
+}
+
+/// Magnitude in dB of the analog prototype at `freq_hz` (no warping, no clamping of
+/// `freq_hz`; the prototype's own `freq_hz` is the clamped design frequency).
+pub fn analog_magnitude_db(params: &FilterParams, freq_hz: f64) -> f64 {
+    let proto = prototype(params);
+    let mag2 = prototype_mag2(&proto, freq_hz / f64::from(params.freq_hz));
+    10.0 * mag2.max(1e-300).log10()
+}
+
+/// Normalised digital biquad `b0 + b1 z⁻¹ + b2 z⁻²` over `1 + a1 z⁻¹ + a2 z⁻²`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Digital {
+    /// Numerator.
+    pub b: [f64; 3],
+    /// Denominator `[1, a1, a2]`.
+    pub a: [f64; 3],
+}
+
+/// Impulse-invariant pole pair of `s² + (Ωp/Qp)s + Ωp²` (Ωp in rad/sample).
+fn matched_poles(omega_p: f64, qp: f64) -> (f64, f64) {
+    let zeta = 0.5 / qp;
+    let r = (-zeta * omega_p).exp();
+    let a1 = if zeta < 1.0 {
+        -2.0 * r * (omega_p * (1.0 - zeta * zeta).sqrt()).cos()
+    } else {
+        -2.0 * r * (omega_p * (zeta * zeta - 1.0).sqrt()).cosh()
+    };
+    (a1, r * r)
+}
+
+/// Designs the digital filter (parameters must already be clamped).
+pub fn design(sample_rate: f64, params: &FilterParams) -> Digital {
+    // Bells, shelves and tilt obey H(gain)·H(−gain) = 1 (RBJ forms). Design the variant
+    // whose poles are easiest to place exactly and invert if needed: for a bell the boost
+    // (its resonant pair becomes the exactly placed poles, the damped pair the fitted
+    // zeros); for shelves the variant whose poles lie below f0 (low shelf: boost, high
+    // shelf and tilt: cut), so impulse-invariant poles never alias above Nyquist. The
+    // fitted numerator is minimum phase, so the inverse is stable.
+    let invert = match params.filter_type {
+        FilterType::Bell | FilterType::LowShelf => params.gain_db < 0.0,
+        FilterType::HighShelf | FilterType::Tilt => params.gain_db > 0.0,
+        _ => false,
+    };
+    if invert {
+        let other = design_direct(
+            sample_rate,
+            &FilterParams {
+                gain_db: -params.gain_db,
+                ..*params
+            },
+        );
+        let b0 = other.b[0];
+        return Digital {
+            b: [1.0 / b0, other.a[1] / b0, other.a[2] / b0],
+            a: [1.0, other.b[1] / b0, other.b[2] / b0],
+        };
+    }
+    design_direct(sample_rate, params)
+}
+
+fn design_direct(sample_rate: f64, params: &FilterParams) -> Digital {
+    let proto = prototype(params);
+    let w0 = 2.0 * PI * f64::from(params.freq_hz) / sample_rate;
+    // Denominator d2 s² + d1 s + d0 → Ωp² = d0/d2, Ωp/Qp = d1/d2.
+    let omega_p = (proto.den[0] / proto.den[2]).sqrt();
+    let qp = omega_p * proto.den[2] / proto.den[1];
+    let (a1, a2) = matched_poles(w0 * omega_p, qp);
+    let a = [1.0, a1, a2];
+    let b = match params.filter_type {
+        FilterType::AllPass => [a2, a1, 1.0],
+        FilterType::Notch => {
+            // Zeros exactly on the unit circle at ω0, unity at DC.
+            let c = w0.cos();
+            let k = (1.0 + a1 + a2) / (2.0 - 2.0 * c);
+            [k, -2.0 * c * k, k]
+        }
+        FilterType::Bell => {
+            fit_numerator(&proto, a1, a2, w0).unwrap_or_else(|| match_peak(&proto, a1, a2, w0))
+        }
+        _ => {
+            fit_numerator(&proto, a1, a2, w0).unwrap_or_else(|| match_numerator(&proto, a1, a2, w0))
+        }
+    };
+    Digital { b, a }
+}
+
+/// Vicanek's magnitude matching: with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`,
+/// `φ2 = 4φ0φ1`, `|A|² = A0φ0 + A1φ1 + A2φ2` (`A0 = (1+a1+a2)²`,
+/// `A1 = (1−a1+a2)²`, `A2 = −4a2`); the numerator's `B0, B1, B2` are solved from the
+/// prototype magnitude at DC, Nyquist and `ω_m = min(ω0, 0.9π)`, then factored back
+/// into a minimum-phase `b0, b1, b2`.
+fn match_numerator(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
+    let big_a0 = (1.0 + a1 + a2).powi(2);
+    let big_a1 = (1.0 - a1 + a2).powi(2);
+    let big_a2 = -4.0 * a2;
+    // Ω of the digital frequencies relative to f0 (un-warped: we match the analog curve).
+    let mag2_at = |w: f64| prototype_mag2(proto, w / w0);
+    let big_b0 = big_a0 * mag2_at(0.0);
+    let big_b1 = big_a1 * mag2_at(PI);
+    let wm = w0.min(MAX_MATCH_OMEGA);
+    let phi1 = (0.5 * wm).sin().powi(2);
+    let phi0 = 1.0 - phi1;
+    let phi2 = 4.0 * phi0 * phi1;
+    let a_mag2 = big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2;
+    let big_b2 = (mag2_at(wm) * a_mag2 - big_b0 * phi0 - big_b1 * phi1) / phi2;
+    factor_numerator(big_b0, big_b1, big_b2)
+}
+
+/// Vicanek's peaking fit: `|H|²` is matched at DC, and in value *and* slope (zero, it
+/// is the peak) at `ω0`; in terms of `φ1`, `N(φ1) = B0φ0 + B1φ1 + 4B2φ0φ1` must equal
+/// `G²·D(φ1)` with equal derivative: `B0 = A0`, `B2 = (R1 − R2φ1 − B0)/(4φ1²)`,
+/// `B1 = R2 + B0 + 4(φ1 − φ0)B2` with `R1 = G²·D`, `R2 = G²·D'`.
+fn match_peak(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
+    let big_a0 = (1.0 + a1 + a2).powi(2);
+    let big_a1 = (1.0 - a1 + a2).powi(2);
+    let big_a2 = -4.0 * a2;
+    let g2 = prototype_mag2(proto, 1.0);
+    let wm = w0.min(MAX_MATCH_OMEGA);
+    let phi1 = (0.5 * wm).sin().powi(2);
+    let phi0 = 1.0 - phi1;
+    let phi2 = 4.0 * phi0 * phi1;
+    let r1 = (big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2) * g2;
+    let r2 = (-big_a0 + big_a1 + 4.0 * (phi0 - phi1) * big_a2) * g2;
+    let big_b0 = big_a0;
+    let big_b2 = (r1 - r2 * phi1 - big_b0) / (4.0 * phi1 * phi1);
+    let big_b1 = r2 + big_b0 + 4.0 * (phi1 - phi0) * big_b2;
+    factor_numerator(big_b0, big_b1, big_b2)
+}
+
+/// Points of the least-squares fit.
+const FIT_POINTS: usize = 40;
+
+/// Least-squares variant of Vicanek's matching for bells and shelves: `B0` is fixed by
+/// the exact DC gain, `B1, B2` minimise the relative error of `|H|²` on
+/// [`FIT_POINTS`] log-spaced frequencies from `ω0/100` to `0.97π` (2×2 normal
+/// equations; `|A|²` and `|B|²` are linear in `A*`, `B*`). Returns `None` when the
+/// solution is not a realisable (non-negative) `|B|²`, so the caller falls back to the
+/// closed-form fit. (Tried: Lawson reweighting towards minimax; it did not lower the
+/// worst dB error over the test grid, so the plain fit is used.)
+fn fit_numerator(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> Option<[f64; 3]> {
+    let big_a0 = (1.0 + a1 + a2).powi(2);
+    let big_a1 = (1.0 - a1 + a2).powi(2);
+    let big_a2 = -4.0 * a2;
+    let big_b0 = big_a0 * prototype_mag2(proto, 0.0);
+    let lo = (w0 / 100.0).clamp(1e-5, 0.5);
+    let hi = 0.97 * PI;
+    // Per point: (u, v, rhs) of the linear residual r = u·B1 + v·B2 − rhs.
+    let mut rows = [(0.0_f64, 0.0_f64, 0.0_f64); FIT_POINTS];
+    let mut phis = [(0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64); FIT_POINTS];
+    let mut max_target: f64 = 0.0;
+    for (i, phi) in phis.iter_mut().enumerate() {
+        let w = lo * (hi / lo).powf(i as f64 / (FIT_POINTS - 1) as f64);
+        let phi1 = (0.5 * w).sin().powi(2);
+        let phi0 = 1.0 - phi1;
+        let phi2 = 4.0 * phi0 * phi1;
+        let target =
+            prototype_mag2(proto, w / w0) * (big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2);
+        max_target = max_target.max(target);
+        *phi = (phi0, phi1, phi2, target);
+    }
+    // Relative error, but stop-band points (high-/band-pass near DC) are weighted as if
+    // they were −60 dB below the largest value so they cannot dominate the fit.
+    let floor = 1e-6 * max_target;
+    for (row, &(phi0, phi1, phi2, target)) in rows.iter_mut().zip(&phis) {
+        let scale = target.max(floor);
+        if scale > 0.0 {
+            *row = (phi1 / scale, phi2 / scale, (target - big_b0 * phi0) / scale);
+        }
+    }
+    let (mut s11, mut s12, mut s22, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(u, v, rhs) in &rows {
+        s11 += u * u;
+        s12 += u * v;
+        s22 += v * v;
+        t1 += u * rhs;
+        t2 += v * rhs;
+    }
+    let det = s11 * s22 - s12 * s12;
+    if det.abs() <= 1e-300 || !det.is_finite() {
+        return None;
+    }
+    let big_b1 = (t1 * s22 - t2 * s12) / det;
+    let big_b2 = (s11 * t2 - s12 * t1) / det;
+    let (s0, s1) = (big_b0.sqrt(), big_b1.max(0.0).sqrt());
+    let w = 0.5 * (s0 + s1);
+    let realisable = big_b1 >= 0.0 && w * w + big_b2 >= 0.0 && big_b2.is_finite();
+    realisable.then(|| factor_numerator(big_b0, big_b1, big_b2))
+}
+
+/// Minimum-phase `b0, b1, b2` from `B0, B1, B2` (Vicanek eq. 9–11).
+fn factor_numerator(big_b0: f64, big_b1: f64, big_b2: f64) -> [f64; 3] {
+    let (s0, s1) = (big_b0.max(0.0).sqrt(), big_b1.max(0.0).sqrt());
+    let w = 0.5 * (s0 + s1);
+    let b0 = 0.5 * (w + (w * w + big_b2).max(0.0).sqrt());
+    let b1 = 0.5 * (s0 - s1);
+    let b2 = if b0 > 0.0 { -big_b2 / (4.0 * b0) } else { 0.0 };
+    [b0, b1, b2]
+}
+
+impl Digital {
+    /// |H(e^{jω})| in dB at `freq_hz`.
+    pub fn magnitude_db(&self, sample_rate: f64, freq_hz: f64) -> f64 {
+        let w = 2.0 * PI * freq_hz / sample_rate;
+        let (c1, s1, c2, s2) = (w.cos(), w.sin(), (2.0 * w).cos(), (2.0 * w).sin());
+        let nr = self.b[0] + self.b[1] * c1 + self.b[2] * c2;
+        let ni = -(self.b[1] * s1 + self.b[2] * s2);
+        let dr = 1.0 + self.a[1] * c1 + self.a[2] * c2;
+        let di = -(self.a[1] * s1 + self.a[2] * s2);
+        10.0 * ((nr * nr + ni * ni) / (dr * dr + di * di))
+            .max(1e-300)
+            .log10()
+    }
+
+    /// Maps the biquad onto trapezoidal-SVF coefficients `(g, k, m0, m1, m2)` with the
+    /// same transfer function: `g = √(A(1)/A(−1))`, `k = 2(1−a2)/(g·A(−1))`, and the
+    /// output mix solved from `B(−1)`, `B(1)` and `b0 − b2`.
+    pub fn to_svf(&self) -> (f64, f64, [f64; 3]) {
+        let [b0, b1, b2] = self.b;
+        let [_, a1, a2] = self.a;
+        let d_pos = (1.0 + a1 + a2).max(1e-300);
+        let d_neg = (1.0 - a1 + a2).max(1e-300);
+        let g = (d_pos / d_neg).sqrt();
+        let k = 2.0 * (1.0 - a2) / (g * d_neg);
+        let a0 = 4.0 / d_neg; // 1 + g(g + k)
+        let m0 = a0 * (b0 - b1 + b2) / 4.0;
+        let m2 = a0 * (b0 + b1 + b2) / (4.0 * g * g) - m0;
+        let m1 = a0 * (b0 - b2) / (2.0 * g) - m0 * k;
+        (g, k, [m0, m1, m2])
+    }
+}
