@@ -85,8 +85,13 @@ impl<'a, P: Param> ParamControl<'a, P> {
         }
     }
 
-    /// A whole gesture for one discrete edit (reset, typed value, wheel step, click).
+    /// A whole gesture for one discrete edit (reset, typed value, wheel step, click). Nothing
+    /// reaches the host when the value would not change.
     pub fn set_once(&self, normalized: f32) -> bool {
+        let plain = self.param.preview_plain(normalized.clamp(0.0, 1.0));
+        if plain == self.param.unmodulated_plain_value() {
+            return false;
+        }
         self.setter.begin_set_parameter(self.param);
         let changed = self.set_normalized(normalized);
         self.setter.end_set_parameter(self.param);

@@ -241,7 +241,6 @@ impl Harness {
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, self.size)),
             time: Some(self.time),
             predicted_dt: FRAME_DT as f32,
-            modifiers: self.modifiers,
             events: std::mem::take(&mut self.pending),
             focused: true,
             ..Default::default()

@@ -55,7 +55,7 @@ impl<P: Param> Widget for NumericField<'_, P> {
             let (rect, _) = ui.allocate_exact_size(vec2(self.width, 20.0), Sense::hover());
             // The whole well drags; the text inside is the click-to-type target. A click is
             // not a drag in egui, so both can share the rectangle.
-            let mut response = ui.interact(rect, id.with("drag"), Sense::drag());
+            let mut response = ui.interact(rect, id.with("drag"), Sense::click_and_drag());
             register_rect(ui, name, "control", rect);
             self.control
                 .handle_continuous(ui, &mut response, DragAxis::Horizontal, 300.0);
