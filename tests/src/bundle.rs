@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 pub const TEST_COMMAND: &str = "cargo xtask test";
 
 /// `<target>/bundled`, where `<target>` is `$CARGO_TARGET_DIR` or the workspace `target/`.
+/// `$LACQUER_BUNDLE_DIR` overrides the whole path (e.g. to test release bundles elsewhere).
 pub fn bundled_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LACQUER_BUNDLE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => {
             let dir = PathBuf::from(dir);

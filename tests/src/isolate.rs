@@ -32,6 +32,7 @@ pub fn run(test_name: &str, body: impl FnOnce()) {
     let output = Command::new(&exe)
         .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, "1")
+        .env("RUST_BACKTRACE", "0")
         .output()
         .expect("spawn the test binary for an isolated host test");
     let stdout = String::from_utf8_lossy(&output.stdout);
