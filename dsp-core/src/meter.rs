@@ -1,0 +1,264 @@
+//! Level and correlation meters, read once per block by the plugin side.
+//!
+//! * [`LevelMeter`]: sample peak of the last block, and RMS with exponential
+//!   integration of `x²` (time constant [`DEFAULT_INTEGRATION_MS`] = 300 ms, the
+//!   integration time of the IEC 60268-10 / "VU-like" RMS ballistics: the mean square
+//!   of a step reaches `1 − 1/e` after 300 ms).
+//! * [`CorrelationMeter`]: `Σlr / √(Σl²·Σr²)` with the same exponential integration of
+//!   the three products (the Pearson coefficient without mean removal, as phase meters
+//!   do); +1 for mono, −1 for anti-phase, 0 on silence.
+
+use crate::db::gain_to_db;
+use crate::one_pole::coef_for_time_ms;
+use crate::svf::flush;
+
+/// Default RMS and correlation integration time.
+pub const DEFAULT_INTEGRATION_MS: f32 = 300.0;
+/// Channels a [`LevelMeter`] measures.
+pub const MAX_METER_CHANNELS: usize = 2;
+/// Power below which the correlation reads 0 (≈ −200 dBFS²).
+const SILENCE_POWER: f32 = 1e-20;
+
+/// Peak and RMS per channel.
+#[derive(Clone, Debug)]
+pub struct LevelMeter {
+    /// Integration pole for the mean square.
+    coef: f32,
+    /// Integration time (last requested).
+    integration_ms: f32,
+    /// Sample rate from `prepare`.
+    sample_rate: f32,
+    /// Peak |x| of the last processed block per channel.
+    peak: [f32; MAX_METER_CHANNELS],
+    /// Smoothed mean square per channel.
+    mean_square: [f32; MAX_METER_CHANNELS],
+}
+
+impl Default for LevelMeter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LevelMeter {
+    /// 300 ms at 48 kHz.
+    pub fn new() -> Self {
+        Self {
+            coef: coef_for_time_ms(48_000.0, DEFAULT_INTEGRATION_MS),
+            integration_ms: DEFAULT_INTEGRATION_MS,
+            sample_rate: 48_000.0,
+            peak: [0.0; MAX_METER_CHANNELS],
+            mean_square: [0.0; MAX_METER_CHANNELS],
+        }
+    }
+
+    /// Sets the sample rate (nothing to allocate).
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, _channels: usize) {
+        self.sample_rate = sample_rate;
+        self.coef = coef_for_time_ms(sample_rate, self.integration_ms);
+        self.reset();
+    }
+
+    /// Clears readings.
+    pub fn reset(&mut self) {
+        self.peak = [0.0; MAX_METER_CHANNELS];
+        self.mean_square = [0.0; MAX_METER_CHANNELS];
+    }
+
+    /// Sets the RMS integration time constant.
+    pub fn set_integration_ms(&mut self, integration_ms: f32) {
+        if integration_ms != self.integration_ms {
+            self.integration_ms = integration_ms;
+            self.coef = coef_for_time_ms(self.sample_rate, integration_ms);
+        }
+    }
+
+    /// Measures one block of `channel`. Non-finite samples are ignored.
+    pub fn process(&mut self, channel: usize, block: &[f32]) {
+        if channel >= MAX_METER_CHANNELS {
+            return;
+        }
+        let (mut peak, mut ms) = (0.0_f32, self.mean_square[channel]);
+        for &x in block {
+            let x = if x.is_finite() { x } else { 0.0 };
+            peak = peak.max(x.abs());
+            ms = x * x + self.coef * (ms - x * x);
+        }
+        flush(&mut ms);
+        self.peak[channel] = peak;
+        self.mean_square[channel] = ms;
+    }
+
+    /// Sample peak of the last block (linear).
+    pub fn peak(&self, channel: usize) -> f32 {
+        self.peak.get(channel).copied().unwrap_or(0.0)
+    }
+
+    /// Integrated RMS (linear).
+    pub fn rms(&self, channel: usize) -> f32 {
+        self.mean_square.get(channel).copied().unwrap_or(0.0).sqrt()
+    }
+
+    /// Peak in dBFS.
+    pub fn peak_db(&self, channel: usize) -> f32 {
+        gain_to_db(self.peak(channel))
+    }
+
+    /// RMS in dBFS.
+    pub fn rms_db(&self, channel: usize) -> f32 {
+        gain_to_db(self.rms(channel))
+    }
+}
+
+/// Stereo correlation meter.
+#[derive(Clone, Debug)]
+pub struct CorrelationMeter {
+    /// Integration pole.
+    coef: f32,
+    /// Integration time (last requested).
+    integration_ms: f32,
+    /// Sample rate from `prepare`.
+    sample_rate: f32,
+    /// Smoothed `l·r`.
+    lr: f32,
+    /// Smoothed `l²`.
+    ll: f32,
+    /// Smoothed `r²`.
+    rr: f32,
+}
+
+impl Default for CorrelationMeter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CorrelationMeter {
+    /// 300 ms at 48 kHz.
+    pub fn new() -> Self {
+        Self {
+            coef: coef_for_time_ms(48_000.0, DEFAULT_INTEGRATION_MS),
+            integration_ms: DEFAULT_INTEGRATION_MS,
+            sample_rate: 48_000.0,
+            lr: 0.0,
+            ll: 0.0,
+            rr: 0.0,
+        }
+    }
+
+    /// Sets the sample rate (nothing to allocate).
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, _channels: usize) {
+        self.sample_rate = sample_rate;
+        self.coef = coef_for_time_ms(sample_rate, self.integration_ms);
+        self.reset();
+    }
+
+    /// Clears the integrators.
+    pub fn reset(&mut self) {
+        (self.lr, self.ll, self.rr) = (0.0, 0.0, 0.0);
+    }
+
+    /// Sets the integration time constant.
+    pub fn set_integration_ms(&mut self, integration_ms: f32) {
+        if integration_ms != self.integration_ms {
+            self.integration_ms = integration_ms;
+            self.coef = coef_for_time_ms(self.sample_rate, integration_ms);
+        }
+    }
+
+    /// Integrates one stereo block (`min` length; non-finite samples count as 0).
+    pub fn process(&mut self, left: &[f32], right: &[f32]) {
+        let a = self.coef;
+        let (mut lr, mut ll, mut rr) = (self.lr, self.ll, self.rr);
+        for (&l, &r) in left.iter().zip(right) {
+            let l = if l.is_finite() { l } else { 0.0 };
+            let r = if r.is_finite() { r } else { 0.0 };
+            lr = l * r + a * (lr - l * r);
+            ll = l * l + a * (ll - l * l);
+            rr = r * r + a * (rr - r * r);
+        }
+        for v in [&mut lr, &mut ll, &mut rr] {
+            flush(v);
+        }
+        (self.lr, self.ll, self.rr) = (lr, ll, rr);
+    }
+
+    /// Correlation in `[−1, 1]`; 0 when either side is silent.
+    pub fn correlation(&self) -> f32 {
+        let p = self.ll * self.rr;
+        if p <= SILENCE_POWER * SILENCE_POWER
+            || self.ll <= SILENCE_POWER
+            || self.rr <= SILENCE_POWER
+        {
+            return 0.0;
+        }
+        (self.lr / p.sqrt()).clamp(-1.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(len: usize, f: f32, phase: f32) -> Vec<f32> {
+        (0..len)
+            .map(|i| (2.0 * std::f32::consts::PI * f * i as f32 / 48_000.0 + phase).sin())
+            .collect()
+    }
+
+    #[test]
+    fn rms_integration_time_and_sine_level() {
+        let mut m = LevelMeter::new();
+        m.prepare(48_000.0, 480, 2);
+        // DC step: mean square reaches 1 − 1/e at 300 ms (14 400 samples) within 1 %.
+        let mut n = 0;
+        while m.rms(0).powi(2) < 1.0 - (-1.0_f32).exp() {
+            m.process(0, &[1.0; 48]);
+            n += 48;
+        }
+        assert!((n as f32 / 14_400.0 - 1.0).abs() < 0.01, "{n}");
+        let mut m = LevelMeter::new();
+        m.prepare(48_000.0, 480, 2);
+        let x = sine(96_000, 997.0, 0.0);
+        for c in x.chunks(480) {
+            m.process(1, c);
+        }
+        assert!((m.rms_db(1) + 3.0103).abs() < 0.05, "{}", m.rms_db(1));
+        assert!((m.peak(1) - 1.0).abs() < 1e-3);
+        assert_eq!(m.peak_db(0), crate::db::MINUS_INFINITY_DB);
+    }
+
+    #[test]
+    fn correlation_values() {
+        let l = sine(48_000, 440.0, 0.0);
+        let neg: Vec<f32> = l.iter().map(|v| -v).collect();
+        let quad = sine(48_000, 440.0, std::f32::consts::FRAC_PI_2);
+        let mut rng = fastrand::Rng::with_seed(3);
+        let noise_l: Vec<f32> = (0..48_000).map(|_| rng.f32() - 0.5).collect();
+        let noise_r: Vec<f32> = (0..48_000).map(|_| rng.f32() - 0.5).collect();
+        let mut c = CorrelationMeter::new();
+        c.prepare(48_000.0, 512, 2);
+        assert_eq!(c.correlation(), 0.0);
+        c.process(&[0.0; 512], &[0.0; 512]);
+        assert_eq!(c.correlation(), 0.0);
+        for (r, expected, tol) in [(&l, 1.0, 1e-4), (&neg, -1.0, 1e-4), (&quad, 0.0, 0.02)] {
+            c.reset();
+            c.process(&l, r);
+            assert!(
+                (c.correlation() - expected).abs() < tol,
+                "{expected}: {}",
+                c.correlation()
+            );
+        }
+        c.reset();
+        c.process(&noise_l, &noise_r);
+        assert!(c.correlation().abs() < 0.1);
+        // Silence on one side only: 0.
+        c.reset();
+        c.process(&l, &[0.0; 48_000]);
+        assert_eq!(c.correlation(), 0.0);
+        // Hostile input.
+        c.process(&[f32::NAN, f32::INFINITY, 1e-39], &[1.0, 1.0, 1e-39]);
+        assert!(c.correlation().is_finite());
+    }
+}
