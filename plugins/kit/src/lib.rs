@@ -8,7 +8,7 @@
 //! - [`header`], [`presets`], [`ab`], [`editor_state`]: the header bar, factory/user
 //!   presets with locked parameters, A/B compare, persisted size and scale.
 //! - [`meters_bridge`]: atomics and the analyzer queue between audio thread and editor.
-//! - [`testing`] (feature `testing`): a fake host and a headless egui harness for tests.
+//! - `testing` (doc-hidden): a fake host and a headless egui harness for any editor's tests.
 
 pub mod ab;
 pub mod editor_state;
@@ -22,7 +22,7 @@ pub mod units;
 pub mod views;
 pub mod widgets;
 
-#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
 pub mod testing;
 
 pub use ab::{AbSlot, AbState};

@@ -1,10 +1,6 @@
 //! Headless editor tests: a fake host and an egui harness with synthetic input. No display,
-//! no GPU. Enabled for other crates with the `testing` feature:
-//!
-//! ```toml
-//! [dev-dependencies]
-//! lacquer-kit = { workspace = true, features = ["testing"] }
-//! ```
+//! no GPU. Always compiled (it has no extra dependencies) but hidden from the docs, so every
+//! plugin crate's `#[cfg(test)]` code can drive its own `editor::draw`:
 //!
 //! ```ignore
 //! let params = Arc::new(PannerParams::default());

@@ -4,7 +4,6 @@
 
 use dsp_core::{PanLaw, PanMode, PanTaper, PannerSettings};
 use nice_plug::prelude::*;
-use nice_plug_egui::EguiEditorState;
 use std::sync::Arc;
 
 /// The pan mode as the host sees it. Variant order is part of the saved state: append only.
@@ -55,9 +54,14 @@ pub enum TaperParam {
 /// Every parameter of Lacquer Panner, plus the editor's persisted window state.
 #[derive(Params)]
 pub struct PannerParams {
-    /// Editor size; saved with the project so the window reopens as the user left it.
+    /// Editor size and scale; saved with the project so the window reopens as the user left
+    /// it. (nice-plug-egui 0.6's `EguiEditorState` is not serializable, so the kit's type is
+    /// the persisted one.)
     #[persist = "editor-state"]
-    pub editor_state: Arc<EguiEditorState>,
+    pub editor_state: Arc<lacquer_kit::EditorState>,
+    /// A/B compare slots, saved with the project.
+    #[persist = "ab"]
+    pub ab: Arc<lacquer_kit::AbState>,
 
     /// Balance, stereo pan (position + width), dual pan or mono pan.
     #[id = "mode"]
@@ -116,7 +120,8 @@ fn pan_param(name: &str, default: f32) -> FloatParam {
 impl Default for PannerParams {
     fn default() -> Self {
         Self {
-            editor_state: EguiEditorState::from_size((crate::editor::WIDTH, crate::editor::HEIGHT), 1.0),
+            editor_state: lacquer_kit::EditorState::new(crate::editor::WIDTH, crate::editor::HEIGHT),
+            ab: lacquer_kit::AbState::new(),
             mode: EnumParam::new("Mode", ModeParam::Stereo),
             pan: pan_param("Pan", 0.0),
             width: FloatParam::new("Width", 1.0, FloatRange::Linear { min: 0.0, max: 2.0 })

@@ -56,7 +56,9 @@ fn channel(ui: &Ui, id: egui::Id, bar: Rect, levels: &LevelAtomics) -> bool {
         mem.hold_db = fallen.max(peak_db).max(METER_MIN_DB);
         animating = mem.hold_db > METER_MIN_DB && mem.hold_db > peak_db;
     } else {
-        animating = true;
+        // Holding: a frame is needed when the hold time runs out, but only if there is a
+        // hold line to drop.
+        animating = mem.hold_db > METER_MIN_DB;
     }
     if peak_db > 0.0 {
         mem.clipped = true;
