@@ -13,3 +13,4 @@ pub mod harness;
 pub mod isolate;
 pub mod plugins;
 pub mod signal;
+pub mod vst3_host;

@@ -1,0 +1,227 @@
+//! The VST3 side of the same bundles, through the `vst3` crate's COM interfaces: module entry,
+//! factory and class info, component creation, buses, processing, latency, parameters and
+//! state through an `IBStream`. Each test runs in its own child process (see `isolate`).
+
+use lacquer_host_tests::bundle;
+use lacquer_host_tests::clap_ext;
+use lacquer_host_tests::harness::{instance, DEFAULT_CONFIG};
+use lacquer_host_tests::host_test;
+use lacquer_host_tests::isolate::step;
+use lacquer_host_tests::plugins::{param_hash, PluginSpec, PLUGINS};
+use lacquer_host_tests::signal::{assert_identical, first_non_finite, music, noise, peak};
+use lacquer_host_tests::vst3_host::{cid_text, Module, AUDIO_MODULE_CLASS, MONO, STEREO};
+
+fn arrangement(channels: u32) -> u64 {
+    if channels == 1 {
+        MONO
+    } else {
+        STEREO
+    }
+}
+
+fn main_layout(spec: &PluginSpec) -> (Vec<u64>, Vec<u64>, Vec<usize>) {
+    let mut inputs = vec![arrangement(spec.ports.main_in)];
+    let mut aux = Vec::new();
+    if let Some(sc) = spec.ports.sidechain {
+        inputs.push(arrangement(sc));
+        aux.push(sc as usize);
+    }
+    (inputs, vec![arrangement(spec.ports.main_out)], aux)
+}
+
+fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
+    for spec in PLUGINS {
+        step(spec.name, what);
+        let module = Module::load(&bundle::vst3_path(spec));
+        check(spec, &module);
+    }
+}
+
+host_test!(vst3_factory_lists_the_plugin, {
+    for_each_module("VST3 factory", |spec, module| {
+        let classes = module.classes();
+        step(spec.name, &format!("classes {classes:?}"));
+        let class = classes
+            .iter()
+            .find(|c| c.cid == spec.vst3_class_id)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no class {:?} (VST3 class IDs are stable: projects refer to them)",
+                    spec.name,
+                    cid_text(&spec.vst3_class_id)
+                )
+            });
+        assert_eq!(class.category, AUDIO_MODULE_CLASS);
+        assert_eq!(class.name, spec.name);
+    });
+});
+
+host_test!(vst3_buses_params_and_latency, {
+    for_each_module("VST3 buses, parameters, latency", |spec, module| {
+        let mut comp = module.create(spec);
+        let inputs = comp.buses(true);
+        let outputs = comp.buses(false);
+        assert_eq!(
+            inputs[0].channels as u32, spec.ports.main_in,
+            "{}: main input",
+            spec.name
+        );
+        assert_eq!(inputs[0].bus_type, 0, "{}: first input is main", spec.name);
+        assert_eq!(outputs.len(), 1);
+        assert_eq!(outputs[0].channels as u32, spec.ports.main_out);
+        match spec.ports.sidechain {
+            Some(sc) => {
+                assert_eq!(inputs.len(), 2, "{}: sidechain bus", spec.name);
+                assert_eq!(inputs[1].channels as u32, sc);
+                assert_eq!(inputs[1].bus_type, 1, "{}: sidechain is aux", spec.name);
+            }
+            None => assert_eq!(inputs.len(), 1),
+        }
+        // Parameter IDs are the same hashes as in CLAP, and in the checked-in list.
+        let params = comp.params();
+        for p in spec.params {
+            let found = params.iter().find(|(id, _, _)| *id == param_hash(p.id));
+            let (_, title, _) =
+                found.unwrap_or_else(|| panic!("{}: VST3 lacks {:?}", spec.name, p.id));
+            assert_eq!(title, p.name, "{}: {}", spec.name, p.id);
+        }
+        let (ins, outs, _) = main_layout(spec);
+        comp.activate(&ins, &outs, 48_000.0, 512);
+        let clap_latency = {
+            let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
+            let inst = instance(&entry, spec).activated(DEFAULT_CONFIG);
+            clap_ext::latency(&inst)
+        };
+        assert_eq!(
+            comp.latency(),
+            clap_latency,
+            "{}: VST3 vs CLAP latency",
+            spec.name
+        );
+    });
+});
+
+host_test!(vst3_processes_like_clap, {
+    for_each_module("VST3 processing", |spec, module| {
+        let (ins, outs, aux) = main_layout(spec);
+        let input = music(spec.ports.main_in as usize, 48_000, 48_000.0, 40);
+        for &(rate, block) in &[(44_100.0, 64usize), (48_000.0, 512), (96_000.0, 1024)] {
+            step(spec.name, &format!("{rate} Hz, blocks of {block}"));
+            let mut comp = module.create(spec);
+            comp.activate(&ins, &outs, rate, block as i32);
+            let vst3_out = comp.render(&input, spec.ports.main_out as usize, &aux, block);
+            assert!(
+                first_non_finite(&vst3_out).is_none(),
+                "{}: VST3 output",
+                spec.name
+            );
+            assert!(
+                peak(&vst3_out) > 1e-3,
+                "{}: VST3 output is silent",
+                spec.name
+            );
+            // Same bundle, other format, same settings: the same samples.
+            let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
+            let mut clap = instance(&entry, spec).activated(
+                lacquer_host_tests::clap_host::AudioConfig::new(rate, block as u32),
+            );
+            let clap_out = clap.render(&input, None, &[], || block);
+            assert_identical(
+                &vst3_out,
+                &clap_out,
+                &format!("{}: VST3 vs CLAP", spec.name),
+            );
+            comp.deactivate();
+            // Re-activation at another rate on the same component.
+            comp.activate(&ins, &outs, 88_200.0, 256);
+            let again = comp.render(
+                &noise(spec.ports.main_in as usize, 4096, 0.5, 41),
+                spec.ports.main_out as usize,
+                &aux,
+                256,
+            );
+            assert!(first_non_finite(&again).is_none());
+        }
+    });
+});
+
+host_test!(vst3_state_round_trip, {
+    for_each_module("VST3 state", |spec, module| {
+        // The default state, and the checked-in fixture's values (nice-plug's VST3 state is
+        // the same JSON as its CLAP state, without the 8-byte length prefix).
+        let a = module.create(spec);
+        let saved = a.get_state().expect("getState");
+        assert!(!saved.is_empty(), "{}: empty VST3 state", spec.name);
+        let fixture = std::fs::read_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(spec.short),
+        )
+        .ok()
+        .and_then(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "bin"))
+        });
+        let mut states = vec![("default".to_owned(), saved)];
+        if let Some(path) = fixture {
+            let bytes = std::fs::read(&path).unwrap();
+            states.push((format!("fixture {}", path.display()), bytes[8..].to_vec()));
+        }
+        for (what, state) in states {
+            step(spec.name, &format!("VST3 state: {what}"));
+            let b = module.create(spec);
+            // Whole-buffer reads: nice-plug's VST3 setState issues a single read() and fails on
+            // a short read (a framework limitation, reported; CLAP is tested with short reads).
+            assert!(
+                b.set_state(&state, usize::MAX),
+                "{}: setState({what})",
+                spec.name
+            );
+            let again = b.get_state().expect("getState after setState");
+            let c = module.create(spec);
+            assert!(c.set_state(&again, usize::MAX));
+            for p in spec.params {
+                let id = param_hash(p.id);
+                assert_eq!(
+                    b.param_normalized(id),
+                    c.param_normalized(id),
+                    "{}: {what}: {}",
+                    spec.name,
+                    p.id
+                );
+            }
+            let (ins, outs, aux) = main_layout(spec);
+            let input = music(spec.ports.main_in as usize, 24_000, 48_000.0, 42);
+            let mut b = b;
+            let mut c = c;
+            b.activate(&ins, &outs, 48_000.0, 512);
+            c.activate(&ins, &outs, 48_000.0, 512);
+            let out_b = b.render(&input, spec.ports.main_out as usize, &aux, 512);
+            let out_c = c.render(&input, spec.ports.main_out as usize, &aux, 512);
+            assert_identical(
+                &out_b,
+                &out_c,
+                &format!("{}: {what}: VST3 state reload", spec.name),
+            );
+        }
+        // Garbage is rejected and the component keeps working.
+        let mut d = module.create(spec);
+        for bad in [&b""[..], b"{", b"\xff\xfe garbage", b"{\"params\": 3}"] {
+            assert!(
+                !d.set_state(bad, usize::MAX),
+                "{}: accepted garbage {bad:?}",
+                spec.name
+            );
+        }
+        let (ins, outs, aux) = main_layout(spec);
+        d.activate(&ins, &outs, 48_000.0, 512);
+        let out = d.render(
+            &music(spec.ports.main_in as usize, 4800, 48_000.0, 43),
+            spec.ports.main_out as usize,
+            &aux,
+            512,
+        );
+        assert!(first_non_finite(&out).is_none());
+    });
+});
