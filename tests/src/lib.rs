@@ -14,3 +14,21 @@ pub mod isolate;
 pub mod plugins;
 pub mod signal;
 pub mod vst3_host;
+
+/// Everything a host test file uses, in one import.
+pub mod prelude {
+    pub use crate::bundle;
+    pub use crate::clap_ext::{self, ChunkedReader, ChunkedWriter};
+    pub use crate::clap_host::{AudioConfig, Instance, ParamChange};
+    pub use crate::harness::{
+        changes_at, for_each_plugin, instance, normalized, random_settings, random_value,
+        set_params_inactive, DEFAULT_CONFIG,
+    };
+    pub use crate::host_test;
+    pub use crate::isolate::step;
+    pub use crate::plugins::{param_hash, Kind, Latency, PluginSpec, PLUGINS, VENDOR};
+    pub use crate::signal::{
+        assert_identical, constant, first_non_finite, music, noise, peak, plain_from_text,
+    };
+    pub use clack_host::events::io::EventBuffer;
+}

@@ -1,0 +1,386 @@
+//! CLAP audio: sample rates and block sizes, block-size invariance, reset, sample-accurate
+//! automation, bypass and latency.
+//!
+//! Each test runs in its own child process (see `lacquer_host_tests::isolate`): an abort in a
+//! plugin (an allocation in `process()` under `assert_process_allocs`, a panic in a callback)
+//! fails that test by name instead of killing the test binary.
+
+use lacquer_host_tests::prelude::*;
+
+/// Sample rates a DAW may run at; every one must activate and process.
+const SAMPLE_RATES: &[f64] = &[44_100.0, 48_000.0, 88_200.0, 96_000.0, 192_000.0];
+/// Rates at the edges: must not crash (activation may be refused, processing must be sane).
+const EDGE_SAMPLE_RATES: &[f64] = &[8_000.0, 384_000.0];
+/// Maximum block sizes.
+const MAX_BLOCKS: &[u32] = &[1, 2, 3, 16, 64, 256, 512, 1024, 4096, 8192];
+
+// --- Activation: sample rates and block sizes ---------------------------------------------
+
+host_test!(activates_at_every_rate_and_block_size, {
+    for_each_plugin("activation matrix", |spec, entry| {
+        // One instance re-activated through the whole matrix, as a DAW does when the user
+        // changes the audio device; plus a fresh instance per rate.
+        let mut reused = instance(entry, spec);
+        let mut rng = fastrand::Rng::with_seed(5);
+        for &rate in SAMPLE_RATES.iter().chain(EDGE_SAMPLE_RATES) {
+            let edge = EDGE_SAMPLE_RATES.contains(&rate);
+            for &max_block in MAX_BLOCKS {
+                step(spec.name, &format!("{rate} Hz, max block {max_block}"));
+                let config = AudioConfig::new(rate, max_block);
+                for inst in [&mut reused, &mut instance(entry, spec)] {
+                    match inst.activate(config) {
+                        Ok(()) => {}
+                        Err(e) if edge => {
+                            step(spec.name, &format!("refused edge rate {rate}: {e}"));
+                            continue;
+                        }
+                        Err(e) => panic!("{}: {e}", spec.name),
+                    }
+                    let len = (max_block as usize * 3).max(2048);
+                    let input = music(spec.ports.main_in as usize, len, rate, 6);
+                    let fixed = inst.render(&input, None, &[], || max_block as usize);
+                    assert!(
+                        first_non_finite(&fixed).is_none(),
+                        "{}: {rate}/{max_block}",
+                        spec.name
+                    );
+                    let out = inst.render(&input, None, &[], || rng.usize(1..=max_block as usize));
+                    assert!(
+                        first_non_finite(&out).is_none(),
+                        "{}: {rate}/{max_block} random",
+                        spec.name
+                    );
+                    inst.deactivate();
+                }
+            }
+        }
+    });
+});
+
+host_test!(random_block_sizes_match_fixed_blocks, {
+    for_each_plugin("block-size invariance", |spec, entry| {
+        if !spec.block_size_invariant {
+            step(
+                spec.name,
+                "table says the DSP is not block-size invariant: skipped",
+            );
+            return;
+        }
+        let len = 48_000;
+        let input = music(spec.ports.main_in as usize, len, 48_000.0, 7);
+        let mut rng = fastrand::Rng::with_seed(8);
+        for round in 0..4 {
+            // Settings at the start, then automation of random parameters at random samples,
+            // so the sample-accurate splits have to line up too.
+            let mut changes = changes_at(0, &random_settings(spec, &mut rng));
+            for _ in 0..40 {
+                let p = &spec.params[rng.usize(..spec.params.len())];
+                if p.bypass {
+                    continue;
+                }
+                changes.push(ParamChange {
+                    time: rng.usize(..len),
+                    id: p.clap_id(),
+                    value: random_value(p.kind, &mut rng),
+                });
+            }
+            let config = AudioConfig::new(48_000.0, 4096);
+            let render = |blocks: &mut dyn FnMut() -> usize| {
+                let mut inst = instance(entry, spec).activated(config);
+                inst.render(&input, None, &changes, blocks)
+            };
+            let fixed = render(&mut || 512);
+            let mut r = fastrand::Rng::with_seed(round);
+            let random = render(&mut || r.usize(1..=4096));
+            assert_identical(
+                &fixed,
+                &random,
+                &format!("{} round {round}: random vs 512 blocks", spec.name),
+            );
+            if round == 0 {
+                let single = render(&mut || 1);
+                assert_identical(
+                    &fixed,
+                    &single,
+                    &format!("{}: 1-sample vs 512 blocks", spec.name),
+                );
+            }
+        }
+    });
+});
+
+host_test!(reset_gives_the_same_output_as_a_fresh_instance, {
+    for_each_plugin("reset", |spec, entry| {
+        let input = music(spec.ports.main_in as usize, 24_000, 48_000.0, 9);
+        let mut rng = fastrand::Rng::with_seed(10);
+        let settings = random_settings(spec, &mut rng);
+        let mut fresh = instance(entry, spec);
+        set_params_inactive(&fresh, &settings);
+        fresh.activate(DEFAULT_CONFIG).unwrap();
+        let want = fresh.render(&input, None, &[], || 512);
+        let mut used = instance(entry, spec);
+        set_params_inactive(&used, &settings);
+        used.activate(DEFAULT_CONFIG).unwrap();
+        used.render(
+            &noise(spec.ports.main_in as usize, 10_000, 1.0, 11),
+            None,
+            &[],
+            || 512,
+        );
+        used.reset();
+        let got = used.render(&input, None, &[], || 512);
+        assert_identical(&want, &got, &format!("{}: after reset vs fresh", spec.name));
+    });
+});
+
+// --- Sample-accurate automation -----------------------------------------------------------
+
+/// Index of the first sample (any channel) that differs from the constant `value`.
+fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
+    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
+}
+
+host_test!(automation_is_sample_accurate_on_gain, {
+    for_each_plugin("sample-accurate gain automation", |spec, entry| {
+        let Some(gain_id) = spec.gain_param else {
+            step(spec.name, "no gain parameter in the table: skipped");
+            return;
+        };
+        let gain = spec.param(gain_id);
+        // -6.0206 dB halves the signal.
+        let half = normalized(gain.kind, -6.0206);
+        let block = 512;
+        for &k in &[
+            0usize,
+            1,
+            2,
+            17,
+            100,
+            255,
+            256,
+            510,
+            511,
+            512 + 37,
+            2 * 512 + 300,
+        ] {
+            let mut inst =
+                instance(entry, spec).activated(AudioConfig::new(48_000.0, block as u32));
+            let input = constant(spec.ports.main_in as usize, 16 * block, 1.0);
+            let changes = [ParamChange {
+                time: k,
+                id: gain.clap_id(),
+                value: half,
+            }];
+            let out = inst.render(&input, None, &changes, || block);
+            let first = onset(&out, 1.0);
+            assert_eq!(
+                first,
+                Some(k),
+                "{}: gain event at sample {k} (offset {} in block {}): output first changes at \
+                 {first:?}",
+                spec.name,
+                k % block,
+                k / block
+            );
+            let last = out[0][out[0].len() - 1];
+            assert!(
+                (last - 0.5).abs() < 0.01,
+                "{}: gain settles at {last}, want ~0.5",
+                spec.name
+            );
+        }
+    });
+});
+
+host_test!(automation_is_sample_accurate_on_pan, {
+    for_each_plugin("sample-accurate pan automation", |spec, entry| {
+        if spec.short != "panner" {
+            return;
+        }
+        let pan = spec.param("pan");
+        let block = 256;
+        for &k in &[0usize, 1, 63, 128, 255, 256 + 99] {
+            for (target, side) in [(1.0, "hard right"), (0.0, "hard left"), (0.75, "37R")] {
+                let mut inst =
+                    instance(entry, spec).activated(AudioConfig::new(48_000.0, block as u32));
+                let input = constant(2, 3 * block, 1.0);
+                let changes = [ParamChange {
+                    time: k,
+                    id: pan.clap_id(),
+                    value: target,
+                }];
+                let out = inst.render(&input, None, &changes, || block);
+                assert_eq!(
+                    onset(&out, 1.0),
+                    Some(k),
+                    "{}: pan to {side} at sample {k}: first change at {:?}",
+                    spec.name,
+                    onset(&out, 1.0)
+                );
+            }
+        }
+    });
+});
+
+// --- Bypass -------------------------------------------------------------------------------
+
+host_test!(bypass_passes_audio_through, {
+    for_each_plugin("bypass", |spec, entry| {
+        let Some(bypass) = spec.params.iter().find(|p| p.bypass) else {
+            step(spec.name, "no bypass parameter: skipped");
+            return;
+        };
+        if spec.ports.main_in != spec.ports.main_out {
+            return;
+        }
+        let mut rng = fastrand::Rng::with_seed(18);
+        let mut settings = random_settings(spec, &mut rng);
+        settings.push((bypass.clap_id(), 1.0));
+        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        let latency = clap_ext::latency(&inst) as usize;
+        let len = 48_000;
+        let input = music(spec.ports.main_in as usize, len, 48_000.0, 19);
+        let out = inst.render(&input, None, &changes_at(0, &settings), || 512);
+        // After 200 ms of glide the output is the (latency-delayed) input, bit for bit.
+        let from = 9600;
+        let got: Vec<Vec<f32>> = out.iter().map(|c| c[from..].to_vec()).collect();
+        let want: Vec<Vec<f32>> = input
+            .iter()
+            .map(|c| c[from - latency..len - latency].to_vec())
+            .collect();
+        assert_identical(
+            &got,
+            &want,
+            &format!("{}: bypassed output vs input", spec.name),
+        );
+    });
+});
+
+// --- Latency ------------------------------------------------------------------------------
+
+/// First sample whose magnitude exceeds 1e-3 of the peak, in any channel.
+fn arrival(out: &[Vec<f32>]) -> Option<usize> {
+    let threshold = peak(out) * 1e-3;
+    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i].abs() > threshold))
+}
+
+host_test!(reported_latency_matches_measured_impulse_delay, {
+    for_each_plugin("latency", |spec, entry| {
+        for &rate in &[44_100.0, 48_000.0, 96_000.0] {
+            let mut inst = instance(entry, spec).activated(AudioConfig::new(rate, 512));
+            let reported = clap_ext::latency(&inst) as usize;
+            if let Latency::Fixed(n) = spec.latency {
+                assert_eq!(reported, n as usize, "{}: table latency", spec.name);
+            }
+            if spec.latency == Latency::Zero {
+                assert_eq!(reported, 0, "{}: table says zero latency", spec.name);
+            }
+            let at = 1000;
+            let mut input = constant(spec.ports.main_in as usize, 8192, 0.0);
+            for c in &mut input {
+                c[at] = 1.0;
+            }
+            let out = inst.render(&input, None, &[], || 512);
+            let measured = arrival(&out).expect("impulse produced no output") - at;
+            assert_eq!(
+                measured, reported,
+                "{} at {rate} Hz: reported vs measured latency",
+                spec.name
+            );
+        }
+        // Random settings must not move a fixed latency.
+        if !matches!(spec.latency, Latency::Lookahead { .. }) {
+            let mut rng = fastrand::Rng::with_seed(20);
+            let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+            let before = clap_ext::latency(&inst);
+            for _ in 0..10 {
+                let settings = random_settings(spec, &mut rng);
+                inst.render(
+                    &noise(spec.ports.main_in as usize, 2048, 0.5, 21),
+                    None,
+                    &changes_at(0, &settings),
+                    || 512,
+                );
+                assert_eq!(
+                    clap_ext::latency(&inst),
+                    before,
+                    "{}: latency moved",
+                    spec.name
+                );
+            }
+            assert_eq!(
+                inst.counters
+                    .restart_requests
+                    .load(std::sync::atomic::Ordering::SeqCst),
+                0
+            );
+        }
+    });
+});
+
+host_test!(lookahead_change_is_announced_to_the_host, {
+    use std::sync::atomic::Ordering::SeqCst;
+    for_each_plugin("latency change announcement", |spec, entry| {
+        let Latency::Lookahead { param } = spec.latency else {
+            step(
+                spec.name,
+                "no lookahead in the table: latency-change announcement not applicable",
+            );
+            return;
+        };
+        let p = spec.param(param);
+        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        let before = clap_ext::latency(&inst);
+        let input = noise(spec.ports.main_in as usize, 4096, 0.5, 22);
+        let mut moved = false;
+        for value in [0.0, 1.0, 0.5] {
+            inst.render(
+                &input,
+                None,
+                &[ParamChange {
+                    time: 0,
+                    id: p.clap_id(),
+                    value,
+                }],
+                || 512,
+            );
+            inst.pump_main_thread();
+            if inst.counters.restart_requests.load(SeqCst) > 0 {
+                // The host restarts the plugin; on reactivation it must report the change.
+                inst.deactivate();
+                inst.activate(DEFAULT_CONFIG).unwrap();
+                assert!(
+                    inst.counters.latency_changed.load(SeqCst) > 0,
+                    "{}: restart but no latency_changed",
+                    spec.name
+                );
+                moved = true;
+                break;
+            }
+            assert_eq!(
+                clap_ext::latency(&inst),
+                before,
+                "{}: latency changed silently",
+                spec.name
+            );
+        }
+        assert!(
+            moved,
+            "{}: the lookahead parameter never changed the latency",
+            spec.name
+        );
+        let reported = clap_ext::latency(&inst) as usize;
+        let at = 1000;
+        let mut impulse = constant(spec.ports.main_in as usize, 16_384, 0.0);
+        for c in &mut impulse {
+            c[at] = 1.0;
+        }
+        let out = inst.render(&impulse, None, &[], || 512);
+        assert_eq!(
+            arrival(&out).unwrap() - at,
+            reported,
+            "{}: after the change",
+            spec.name
+        );
+    });
+});

@@ -1,0 +1,252 @@
+//! CLAP robustness: hostile input, minutes of silence, CPU on silence, automation fuzz,
+//! thread discipline.
+//!
+//! Each test runs in its own child process (see `lacquer_host_tests::isolate`): an abort in a
+//! plugin (an allocation in `process()` under `assert_process_allocs`, a panic in a callback)
+//! fails that test by name instead of killing the test binary.
+
+use lacquer_host_tests::prelude::*;
+use std::time::{Duration, Instant};
+
+// --- Robustness ---------------------------------------------------------------------------
+
+/// Sample value at index `i` of a hostile input block.
+type SampleFn = Box<dyn Fn(usize) -> f32>;
+
+host_test!(hostile_input_never_poisons_the_output, {
+    for_each_plugin("NaN / Inf / denormal / +40 dBFS input", |spec, entry| {
+        let block = 256;
+        let channels = spec.ports.main_in as usize;
+        let bad_blocks: Vec<(&str, SampleFn)> = vec![
+            ("NaN", Box::new(|_| f32::NAN)),
+            ("+Inf", Box::new(|_| f32::INFINITY)),
+            ("-Inf", Box::new(|_| f32::NEG_INFINITY)),
+            (
+                "one NaN in music",
+                Box::new(|i| {
+                    if i == 77 {
+                        f32::NAN
+                    } else {
+                        (i as f32 * 0.05).sin()
+                    }
+                }),
+            ),
+            (
+                "denormals",
+                Box::new(|i| if i % 2 == 0 { 1e-40 } else { -1e-41 }),
+            ),
+            (
+                "+40 dBFS",
+                Box::new(|i| if i % 20 < 10 { 100.0 } else { -100.0 }),
+            ),
+            ("f32::MAX", Box::new(|_| f32::MAX)),
+        ];
+        let mut rng = fastrand::Rng::with_seed(23);
+        for settings_round in 0..3 {
+            let settings = if settings_round == 0 {
+                Vec::new()
+            } else {
+                random_settings(spec, &mut rng)
+            };
+            for (what, f) in &bad_blocks {
+                step(
+                    spec.name,
+                    &format!("{what}, settings round {settings_round}"),
+                );
+                let mut inst = instance(entry, spec);
+                set_params_inactive(&inst, &settings);
+                inst.activate(AudioConfig::new(48_000.0, block as u32))
+                    .unwrap();
+                let good = music(channels, 48_000, 48_000.0, 24);
+                inst.render(&good, None, &[], || block);
+                for c in 0..channels {
+                    for (i, x) in inst.input_mut(0, c)[..block].iter_mut().enumerate() {
+                        *x = f(i);
+                    }
+                }
+                inst.process(block, &clack_host::events::io::EventBuffer::new());
+                // Everything after the offending block must be finite, and recover to a
+                // sane level (not stuck at a huge value).
+                let after = inst.render(&good, None, &[], || block);
+                if let Some((c, i, x)) = first_non_finite(&after) {
+                    panic!(
+                        "{}: after a block of {what}: channel {c} sample {i} is {x}",
+                        spec.name
+                    );
+                }
+                let tail: Vec<Vec<f32>> = after.iter().map(|c| c[24_000..].to_vec()).collect();
+                assert!(
+                    peak(&tail) < 100.0,
+                    "{}: after {what}: output stuck at {}",
+                    spec.name,
+                    peak(&tail)
+                );
+            }
+        }
+    });
+});
+
+host_test!(three_minutes_of_silence, {
+    for_each_plugin("3 minutes of silence at 48 kHz", |spec, entry| {
+        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        let channels = spec.ports.main_in as usize;
+        // Some music first so filters and envelopes hold state that must decay.
+        inst.render(&music(channels, 48_000, 48_000.0, 25), None, &[], || 512);
+        let blocks = 3 * 60 * 48_000 / 512;
+        let events = clack_host::events::io::EventBuffer::new();
+        let mut last_peak = 0.0f32;
+        for b in 0..blocks {
+            for c in 0..channels {
+                inst.input_mut(0, c)[..512].fill(0.0);
+            }
+            inst.process(512, &events);
+            for c in 0..spec.ports.main_out as usize {
+                let out = inst.output(0, c);
+                if let Some(i) = out[..512].iter().position(|x| !x.is_finite()) {
+                    panic!("{}: silence block {b}: non-finite at {i}", spec.name);
+                }
+                last_peak = out[..512].iter().fold(last_peak, |m, x| m.max(x.abs()));
+            }
+            if b % 1000 == 999 {
+                last_peak = 0.0;
+            }
+        }
+        assert!(
+            last_peak < 1e-6,
+            "{}: still {last_peak} after minutes of silence",
+            spec.name
+        );
+        // And music afterwards comes out normally.
+        let out = inst.render(&music(channels, 4800, 48_000.0, 26), None, &[], || 512);
+        assert!(
+            peak(&out) > 1e-3 && first_non_finite(&out).is_none(),
+            "{}: after silence",
+            spec.name
+        );
+    });
+});
+
+/// Wall time of processing `input` through `inst` in 512-sample blocks.
+fn time_render(inst: &mut Instance, input: &[Vec<f32>]) -> Duration {
+    let start = Instant::now();
+    inst.render(input, None, &[], || 512);
+    start.elapsed()
+}
+
+host_test!(silence_costs_no_more_cpu_than_music, {
+    for_each_plugin("CPU: silence vs music", |spec, entry| {
+        let channels = spec.ports.main_in as usize;
+        let len = 10 * 48_000;
+        let music_in = music(channels, len, 48_000.0, 27);
+        let silence = constant(channels, len, 0.0);
+        // Denormal bait: music that fades to exact silence, so filters decay through the
+        // subnormal range during the "silence" measurement.
+        let mut rng = fastrand::Rng::with_seed(28);
+        for settings in [
+            Vec::new(),
+            random_settings(spec, &mut rng),
+            random_settings(spec, &mut rng),
+        ] {
+            let mut inst = instance(entry, spec);
+            set_params_inactive(&inst, &settings);
+            inst.activate(DEFAULT_CONFIG).unwrap();
+            // Interleave the runs and keep the fastest of each: robust against a busy,
+            // shared 2-core machine (noise only ever adds time).
+            let mut best_music = Duration::MAX;
+            let mut best_silence = Duration::MAX;
+            for _ in 0..5 {
+                best_music = best_music.min(time_render(&mut inst, &music_in));
+                best_silence = best_silence.min(time_render(&mut inst, &silence));
+            }
+            step(
+                spec.name,
+                &format!("10 s: music {best_music:?}, silence {best_silence:?} ({settings:?})"),
+            );
+            assert!(
+                best_silence.as_secs_f64() <= 1.5 * best_music.as_secs_f64() + 0.002,
+                "{}: silence took {best_silence:?}, music {best_music:?} (denormals?)",
+                spec.name
+            );
+        }
+    });
+});
+
+host_test!(random_automation_on_every_parameter_every_block, {
+    for_each_plugin("random automation fuzz", |spec, entry| {
+        let mut rng = fastrand::Rng::with_seed(29);
+        for &rate in &[44_100.0, 96_000.0] {
+            let max_block = 1024;
+            let mut inst = instance(entry, spec).activated(AudioConfig::new(rate, max_block));
+            let len = rate as usize * 4;
+            let input = music(spec.ports.main_in as usize, len, rate, 30);
+            let mut changes = Vec::new();
+            let mut t = 0;
+            while t < len {
+                let block = rng.usize(1..=max_block as usize);
+                for p in spec.params {
+                    // Now and then leave bypass on for a while, like a user would.
+                    if p.bypass && rng.u8(..) > 8 {
+                        continue;
+                    }
+                    changes.push(ParamChange {
+                        time: t + rng.usize(..block),
+                        id: p.clap_id(),
+                        value: random_value(p.kind, &mut rng),
+                    });
+                }
+                t += block;
+            }
+            let mut r = fastrand::Rng::with_seed(31);
+            let out = inst.render(&input, None, &changes, || r.usize(1..=max_block as usize));
+            if let Some((c, i, x)) = first_non_finite(&out) {
+                panic!("{} at {rate} Hz: channel {c} sample {i} is {x}", spec.name);
+            }
+            // Gain is at most +24 dB on a signal below 1.0; anything far beyond is a blow-up.
+            assert!(
+                peak(&out) < 1000.0,
+                "{}: peak {} under automation",
+                spec.name,
+                peak(&out)
+            );
+        }
+    });
+});
+
+host_test!(no_main_thread_callbacks_from_process, {
+    use std::sync::atomic::Ordering::SeqCst;
+    for_each_plugin("thread discipline", |spec, entry| {
+        let mut rng = fastrand::Rng::with_seed(32);
+        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        for _ in 0..20 {
+            let settings = random_settings(spec, &mut rng);
+            inst.render(
+                &noise(spec.ports.main_in as usize, 2048, 0.5, 33),
+                None,
+                &changes_at(7, &settings),
+                || 256,
+            );
+        }
+        assert_eq!(
+            inst.counters.main_thread_violations.load(SeqCst),
+            0,
+            "{}: called a main-thread host function from process()",
+            spec.name
+        );
+        // Reloading state notifies the host to rescan values.
+        let state = clap_ext::save_state(&inst).unwrap();
+        let rescans = inst.counters.param_rescans.load(SeqCst);
+        assert!(clap_ext::load_state(&inst, &state));
+        inst.render(
+            &noise(spec.ports.main_in as usize, 1024, 0.5, 34),
+            None,
+            &[],
+            || 512,
+        );
+        inst.pump_main_thread();
+        assert!(
+            inst.counters.param_rescans.load(SeqCst) > rescans,
+            "{}: no params rescan after load",
+            spec.name
+        );
+    });
+});
