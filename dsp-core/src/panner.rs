@@ -328,7 +328,7 @@ impl Panner {
         }
     }
 
-    /// Sets sample rate (clamped to 8..=384 kHz... and beyond, within 1 kHz..1 MHz) and
+    /// Sets the sample rate (designed for 8..=384 kHz; clamped to 1 kHz..=1 MHz) and
     /// channel count (1 = mono source, otherwise stereo). Allocates nothing.
     pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, channels: usize) {
         self.sample_rate = clamp_or(sample_rate, 1000.0, 1_000_000.0, 48_000.0);
