@@ -3,9 +3,11 @@
 //! through atomics while the editor is open.
 
 use atomic_float::AtomicF32;
+use dsp_core::meter::{CorrelationMeter, LevelMeter};
 use dsp_core::Panner;
 use lacquer_kit::meters_bridge::StereoLevelAtomics;
 use nice_plug::prelude::*;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub mod editor;
@@ -32,6 +34,14 @@ pub struct LacquerPanner {
     meters: Arc<PannerMeters>,
     /// The DSP; all panning happens here.
     panner: Panner,
+    /// The host chose the mono-in/stereo-out layout: the input is duplicated before panning.
+    mono_input: bool,
+    /// Input peak/RMS measurement (runs only while the editor is open).
+    input_meter: LevelMeter,
+    /// Output peak/RMS measurement (runs only while the editor is open).
+    output_meter: LevelMeter,
+    /// Output phase correlation (runs only while the editor is open).
+    correlation_meter: CorrelationMeter,
 }
 
 impl Default for LacquerPanner {
@@ -40,6 +50,10 @@ impl Default for LacquerPanner {
             params: Arc::new(PannerParams::default()),
             meters: Arc::new(PannerMeters::default()),
             panner: Panner::new(),
+            mono_input: false,
+            input_meter: LevelMeter::new(),
+            output_meter: LevelMeter::new(),
+            correlation_meter: CorrelationMeter::new(),
         }
     }
 }
@@ -87,16 +101,27 @@ impl Plugin for LacquerPanner {
         let input_channels = audio_io_layout
             .main_input_channels
             .map_or(2, NonZeroU32::get) as usize;
+        self.mono_input = input_channels == 1;
         self.panner.prepare(
             buffer_config.sample_rate,
             buffer_config.max_buffer_size as usize,
             input_channels.min(2),
         );
+        let (sample_rate, max_block) = (
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+        );
+        self.input_meter.prepare(sample_rate, max_block, 2);
+        self.output_meter.prepare(sample_rate, max_block, 2);
+        self.correlation_meter.prepare(sample_rate, max_block, 2);
         true
     }
 
     fn reset(&mut self) {
         self.panner.reset();
+        self.input_meter.reset();
+        self.output_meter.reset();
+        self.correlation_meter.reset();
     }
 
     fn process(
@@ -107,27 +132,36 @@ impl Plugin for LacquerPanner {
     ) -> ProcessStatus {
         self.panner.set_settings(&self.params.settings());
         let editor_open = self.params.editor_state.is_open();
-        match buffer.as_slice() {
-            [left, right, ..] => {
-                if self.panner.is_mono_input() {
-                    // Mono-in/stereo-out: the wrapper zeroes the extra output channel.
-                    right.copy_from_slice(left);
-                }
-                if editor_open {
-                    editor::publish_input(&self.meters, left, right);
-                }
-                self.panner.process_stereo(left, right);
-                if editor_open {
-                    editor::publish_output(&self.meters, left, right);
-                }
-            }
-            // A host that gives a single channel despite the layouts: pan cannot apply,
-            // but output gain and polarity still should, so process it as its own pair.
-            [mono] => self.panner.process_mono(mono),
-            [] => {}
+        let [left, right, ..] = buffer.as_slice() else {
+            return ProcessStatus::Normal;
+        };
+        if self.mono_input {
+            // Mono-in/stereo-out: the wrapper zeroes the extra output channel.
+            right.copy_from_slice(left);
+        }
+        if editor_open {
+            measure(&mut self.input_meter, left, right, &self.meters.input);
+        }
+        self.panner.process_stereo(left, right);
+        if editor_open {
+            measure(&mut self.output_meter, left, right, &self.meters.output);
+            self.correlation_meter.process(left, right);
+            self.meters
+                .correlation
+                .store(self.correlation_meter.correlation(), Ordering::Relaxed);
         }
         ProcessStatus::Normal
     }
+}
+
+/// Run a level meter over a stereo block and publish its values.
+fn measure(meter: &mut LevelMeter, left: &[f32], right: &[f32], out: &StereoLevelAtomics) {
+    meter.process(0, left);
+    meter.process(1, right);
+    out.store(
+        (meter.peak_db(0), meter.rms_db(0)),
+        (meter.peak_db(1), meter.rms_db(1)),
+    );
 }
 
 impl ClapPlugin for LacquerPanner {
@@ -147,8 +181,11 @@ impl ClapPlugin for LacquerPanner {
 
 impl Vst3Plugin for LacquerPanner {
     const VST3_CLASS_ID: [u8; 16] = *b"LacquerPanner001";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
-        &[Vst3SubCategory::Fx, Vst3SubCategory::Spatial, Vst3SubCategory::Tools];
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[
+        Vst3SubCategory::Fx,
+        Vst3SubCategory::Spatial,
+        Vst3SubCategory::Tools,
+    ];
 }
 
 nice_export_clap!(LacquerPanner);
