@@ -86,7 +86,7 @@ impl Header<'_> {
             .current
             .clone()
             .unwrap_or_else(|| "Default".to_owned());
-        ui.menu_button(RichText::new(format!("{current}  ▾")).size(12.0), |ui| {
+        ui.menu_button(RichText::new(format!("Preset: {current}")).size(12.0), |ui| {
             ui.set_min_width(220.0);
             let mut load = None;
             let mut last_source_factory = true;
@@ -181,7 +181,7 @@ impl Header<'_> {
                     .switch(self.params, self.setter, &state.presets.locked);
             }
         }
-        let copy_label = format!("{}→{}", active.name(), active.other().name());
+        let copy_label = format!("Copy to {}", active.other().name());
         if ui
             .button(RichText::new(copy_label).size(11.0))
             .on_hover_text("Copy the live settings into the other slot")
