@@ -5,6 +5,14 @@
 //! The library is the harness; the tests live in `tests/clap.rs` and `tests/vst3.rs`. The
 //! plugin list is [`plugins::PLUGINS`]: a plugin joins every test by adding one line there.
 //! Build the bundles first: `cargo xtask test` does both.
+//!
+//! Adding a plugin: one line in [`plugins::PLUGINS`] (plus its `&[ParamSpec]` list), then
+//! `LACQUER_WRITE_FIXTURES=1 cargo test -p lacquer-host-tests old_state_fixtures` once to save
+//! its state fixture under `tests/fixtures/<short>/`, and commit the fixture.
+//!
+//! Environment: `LACQUER_BUNDLE_DIR` points at another bundle folder (e.g. release bundles);
+//! `LACQUER_HOST_TESTS_IN_PROCESS=1` runs test bodies without a child process (for a
+//! debugger); `LACQUER_WRITE_FIXTURES=1` writes a missing fixture for the current version.
 
 pub mod bundle;
 pub mod clap_ext;
