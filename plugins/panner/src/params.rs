@@ -111,16 +111,26 @@ pub struct PannerParams {
 }
 
 fn pan_param(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(name, default, FloatRange::Linear { min: -1.0, max: 1.0 })
-        .with_step_size(0.01)
-        .with_value_to_string(formatters::v2s_f32_panning())
-        .with_string_to_value(formatters::s2v_f32_panning())
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: -1.0,
+            max: 1.0,
+        },
+    )
+    .with_step_size(0.01)
+    .with_value_to_string(formatters::v2s_f32_panning())
+    .with_string_to_value(formatters::s2v_f32_panning())
 }
 
 impl Default for PannerParams {
     fn default() -> Self {
         Self {
-            editor_state: lacquer_kit::EditorState::new(crate::editor::WIDTH, crate::editor::HEIGHT),
+            editor_state: lacquer_kit::EditorState::new(
+                crate::editor::WIDTH,
+                crate::editor::HEIGHT,
+            ),
             ab: lacquer_kit::AbState::new(),
             mode: EnumParam::new("Mode", ModeParam::Stereo),
             pan: pan_param("Pan", 0.0),
