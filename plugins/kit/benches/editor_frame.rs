@@ -24,16 +24,24 @@ fn panner_frame(c: &mut Criterion) {
     // Warm up fonts and layout caches.
     for _ in 0..3 {
         let setter = ParamSetter::new(&host);
-        h.frame_with(true, |ui| editor::draw(ui, &params, &setter, &meters, &mut state));
+        h.frame_with(true, |ui| {
+            editor::draw(ui, &params, &setter, &meters, &mut state)
+        });
     }
     c.bench_function("panner editor frame (layout + tessellation)", |b| {
         b.iter(|| {
             // Moving meters, as while audio plays.
             level = if level > -3.0 { -30.0 } else { level + 0.7 };
-            meters.input.store((level, level - 6.0), (level - 1.0, level - 7.0));
-            meters.output.store((level, level - 6.0), (level - 1.0, level - 7.0));
+            meters
+                .input
+                .store((level, level - 6.0), (level - 1.0, level - 7.0));
+            meters
+                .output
+                .store((level, level - 6.0), (level - 1.0, level - 7.0));
             let setter = ParamSetter::new(&host);
-            h.frame_with(true, |ui| editor::draw(ui, &params, &setter, &meters, &mut state));
+            h.frame_with(true, |ui| {
+                editor::draw(ui, &params, &setter, &meters, &mut state)
+            });
         })
     });
 }

@@ -86,75 +86,78 @@ impl Header<'_> {
             .current
             .clone()
             .unwrap_or_else(|| "Default".to_owned());
-        ui.menu_button(RichText::new(format!("Preset: {current}")).size(12.0), |ui| {
-            ui.set_min_width(220.0);
-            let mut load = None;
-            let mut last_source_factory = true;
-            for (i, (source, preset)) in state.presets.presets.iter().enumerate() {
-                let factory = *source == PresetSource::Factory;
-                if i == 0 {
-                    ui.label(RichText::new("FACTORY").size(10.0).color(theme::TEXT_DIM));
-                } else if last_source_factory && !factory {
-                    ui.separator();
-                    ui.label(RichText::new("USER").size(10.0).color(theme::TEXT_DIM));
-                }
-                last_source_factory = factory;
-                let mut button = ui.button(&preset.name);
-                if !preset.description.is_empty() {
-                    button = button.on_hover_text(&preset.description);
-                }
-                if button.clicked() {
-                    load = Some(i);
-                    ui.close();
-                }
-            }
-            if let Some(i) = load {
-                match state.presets.load(i, self.params, self.setter, self.ab) {
-                    Ok(report) => {
-                        state.status = Some(if report.locked.is_empty() {
-                            "Loaded (A/B to undo)".to_owned()
-                        } else {
-                            format!("Loaded, kept locked: {}", report.locked.join(", "))
-                        });
+        ui.menu_button(
+            RichText::new(format!("Preset: {current}")).size(12.0),
+            |ui| {
+                ui.set_min_width(220.0);
+                let mut load = None;
+                let mut last_source_factory = true;
+                for (i, (source, preset)) in state.presets.presets.iter().enumerate() {
+                    let factory = *source == PresetSource::Factory;
+                    if i == 0 {
+                        ui.label(RichText::new("FACTORY").size(10.0).color(theme::TEXT_DIM));
+                    } else if last_source_factory && !factory {
+                        ui.separator();
+                        ui.label(RichText::new("USER").size(10.0).color(theme::TEXT_DIM));
                     }
-                    Err(e) => state.status = Some(e.to_string()),
+                    last_source_factory = factory;
+                    let mut button = ui.button(&preset.name);
+                    if !preset.description.is_empty() {
+                        button = button.on_hover_text(&preset.description);
+                    }
+                    if button.clicked() {
+                        load = Some(i);
+                        ui.close();
+                    }
                 }
-            }
-            ui.separator();
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut state.save_name)
-                        .hint_text("preset name")
-                        .desired_width(130.0),
-                );
-                if ui
-                    .add_enabled(
-                        !state.save_name.trim().is_empty(),
-                        egui::Button::new("Save"),
-                    )
-                    .clicked()
-                {
-                    match state.presets.save_user(&state.save_name, self.params) {
-                        Ok(path) => state.status = Some(format!("Saved {}", path.display())),
+                if let Some(i) = load {
+                    match state.presets.load(i, self.params, self.setter, self.ab) {
+                        Ok(report) => {
+                            state.status = Some(if report.locked.is_empty() {
+                                "Loaded (A/B to undo)".to_owned()
+                            } else {
+                                format!("Loaded, kept locked: {}", report.locked.join(", "))
+                            });
+                        }
                         Err(e) => state.status = Some(e.to_string()),
                     }
-                    state.save_name.clear();
                 }
-            });
-            if ui.button("Rescan user folder").clicked() {
-                state.presets.rescan_user();
-            }
-            if let Some(dir) = &state.presets.user_dir {
-                ui.label(
-                    RichText::new(dir.display().to_string())
-                        .size(10.0)
-                        .color(theme::TEXT_DIM),
-                );
-            }
-            if let Some(status) = &state.status {
-                ui.label(RichText::new(status).size(10.0).color(theme::ACCENT));
-            }
-        });
+                ui.separator();
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut state.save_name)
+                            .hint_text("preset name")
+                            .desired_width(130.0),
+                    );
+                    if ui
+                        .add_enabled(
+                            !state.save_name.trim().is_empty(),
+                            egui::Button::new("Save"),
+                        )
+                        .clicked()
+                    {
+                        match state.presets.save_user(&state.save_name, self.params) {
+                            Ok(path) => state.status = Some(format!("Saved {}", path.display())),
+                            Err(e) => state.status = Some(e.to_string()),
+                        }
+                        state.save_name.clear();
+                    }
+                });
+                if ui.button("Rescan user folder").clicked() {
+                    state.presets.rescan_user();
+                }
+                if let Some(dir) = &state.presets.user_dir {
+                    ui.label(
+                        RichText::new(dir.display().to_string())
+                            .size(10.0)
+                            .color(theme::TEXT_DIM),
+                    );
+                }
+                if let Some(status) = &state.status {
+                    ui.label(RichText::new(status).size(10.0).color(theme::ACCENT));
+                }
+            },
+        );
         ui.add_space(8.0);
 
         // A/B.

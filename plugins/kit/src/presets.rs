@@ -277,7 +277,7 @@ impl PresetLibrary {
                 (preset.plugin == self.plugin).then_some((PresetSource::User(p), preset))
             })
             .collect();
-        user.sort_by(|a, b| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()));
+        user.sort_by_key(|(_, preset)| preset.name.to_lowercase());
         self.presets.extend(user);
     }
 

@@ -5,7 +5,7 @@
 
 use crate::meters_bridge::AnalyzerQueue;
 use crate::theme;
-use crate::views::{db_to_y, draw_grid, freq_to_x};
+use crate::views::{db_to_y, draw_grid};
 use egui::{pos2, Response, Sense, Shape, Stroke, Ui};
 use realfft::{RealFftPlanner, RealToComplex};
 use std::sync::Arc;
@@ -158,7 +158,8 @@ impl SpectrumAnalyzer {
             self.analyze();
             self.last_analysis = Some(now);
         }
-        if fresh || self.magnitude_db.iter().any(|db| *db > self.min_db - 20.0) && fresh {
+        // New audio means another frame soon; no audio (editor idle, queue empty) means none.
+        if fresh {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_secs_f64(1.0 / MAX_FPS));
         }
@@ -177,7 +178,6 @@ impl SpectrumAnalyzer {
             })
             .collect();
         painter.add(Shape::line(points, Stroke::new(1.5, theme::TRACE)));
-        let _ = freq_to_x;
         response
     }
 }
