@@ -131,3 +131,43 @@ mod tests {
         assert_eq!(string_to_normalized(&on, "on"), Some(1.0));
     }
 }
+
+/// A strict on/off parser for `BoolParam::with_string_to_value`: nice-plug's default reads
+/// any unknown text as "off", so a host's text entry (or a typo) silently switched things
+/// off. This accepts on/off, true/false, yes/no, 1/0 (any case) and rejects the rest.
+pub fn s2v_bool_strict() -> std::sync::Arc<dyn Fn(&str) -> Option<bool> + Send + Sync> {
+    std::sync::Arc::new(
+        |text: &str| match text.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "yes" | "1" | "enabled" => Some(true),
+            "off" | "false" | "no" | "0" | "disabled" => Some(false),
+            _ => None,
+        },
+    )
+}
+
+/// "On"/"Off" display for a `BoolParam`, matching [`s2v_bool_strict`].
+pub fn v2s_bool_on_off() -> std::sync::Arc<dyn Fn(bool) -> String + Send + Sync> {
+    std::sync::Arc::new(|value| if value { "On" } else { "Off" }.to_owned())
+}
+
+#[cfg(test)]
+mod bool_tests {
+    use super::*;
+
+    #[test]
+    fn strict_bool_parser_accepts_words_and_rejects_garbage() {
+        let parse = s2v_bool_strict();
+        for on in ["On", " TRUE ", "yes", "1", "enabled"] {
+            assert_eq!(parse(on), Some(true), "{on}");
+        }
+        for off in ["off", "False", "NO", "0", "disabled"] {
+            assert_eq!(parse(off), Some(false), "{off}");
+        }
+        for garbage in ["", "maybe", "onn", "2", "-1", "nan"] {
+            assert_eq!(parse(garbage), None, "{garbage:?}");
+        }
+        let show = v2s_bool_on_off();
+        assert_eq!(parse(&show(true)), Some(true));
+        assert_eq!(parse(&show(false)), Some(false));
+    }
+}

@@ -124,6 +124,13 @@ fn pan_param(name: &str, default: f32) -> FloatParam {
     .with_string_to_value(formatters::s2v_f32_panning())
 }
 
+/// An on/off parameter that shows "On"/"Off" and rejects text it does not understand.
+fn bool_param(name: &str, default: bool) -> BoolParam {
+    BoolParam::new(name, default)
+        .with_value_to_string(lacquer_kit::units::v2s_bool_on_off())
+        .with_string_to_value(lacquer_kit::units::s2v_bool_strict())
+}
+
 impl Default for PannerParams {
     fn default() -> Self {
         Self {
@@ -143,8 +150,8 @@ impl Default for PannerParams {
             right_pan: pan_param("Right Pan", 1.0),
             law: EnumParam::new("Pan Law", LawParam::Minus3Db),
             taper: EnumParam::new("Taper", TaperParam::SinCos),
-            compensated: BoolParam::new("Compensated", false),
-            bass_mono: BoolParam::new("Bass Mono", false),
+            compensated: bool_param("Compensated", false),
+            bass_mono: bool_param("Bass Mono", false),
             bass_mono_hz: FloatParam::new(
                 "Bass Mono Freq",
                 120.0,
@@ -156,9 +163,9 @@ impl Default for PannerParams {
             )
             .with_unit(" Hz")
             .with_step_size(1.0),
-            swap: BoolParam::new("Swap L/R", false),
-            invert_left: BoolParam::new("Invert Left", false),
-            invert_right: BoolParam::new("Invert Right", false),
+            swap: bool_param("Swap L/R", false),
+            invert_left: bool_param("Invert Left", false),
+            invert_right: bool_param("Invert Right", false),
             output_gain_db: FloatParam::new(
                 "Output",
                 0.0,
@@ -169,7 +176,7 @@ impl Default for PannerParams {
             )
             .with_unit(" dB")
             .with_step_size(0.1),
-            bypass: BoolParam::new("Bypass", false).make_bypass(),
+            bypass: bool_param("Bypass", false).make_bypass(),
         }
     }
 }
