@@ -283,8 +283,8 @@ pub struct Instance {
     pub spec: &'static PluginSpec,
     /// Callback counters.
     pub counters: Arc<Counters>,
-    /// The running audio processor while active.
-    processor: Option<StartedPluginAudioProcessor<TestHost>>,
+    /// The audio processor while active: started (processing) or stopped.
+    processor: Option<PluginAudioProcessor<TestHost>>,
     /// The configuration of the current (or last) activation.
     config: Option<AudioConfig>,
     /// Buffers, allocated at activation.
@@ -362,6 +362,7 @@ impl Instance {
         let started = stopped
             .start_processing()
             .map_err(|e| format!("start_processing failed: {e:?}"))?;
+        let started = PluginAudioProcessor::Started(started);
         let max = config.max_block as usize;
         let alloc = |channels: &[u32]| -> Vec<Vec<Vec<f32>>> {
             channels
@@ -395,18 +396,84 @@ impl Instance {
 
     /// Stop processing and deactivate.
     pub fn deactivate(&mut self) {
-        if let Some(started) = self.processor.take() {
-            let stopped = started.stop_processing();
+        if let Some(processor) = self.processor.take() {
+            let stopped = processor.into_stopped();
             self.instance.deactivate(stopped);
         }
         self.buffers = None;
     }
 
-    /// `clap_plugin.reset` while active.
+    /// `clap_plugin.reset` while active (started or stopped).
     pub fn reset(&mut self) {
         if let Some(p) = self.processor.as_mut() {
             p.reset();
         }
+    }
+
+    /// `clap_plugin.stop_processing`, staying active (a host pausing its audio engine).
+    pub fn stop_processing(&mut self) {
+        let name = self.spec.name;
+        let processor = self.processor.as_mut().expect("plugin is not active");
+        if let Err(e) = processor.stop_processing() {
+            panic!("{name}: stop_processing: {e:?}");
+        }
+    }
+
+    /// `clap_plugin.start_processing` after [`Self::stop_processing`].
+    pub fn start_processing(&mut self) -> Result<(), String> {
+        let processor = self.processor.as_mut().expect("plugin is not active");
+        processor
+            .start_processing()
+            .map(|_| ())
+            .map_err(|e| format!("start_processing failed: {e:?}"))
+    }
+
+    /// Whether the plugin is active and processing is started.
+    pub fn is_processing(&self) -> bool {
+        self.processor
+            .as_ref()
+            .is_some_and(PluginAudioProcessor::is_started)
+    }
+
+    /// Call the plugin's raw `process()` with caller-built buffers, for layouts clack-host's safe
+    /// wrappers cannot express: in-place processing (input and output channel pointers are the
+    /// same memory), constant masks on inputs, output masks read back. `events` are the input
+    /// events (times relative to this block). Returns the raw `clap_process_status`.
+    ///
+    /// # Safety
+    /// Every channel pointer in `inputs` and `outputs` must point at `frames` valid samples, and
+    /// the port and channel counts must match the active layout.
+    pub unsafe fn process_raw(
+        &mut self,
+        frames: u32,
+        inputs: &[clap_sys::audio_buffer::clap_audio_buffer],
+        outputs: &mut [clap_sys::audio_buffer::clap_audio_buffer],
+        events: &EventBuffer,
+    ) -> clap_sys::process::clap_process_status {
+        assert!(self.is_processing(), "process_raw() needs a started plugin");
+        let buffers = self.buffers.as_mut().expect("plugin is not active");
+        buffers.output_events.clear();
+        let input_events = events.as_input();
+        let mut output_events = buffers.output_events.as_output();
+        let process = clap_sys::process::clap_process {
+            steady_time: self.steady_time as i64,
+            frames_count: frames,
+            transport: std::ptr::null(),
+            audio_inputs: inputs.as_ptr(),
+            audio_outputs: outputs.as_mut_ptr(),
+            audio_inputs_count: inputs.len() as u32,
+            audio_outputs_count: outputs.len() as u32,
+            in_events: input_events.as_raw(),
+            out_events: output_events.as_raw(),
+        };
+        let plugin = self.instance.raw_instance();
+        IN_PROCESS.with(|f| f.set(true));
+        // SAFETY: the plugin is started; the caller guarantees the buffers (see above).
+        let status = unsafe { plugin.process.expect("clap_plugin.process")(plugin, &process) };
+        IN_PROCESS.with(|f| f.set(false));
+        self.steady_time += u64::from(frames);
+        self.pump_main_thread();
+        status
     }
 
     /// Serve a pending `request_callback` by calling `on_main_thread`, as a host's event loop
@@ -455,7 +522,15 @@ impl Instance {
     pub fn process(&mut self, frames: usize, events: &EventBuffer) -> ProcessStatus {
         let name = self.spec.name;
         let buffers = self.buffers.as_mut().expect("plugin is not active");
-        let processor = self.processor.as_mut().expect("plugin is not active");
+        let processor = match self
+            .processor
+            .as_mut()
+            .map(PluginAudioProcessor::as_started_mut)
+        {
+            Some(Ok(started)) => started,
+            Some(Err(_)) => panic!("{name}: process() while processing is stopped"),
+            None => panic!("{name}: process() on an inactive plugin"),
+        };
         assert!(frames >= 1, "zero-length block");
         assert!(frames <= buffers.outputs.first().map_or(usize::MAX, |p| p[0].len()));
         for (port, constant) in buffers.inputs.iter_mut().zip(&buffers.input_constant) {

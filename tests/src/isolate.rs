@@ -30,7 +30,15 @@ pub fn run(test_name: &str, body: impl FnOnce()) {
     }
     let exe = std::env::current_exe().expect("current test executable");
     let output = Command::new(&exe)
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        // `--include-ignored`: the parent only gets here when the test was selected, so an
+        // `#[ignore]`d test run with `--ignored` must run in the child too.
+        .args([
+            test_name,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "--include-ignored",
+        ])
         .env(CHILD_ENV, "1")
         .env("RUST_BACKTRACE", "0")
         .output()

@@ -9,8 +9,9 @@ use std::path::Path;
 use vst3::Steinberg::Vst::{
     AudioBusBuffers, AudioBusBuffers__type0, BusDirections_, BusInfo, IAudioProcessor,
     IAudioProcessorTrait, IComponent, IComponentTrait, IEditController, IEditControllerTrait,
-    MediaTypes_, ParameterInfo, ProcessData, ProcessModes_, ProcessSetup, SpeakerArrangement,
-    SymbolicSampleSizes_,
+    IParamValueQueue, IParamValueQueueTrait, IParameterChanges, IParameterChangesTrait,
+    MediaTypes_, ParamID, ParamValue, ParameterInfo, ProcessData, ProcessModes_, ProcessSetup,
+    SpeakerArrangement, String128, SymbolicSampleSizes_,
 };
 use vst3::Steinberg::{
     int32, int64, kInvalidArgument, kResultFalse, kResultOk, tresult, IBStream, IBStreamTrait,
@@ -126,6 +127,179 @@ impl IBStreamTrait for MemoryStream {
         unsafe { *pos = self.pos.get() as int64 };
         kResultOk
     }
+}
+
+/// One parameter's automation points within one block: the host side of `IParamValueQueue`.
+/// The plugin only reads it, so nothing is allocated on its side.
+pub struct ParamQueue {
+    /// The parameter's ID (nice-plug's hash of the string ID, as in CLAP).
+    id: ParamID,
+    /// `(sample offset, normalized value)`, ascending offsets.
+    points: RefCell<Vec<(int32, ParamValue)>>,
+}
+
+impl Class for ParamQueue {
+    type Interfaces = (IParamValueQueue,);
+}
+
+impl IParamValueQueueTrait for ParamQueue {
+    unsafe fn getParameterId(&self) -> ParamID {
+        self.id
+    }
+
+    unsafe fn getPointCount(&self) -> int32 {
+        self.points.borrow().len() as int32
+    }
+
+    unsafe fn getPoint(
+        &self,
+        index: int32,
+        sample_offset: *mut int32,
+        value: *mut ParamValue,
+    ) -> tresult {
+        let points = self.points.borrow();
+        let Some(&(offset, v)) = usize::try_from(index).ok().and_then(|i| points.get(i)) else {
+            return kInvalidArgument;
+        };
+        if sample_offset.is_null() || value.is_null() {
+            return kInvalidArgument;
+        }
+        // SAFETY: non-null out pointers from the caller.
+        unsafe {
+            *sample_offset = offset;
+            *value = v;
+        }
+        kResultOk
+    }
+
+    unsafe fn addPoint(
+        &self,
+        sample_offset: int32,
+        value: ParamValue,
+        index: *mut int32,
+    ) -> tresult {
+        let mut points = self.points.borrow_mut();
+        let at = points.partition_point(|&(o, _)| o <= sample_offset);
+        points.insert(at, (sample_offset, value));
+        if !index.is_null() {
+            // SAFETY: non-null out pointer from the caller.
+            unsafe { *index = at as int32 };
+        }
+        kResultOk
+    }
+}
+
+/// The parameter changes of one process call: the host side of `IParameterChanges`.
+pub struct ParamChanges {
+    /// One queue per parameter that changes in this block, in the order they were added.
+    queues: RefCell<Vec<ComWrapper<ParamQueue>>>,
+}
+
+impl Class for ParamChanges {
+    type Interfaces = (IParameterChanges,);
+}
+
+impl ParamChanges {
+    /// Changes from `(sample offset, parameter ID, normalized value)` points; each parameter gets
+    /// one queue holding its points in time order.
+    pub fn new(points: &[(i32, u32, f64)]) -> ComWrapper<Self> {
+        let changes = ComWrapper::new(Self {
+            queues: RefCell::new(Vec::new()),
+        });
+        for &(offset, id, value) in points {
+            changes.queue(id).points.borrow_mut().push((offset, value));
+        }
+        for queue in changes.queues.borrow().iter() {
+            queue.points.borrow_mut().sort_by_key(|&(o, _)| o);
+        }
+        changes
+    }
+
+    /// The queue of `id`, created when missing; returns its index.
+    fn queue_index(&self, id: ParamID) -> usize {
+        let mut queues = self.queues.borrow_mut();
+        if let Some(i) = queues.iter().position(|q| q.id == id) {
+            return i;
+        }
+        queues.push(ComWrapper::new(ParamQueue {
+            id,
+            points: RefCell::new(Vec::new()),
+        }));
+        queues.len() - 1
+    }
+
+    fn queue(&self, id: ParamID) -> ComWrapper<ParamQueue> {
+        let i = self.queue_index(id);
+        self.queues.borrow()[i].clone()
+    }
+}
+
+impl IParameterChangesTrait for ParamChanges {
+    unsafe fn getParameterCount(&self) -> int32 {
+        self.queues.borrow().len() as int32
+    }
+
+    unsafe fn getParameterData(&self, index: int32) -> *mut IParamValueQueue {
+        let queues = self.queues.borrow();
+        match usize::try_from(index).ok().and_then(|i| queues.get(i)) {
+            // Not add-ref'd, as in the SDK's ParameterChanges: the queue lives as long as `self`.
+            Some(q) => q
+                .as_com_ref::<IParamValueQueue>()
+                .expect("IParamValueQueue")
+                .as_ptr(),
+            None => std::ptr::null_mut(),
+        }
+    }
+
+    unsafe fn addParameterData(
+        &self,
+        id: *const ParamID,
+        index: *mut int32,
+    ) -> *mut IParamValueQueue {
+        if id.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: non-null pointer from the caller.
+        let i = self.queue_index(unsafe { *id });
+        if !index.is_null() {
+            // SAFETY: non-null out pointer from the caller.
+            unsafe { *index = i as int32 };
+        }
+        // SAFETY: `i` is in range.
+        unsafe { self.getParameterData(i as int32) }
+    }
+}
+
+/// A parameter change at an absolute sample position of a VST3 render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Vst3Change {
+    /// Absolute sample index in the rendered signal.
+    pub time: usize,
+    /// Parameter ID.
+    pub id: u32,
+    /// Normalized value `0..=1`.
+    pub value: f64,
+}
+
+/// Everything `IEditController::getParameterInfo` reports for one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vst3ParamInfo {
+    /// Parameter ID.
+    pub id: u32,
+    /// Title.
+    pub title: String,
+    /// Short title.
+    pub short_title: String,
+    /// Unit label.
+    pub units: String,
+    /// 0 for continuous, `n` for `n + 1` discrete values.
+    pub step_count: i32,
+    /// Default as a normalized value.
+    pub default_normalized: f64,
+    /// Unit (group) ID.
+    pub unit_id: i32,
+    /// `ParameterFlags`.
+    pub flags: i32,
 }
 
 /// A loaded VST3 module: the library and its factory. `ModuleExit` runs on drop.
@@ -373,6 +547,22 @@ impl Component {
         aux_inputs: &[usize],
         block: usize,
     ) -> Vec<Vec<f32>> {
+        self.render_automated(input, out_channels, aux_inputs, block, &[], false)
+    }
+
+    /// [`Self::render`] with parameter changes delivered through `IParameterChanges` at their
+    /// sample offsets (several points of one parameter in one block form one queue, as a host
+    /// sends an automation ramp). With `flag_silence`, input channels that are all zeros in a
+    /// block carry their `silenceFlags` bit, as Steinberg's validator and many hosts send.
+    pub fn render_automated(
+        &mut self,
+        input: &[Vec<f32>],
+        out_channels: usize,
+        aux_inputs: &[usize],
+        block: usize,
+        changes: &[Vst3Change],
+        flag_silence: bool,
+    ) -> Vec<Vec<f32>> {
         let len = input.first().map_or(0, Vec::len);
         let mut out = vec![Vec::with_capacity(len); out_channels];
         let mut in_bufs: Vec<Vec<f32>> = input.iter().map(|_| vec![0.0; block]).collect();
@@ -384,9 +574,24 @@ impl Component {
         let mut pos = 0;
         while pos < len {
             let n = block.min(len - pos);
-            for (buf, ch) in in_bufs.iter_mut().zip(input) {
+            let mut silence = 0u64;
+            for (c, (buf, ch)) in in_bufs.iter_mut().zip(input).enumerate() {
                 buf[..n].copy_from_slice(&ch[pos..pos + n]);
+                if flag_silence && buf[..n].iter().all(|&x| x == 0.0) {
+                    silence |= 1 << c;
+                }
             }
+            let points: Vec<(i32, u32, f64)> = changes
+                .iter()
+                .filter(|c| (pos..pos + n).contains(&c.time))
+                .map(|c| ((c.time - pos) as i32, c.id, c.value))
+                .collect();
+            let param_changes = (!points.is_empty()).then(|| ParamChanges::new(&points));
+            let changes_ptr = param_changes.as_ref().map_or(std::ptr::null_mut(), |c| {
+                c.as_com_ref::<IParameterChanges>()
+                    .expect("IParameterChanges")
+                    .as_ptr()
+            });
             let mut in_ptrs: Vec<*mut f32> = in_bufs.iter_mut().map(|b| b.as_mut_ptr()).collect();
             let mut aux_ptrs: Vec<Vec<*mut f32>> = aux_bufs
                 .iter_mut()
@@ -395,7 +600,7 @@ impl Component {
             let mut out_ptrs: Vec<*mut f32> = out_bufs.iter_mut().map(|b| b.as_mut_ptr()).collect();
             let mut inputs = vec![AudioBusBuffers {
                 numChannels: in_ptrs.len() as i32,
-                silenceFlags: 0,
+                silenceFlags: silence,
                 __field0: AudioBusBuffers__type0 {
                     channelBuffers32: in_ptrs.as_mut_ptr(),
                 },
@@ -424,13 +629,14 @@ impl Component {
                 numOutputs: 1,
                 inputs: inputs.as_mut_ptr(),
                 outputs: &mut outputs,
-                inputParameterChanges: std::ptr::null_mut(),
+                inputParameterChanges: changes_ptr,
                 outputParameterChanges: std::ptr::null_mut(),
                 inputEvents: std::ptr::null_mut(),
                 outputEvents: std::ptr::null_mut(),
                 processContext: std::ptr::null_mut(),
             };
-            // SAFETY: every pointer in `data` points at live buffers of `n` frames.
+            // SAFETY: every pointer in `data` points at live buffers of `n` frames; the parameter
+            // changes object outlives the call.
             let r = unsafe { self.processor.process(&mut data) };
             assert_eq!(r, kResultOk, "{}: process", self.spec.name);
             for (o, b) in out.iter_mut().zip(&out_bufs) {
@@ -439,6 +645,33 @@ impl Component {
             pos += n;
         }
         out
+    }
+
+    /// A parameter flush: `process()` with zero samples and no audio buses, only parameter
+    /// changes (Steinberg's validator and several hosts send these while the transport is
+    /// stopped). Returns the plugin's result code.
+    pub fn flush_params(&mut self, changes: &[(u32, f64)]) -> tresult {
+        let points: Vec<(i32, u32, f64)> = changes.iter().map(|&(id, v)| (0, id, v)).collect();
+        let param_changes = ParamChanges::new(&points);
+        let mut data = ProcessData {
+            processMode: ProcessModes_::kRealtime as i32,
+            symbolicSampleSize: SymbolicSampleSizes_::kSample32 as i32,
+            numSamples: 0,
+            numInputs: 0,
+            numOutputs: 0,
+            inputs: std::ptr::null_mut(),
+            outputs: std::ptr::null_mut(),
+            inputParameterChanges: param_changes
+                .as_com_ref::<IParameterChanges>()
+                .expect("IParameterChanges")
+                .as_ptr(),
+            outputParameterChanges: std::ptr::null_mut(),
+            inputEvents: std::ptr::null_mut(),
+            outputEvents: std::ptr::null_mut(),
+            processContext: std::ptr::null_mut(),
+        };
+        // SAFETY: no audio buffers are referenced; the changes object outlives the call.
+        unsafe { self.processor.process(&mut data) }
     }
 
     /// `IComponent::getState`.
@@ -483,6 +716,118 @@ impl Component {
         unsafe { controller.getParamNormalized(id) }
     }
 
+    fn edit_controller(&self) -> &ComPtr<IEditController> {
+        self.controller
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: no IEditController", self.spec.name))
+    }
+
+    /// Everything `getParameterInfo` reports, for every index below `getParameterCount`.
+    pub fn param_infos(&self) -> Vec<Vst3ParamInfo> {
+        let controller = self.edit_controller();
+        // SAFETY: COM calls with valid out pointers.
+        unsafe {
+            (0..controller.getParameterCount())
+                .map(|i| {
+                    let mut info: ParameterInfo = std::mem::zeroed();
+                    assert_eq!(controller.getParameterInfo(i, &mut info), kResultOk);
+                    Vst3ParamInfo {
+                        id: info.id,
+                        title: utf16(&info.title),
+                        short_title: utf16(&info.shortTitle),
+                        units: utf16(&info.units),
+                        step_count: info.stepCount,
+                        default_normalized: info.defaultNormalizedValue,
+                        unit_id: info.unitId,
+                        flags: info.flags,
+                    }
+                })
+                .collect()
+        }
+    }
+
+    /// `getParameterInfo` for an arbitrary index: the result code only.
+    pub fn param_info_result(&self, index: i32) -> tresult {
+        let controller = self.edit_controller();
+        // SAFETY: COM call with a valid out pointer.
+        unsafe {
+            let mut info: ParameterInfo = std::mem::zeroed();
+            controller.getParameterInfo(index, &mut info)
+        }
+    }
+
+    /// `getParamStringByValue`.
+    pub fn param_string(&self, id: u32, normalized: f64) -> Option<String> {
+        let controller = self.edit_controller();
+        let mut text: String128 = [0; 128];
+        // SAFETY: COM call with a valid 128-character buffer.
+        let r = unsafe { controller.getParamStringByValue(id, normalized, &mut text) };
+        (r == kResultOk).then(|| utf16(&text))
+    }
+
+    /// `getParamValueByString`.
+    pub fn param_value_of(&self, id: u32, text: &str) -> Option<f64> {
+        let controller = self.edit_controller();
+        let mut wide: Vec<u16> = text.encode_utf16().collect();
+        wide.push(0);
+        let mut value = f64::NAN;
+        // SAFETY: COM call with a NUL-terminated UTF-16 string and a valid out pointer.
+        let r = unsafe { controller.getParamValueByString(id, wide.as_mut_ptr(), &mut value) };
+        (r == kResultOk).then_some(value)
+    }
+
+    /// `normalizedParamToPlain`.
+    pub fn to_plain(&self, id: u32, normalized: f64) -> f64 {
+        // SAFETY: plain COM call.
+        unsafe {
+            self.edit_controller()
+                .normalizedParamToPlain(id, normalized)
+        }
+    }
+
+    /// `plainParamToNormalized`.
+    pub fn to_normalized(&self, id: u32, plain: f64) -> f64 {
+        // SAFETY: plain COM call.
+        unsafe { self.edit_controller().plainParamToNormalized(id, plain) }
+    }
+
+    /// `setParamNormalized` (the host's controller-side write, e.g. from its generic editor).
+    pub fn set_param_normalized(&self, id: u32, normalized: f64) -> tresult {
+        // SAFETY: plain COM call.
+        unsafe { self.edit_controller().setParamNormalized(id, normalized) }
+    }
+
+    /// `IEditController::setComponentState`: what a host calls on the controller after it
+    /// restored the component with `IComponent::setState`.
+    pub fn set_component_state(&self, bytes: &[u8]) -> tresult {
+        let stream = MemoryStream::new(bytes.to_vec(), usize::MAX);
+        let ptr = stream.to_com_ptr::<IBStream>().expect("IBStream");
+        // SAFETY: a live stream object.
+        unsafe { self.edit_controller().setComponentState(ptr.as_ptr()) }
+    }
+
+    /// `IEditController::setState` / `getState` (the controller's own state; hosts call both).
+    pub fn controller_state_round_trip(&self) -> (tresult, tresult, Vec<u8>) {
+        let out = MemoryStream::new(Vec::new(), usize::MAX);
+        let out_ptr = out.to_com_ptr::<IBStream>().expect("IBStream");
+        // SAFETY: a live stream object.
+        let get = unsafe { self.edit_controller().getState(out_ptr.as_ptr()) };
+        let bytes = out.bytes();
+        let input = MemoryStream::new(bytes.clone(), usize::MAX);
+        let in_ptr = input.to_com_ptr::<IBStream>().expect("IBStream");
+        // SAFETY: a live stream object.
+        let set = unsafe { self.edit_controller().setState(in_ptr.as_ptr()) };
+        (get, set, bytes)
+    }
+
+    /// `IComponent::getControllerClassId`: the result code and the class ID it wrote.
+    pub fn controller_class_id(&self) -> (tresult, [u8; 16]) {
+        let mut cid = [0 as std::ffi::c_char; 16];
+        // SAFETY: COM call with a 16-byte out buffer.
+        let r = unsafe { self.component.getControllerClassId(&mut cid) };
+        (r, cid.map(|c| c as u8))
+    }
+
     /// `IAudioProcessor::getLatencySamples`.
     pub fn latency(&self) -> u32 {
         // SAFETY: plain COM call.
@@ -507,3 +852,33 @@ pub const AUDIO_MODULE_CLASS: &str = "Audio Module Class";
 pub fn cid_text(cid: &[u8; 16]) -> String {
     String::from_utf8_lossy(cid).into_owned()
 }
+
+/// The speaker arrangement of a bus with `channels` channels (mono or stereo).
+pub fn arrangement(channels: u32) -> SpeakerArrangement {
+    if channels == 1 {
+        MONO
+    } else {
+        STEREO
+    }
+}
+
+/// The default bus layout of a plugin: input arrangements, output arrangements, and the channel
+/// counts of the aux (sidechain) inputs that [`Component::render`] feeds silence.
+pub fn main_layout(
+    spec: &PluginSpec,
+) -> (Vec<SpeakerArrangement>, Vec<SpeakerArrangement>, Vec<usize>) {
+    let mut inputs = vec![arrangement(spec.ports.main_in)];
+    let mut aux = Vec::new();
+    if let Some(sc) = spec.ports.sidechain {
+        inputs.push(arrangement(sc));
+        aux.push(sc as usize);
+    }
+    (inputs, vec![arrangement(spec.ports.main_out)], aux)
+}
+
+/// `ParameterFlags::kCanAutomate`.
+pub const K_CAN_AUTOMATE: i32 = 1;
+/// `ParameterFlags::kIsReadOnly`.
+pub const K_IS_READ_ONLY: i32 = 1 << 1;
+/// `ParameterFlags::kIsBypass`.
+pub const K_IS_BYPASS: i32 = 1 << 16;

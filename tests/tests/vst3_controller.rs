@@ -1,0 +1,561 @@
+//! VST3 automation and the edit controller, as Steinberg's validator and a VST3 DAW exercise
+//! them: sample-accurate `IParameterChanges` (one change at any offset, ramps of several points
+//! in one block), parameter flushes, and `IEditController` (parameter info, string and
+//! plain/normalized conversions, `setComponentState`, how the controller is found).
+//!
+//! Each test runs in its own child process (see `lacquer_host_tests::isolate`).
+
+use lacquer_host_tests::bundle;
+use lacquer_host_tests::clap_ext;
+use lacquer_host_tests::clap_host::{load_entry, AudioConfig, ParamChange};
+use lacquer_host_tests::harness::{instance, normalized, random_settings};
+use lacquer_host_tests::host_test;
+use lacquer_host_tests::isolate::step;
+use lacquer_host_tests::plugins::{Kind, ParamSpec, PluginSpec, PLUGINS};
+use lacquer_host_tests::signal::{assert_identical, constant, first_difference, music};
+use lacquer_host_tests::vst3_host::{
+    main_layout, Module, Vst3Change, AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS,
+    K_IS_READ_ONLY,
+};
+use vst3::Steinberg::{kInvalidArgument, kResultOk};
+
+fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
+    for spec in PLUGINS {
+        step(spec.name, what);
+        let module = Module::load(&bundle::vst3_path(spec));
+        check(spec, &module);
+    }
+}
+
+/// Number of steps nice-plug reports for a parameter (0 for continuous).
+fn steps(p: &ParamSpec) -> u32 {
+    match p.kind {
+        Kind::Float { .. } => 0,
+        Kind::Bool { .. } => 1,
+        Kind::Enum { count, .. } => count - 1,
+    }
+}
+
+/// The CLAP value of a VST3 normalized value (stepped CLAP parameters count steps).
+fn clap_value(p: &ParamSpec, normalized: f64) -> f64 {
+    normalized * f64::from(steps(p).max(1))
+}
+
+/// Index of the first sample (any channel) that differs from the constant `value`.
+fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
+    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
+}
+
+/// Render `input` through CLAP with `changes` (VST3 normalized values) in fixed blocks.
+fn clap_render(
+    spec: &'static PluginSpec,
+    input: &[Vec<f32>],
+    changes: &[Vst3Change],
+    block: usize,
+) -> Vec<Vec<f32>> {
+    let entry = load_entry(&bundle::clap_path(spec));
+    let mut inst = instance(&entry, spec).activated(AudioConfig::new(48_000.0, block as u32));
+    let clap_changes: Vec<ParamChange> = changes
+        .iter()
+        .map(|c| {
+            let p = spec
+                .params
+                .iter()
+                .find(|p| p.clap_id() == c.id)
+                .expect("known parameter");
+            ParamChange {
+                time: c.time,
+                id: c.id,
+                value: clap_value(p, c.value),
+            }
+        })
+        .collect();
+    inst.render(input, None, &clap_changes, || block)
+}
+
+host_test!(vst3_automation_is_sample_accurate_on_gain, {
+    for_each_module("VST3 sample-accurate gain automation", |spec, module| {
+        let Some(gain_id) = spec.gain_param else {
+            step(spec.name, "no gain parameter in the table: skipped");
+            return;
+        };
+        let gain = spec.param(gain_id);
+        let half = normalized(gain.kind, -6.0206);
+        let block = 512;
+        let (ins, outs, aux) = main_layout(spec);
+        for &k in &[
+            0usize,
+            1,
+            2,
+            17,
+            255,
+            256,
+            511,
+            512,
+            512 + 37,
+            2 * 512 + 300,
+        ] {
+            let mut comp = module.create(spec);
+            comp.activate(&ins, &outs, 48_000.0, block as i32);
+            let input = constant(spec.ports.main_in as usize, 8 * block, 1.0);
+            let changes = [Vst3Change {
+                time: k,
+                id: gain.clap_id(),
+                value: half,
+            }];
+            let out = comp.render_automated(
+                &input,
+                spec.ports.main_out as usize,
+                &aux,
+                block,
+                &changes,
+                false,
+            );
+            let first = onset(&out, 1.0);
+            assert_eq!(
+                first,
+                Some(k),
+                "{}: VST3 gain point at sample {k} (offset {} in block {}): output first changes \
+                 at {first:?}",
+                spec.name,
+                k % block,
+                k / block
+            );
+            let last = out[0][out[0].len() - 1];
+            assert!(
+                (last - 0.5).abs() < 0.01,
+                "{}: VST3 gain settles at {last}, want ~0.5",
+                spec.name
+            );
+            // The same event through CLAP gives the same samples.
+            let clap = clap_render(spec, &input, &changes, block);
+            assert_identical(
+                &out,
+                &clap,
+                &format!("{}: gain at {k}: VST3 vs CLAP", spec.name),
+            );
+        }
+    });
+});
+
+host_test!(vst3_automation_ramp_in_one_block_matches_clap, {
+    for_each_module("VST3 automation ramp vs CLAP", |spec, module| {
+        let (ins, outs, aux) = main_layout(spec);
+        let input = music(spec.ports.main_in as usize, 19_200, 48_000.0, 60);
+        // A ramp on one parameter given as many points inside single blocks, the way a DAW sends
+        // a drawn automation line, plus a second parameter moving in the same blocks.
+        let ramp_param = spec
+            .params
+            .iter()
+            .find(|p| p.id == "pan")
+            .or_else(|| {
+                spec.params
+                    .iter()
+                    .find(|p| matches!(p.kind, Kind::Float { .. }))
+            })
+            .expect("a float parameter to ramp");
+        let mut changes = Vec::new();
+        for (i, t) in (100..3000).step_by(37).enumerate() {
+            changes.push(Vst3Change {
+                time: t,
+                id: ramp_param.clap_id(),
+                value: (i as f64 * 0.013).sin().abs(),
+            });
+        }
+        if let Some(gain_id) = spec.gain_param {
+            for &(t, db) in &[(130usize, -3.0), (131, -4.0), (700, 6.0), (1023, 0.0)] {
+                let p = spec.param(gain_id);
+                changes.push(Vst3Change {
+                    time: t,
+                    id: p.clap_id(),
+                    value: normalized(p.kind, db),
+                });
+            }
+        }
+        for &block in &[256usize, 1024] {
+            step(spec.name, &format!("ramp, blocks of {block}"));
+            let mut comp = module.create(spec);
+            comp.activate(&ins, &outs, 48_000.0, block as i32);
+            let vst3_out = comp.render_automated(
+                &input,
+                spec.ports.main_out as usize,
+                &aux,
+                block,
+                &changes,
+                false,
+            );
+            let clap_out = clap_render(spec, &input, &changes, block);
+            assert_identical(
+                &vst3_out,
+                &clap_out,
+                &format!(
+                    "{}: {} ramp in blocks of {block}: VST3 vs CLAP",
+                    spec.name, ramp_param.id
+                ),
+            );
+            // And the ramp did something (the comparison is not between two untouched outputs).
+            let mut still = module.create(spec);
+            still.activate(&ins, &outs, 48_000.0, block as i32);
+            let untouched = still.render(&input, spec.ports.main_out as usize, &aux, block);
+            assert!(
+                first_difference(&vst3_out, &untouched).is_some(),
+                "{}: the automation ramp changed nothing",
+                spec.name
+            );
+        }
+    });
+});
+
+host_test!(vst3_parameter_flush_and_silence_flags, {
+    for_each_module("VST3 parameter flush, silence flags", |spec, module| {
+        let (ins, outs, aux) = main_layout(spec);
+        let mut rng = fastrand::Rng::with_seed(61);
+        let settings: Vec<(u32, f64)> = random_settings(spec, &mut rng)
+            .into_iter()
+            .map(|(id, v)| {
+                let p = spec.params.iter().find(|p| p.clap_id() == id).unwrap();
+                (id, v / f64::from(steps(p).max(1)))
+            })
+            .collect();
+        let mut comp = module.create(spec);
+        comp.activate(&ins, &outs, 48_000.0, 512);
+        assert_eq!(
+            comp.flush_params(&settings),
+            kResultOk,
+            "{}: process() with 0 samples and no buses (parameter flush)",
+            spec.name
+        );
+        for &(id, v) in &settings {
+            // Stepped floats snap to their step, so compare the snapped values.
+            let want = comp.to_normalized(id, comp.to_plain(id, v));
+            let got = comp.param_normalized(id);
+            assert!(
+                (got - want).abs() < 1e-6,
+                "{}: parameter {id} after a flush: {got}, sent {v} (snapped {want})",
+                spec.name
+            );
+        }
+        // Audio after the flush equals CLAP with the same values set at sample 0.
+        let input = music(spec.ports.main_in as usize, 9600, 48_000.0, 62);
+        let vst3_out = comp.render(&input, spec.ports.main_out as usize, &aux, 512);
+        let at_zero: Vec<Vst3Change> = settings
+            .iter()
+            .map(|&(id, value)| Vst3Change { time: 0, id, value })
+            .collect();
+        let clap_out = clap_render(spec, &input, &at_zero, 512);
+        assert_identical(
+            &vst3_out,
+            &clap_out,
+            &format!("{}: after a VST3 parameter flush vs CLAP", spec.name),
+        );
+        // Silence flags on an input that really is silent: same output as without the flags.
+        let mut silent_then_music = constant(spec.ports.main_in as usize, 4096, 0.0);
+        for (c, ch) in silent_then_music.iter_mut().enumerate() {
+            ch.extend_from_slice(&input[c][..4096]);
+        }
+        let mut flagged = module.create(spec);
+        flagged.activate(&ins, &outs, 48_000.0, 512);
+        let with_flags = flagged.render_automated(
+            &silent_then_music,
+            spec.ports.main_out as usize,
+            &aux,
+            512,
+            &[],
+            true,
+        );
+        let mut plain = module.create(spec);
+        plain.activate(&ins, &outs, 48_000.0, 512);
+        let without = plain.render(&silent_then_music, spec.ports.main_out as usize, &aux, 512);
+        assert_identical(
+            &with_flags,
+            &without,
+            &format!("{}: silenceFlags on silent input", spec.name),
+        );
+    });
+});
+
+host_test!(vst3_edit_controller_matches_clap, {
+    for_each_module("IEditController parameters vs CLAP", |spec, module| {
+        let comp = module.create(spec);
+        let infos = comp.param_infos();
+        let entry = load_entry(&bundle::clap_path(spec));
+        let clap = instance(&entry, spec);
+        let clap_params = clap_ext::params(&clap);
+        assert_eq!(
+            infos.len(),
+            clap_params.len(),
+            "{}: VST3 and CLAP parameter counts",
+            spec.name
+        );
+        assert_eq!(
+            comp.param_info_result(-1),
+            kInvalidArgument,
+            "{}: getParameterInfo(-1)",
+            spec.name
+        );
+        for ((info, c), p) in infos.iter().zip(&clap_params).zip(spec.params) {
+            let what = format!("{}: {}", spec.name, p.id);
+            assert_eq!(info.id, c.id, "{what}: VST3 and CLAP order/IDs");
+            assert_eq!(info.title, c.name, "{what}: title");
+            assert!(!info.short_title.is_empty(), "{what}: short title");
+            assert_eq!(info.step_count, steps(p) as i32, "{what}: stepCount");
+            assert!(
+                (clap_value(p, info.default_normalized) - c.default).abs() < 1e-6,
+                "{what}: default {} (VST3, normalized) vs {} (CLAP)",
+                info.default_normalized,
+                c.default
+            );
+            assert_ne!(info.flags & K_CAN_AUTOMATE, 0, "{what}: kCanAutomate");
+            assert_eq!(info.flags & K_IS_READ_ONLY, 0, "{what}: read-only");
+            assert_eq!(info.flags & K_IS_BYPASS != 0, p.bypass, "{what}: kIsBypass");
+            assert!(
+                (comp.param_normalized(info.id) - info.default_normalized).abs() < 1e-6,
+                "{what}: a fresh component is not at its default"
+            );
+            // Strings: value -> string -> value -> string is stable, and the VST3 string plus
+            // its unit label is exactly what CLAP shows for the same value.
+            let values: Vec<f64> = if info.step_count > 0 {
+                (0..=info.step_count)
+                    .map(|i| f64::from(i) / f64::from(info.step_count))
+                    .collect()
+            } else {
+                (0..=20).map(|i| f64::from(i) / 20.0).collect()
+            };
+            for v in values {
+                let text = comp
+                    .param_string(info.id, v)
+                    .unwrap_or_else(|| panic!("{what}: getParamStringByValue({v})"));
+                assert!(!text.is_empty(), "{what}: empty string at {v}");
+                let clap_text =
+                    clap_ext::value_to_text(&clap, c.id, clap_value(p, v)).expect("CLAP text");
+                assert_eq!(
+                    format!("{text}{}", info.units),
+                    clap_text,
+                    "{what}: VST3 string + units vs CLAP text at {v}"
+                );
+                let back = comp
+                    .param_value_of(info.id, &text)
+                    .unwrap_or_else(|| panic!("{what}: getParamValueByString({text:?})"));
+                assert!((0.0..=1.0).contains(&back), "{what}: {text:?} -> {back}");
+                assert_eq!(
+                    comp.param_string(info.id, back).as_deref(),
+                    Some(text.as_str()),
+                    "{what}: string -> value -> string at {v} ({back})"
+                );
+                if info.step_count > 0 {
+                    assert!((back - v).abs() < 1e-6, "{what}: step {text:?} -> {back}");
+                }
+                // Plain <-> normalized. nice-plug snaps floats with a step size to the step
+                // (0.05 of a 20..500 Hz range at 1 Hz steps is 21 Hz, normalized 0.0456), so
+                // the round trip is checked from the plain side: snapping is idempotent, and
+                // the normalized value moves by at most one step.
+                let plain = comp.to_plain(info.id, v);
+                let again = comp.to_normalized(info.id, plain);
+                let plain_again = comp.to_plain(info.id, again);
+                assert!(
+                    (plain_again - plain).abs() <= 1e-6 * plain.abs().max(1.0),
+                    "{what}: normalized {v} -> plain {plain} -> normalized {again} -> plain \
+                     {plain_again}"
+                );
+                assert!(
+                    (again - v).abs() < 0.01,
+                    "{what}: normalized {v} -> plain {plain} -> normalized {again}"
+                );
+            }
+            match p.kind {
+                Kind::Float { min, max, default } => {
+                    let tol = (max - min) * 1e-5;
+                    assert!(
+                        (comp.to_plain(info.id, 0.0) - min).abs() <= tol,
+                        "{what}: min"
+                    );
+                    assert!(
+                        (comp.to_plain(info.id, 1.0) - max).abs() <= tol,
+                        "{what}: max"
+                    );
+                    let d = comp.to_plain(info.id, info.default_normalized);
+                    assert!((d - default).abs() <= tol, "{what}: default plain {d}");
+                    // Out-of-range plain values clamp into 0..=1.
+                    let below = comp.to_normalized(info.id, min - (max - min));
+                    let above = comp.to_normalized(info.id, max + (max - min));
+                    assert!(
+                        (0.0..=1.0).contains(&below) && (0.0..=1.0).contains(&above),
+                        "{what}: out-of-range plain values give {below}, {above}"
+                    );
+                }
+                Kind::Bool { .. } | Kind::Enum { .. } => {
+                    for i in 0..=steps(p) {
+                        let n = f64::from(i) / f64::from(steps(p));
+                        assert!(
+                            (comp.to_plain(info.id, n) - f64::from(i)).abs() < 1e-6,
+                            "{what}: step {i} plain value"
+                        );
+                    }
+                }
+            }
+            // Garbage does not parse (bools excepted, as in CLAP: nice-plug reads any other
+            // text as off).
+            if !matches!(p.kind, Kind::Bool { .. }) {
+                assert!(
+                    comp.param_value_of(info.id, "definitely not a value")
+                        .is_none(),
+                    "{what}: garbage string parsed"
+                );
+            }
+        }
+        // Unknown IDs are refused.
+        assert!(comp.param_string(0x7fff_fff0, 0.5).is_none());
+        assert!(comp.param_value_of(0x7fff_fff0, "1").is_none());
+    });
+});
+
+host_test!(
+    /// nice-plug 0.4.2 checks `param_index > getParameterCount()` instead of `>=`, so the index
+    /// equal to the count indexes past its table and panics inside the COM call (an abort in a
+    /// host). Steinberg's validator only asks for valid indices; a host probing one past the end
+    /// crashes. Run with `--ignored` to see whether a nice-plug update fixed it.
+    #[ignore = "nice-plug 0.4.2 bug: getParameterInfo(count) panics instead of kInvalidArgument"]
+    vst3_parameter_info_one_past_the_end_is_refused,
+    {
+        for_each_module("getParameterInfo(count)", |spec, module| {
+            let comp = module.create(spec);
+            let count = comp.param_infos().len() as i32;
+            assert_eq!(comp.param_info_result(count + 1), kInvalidArgument);
+            assert_eq!(comp.param_info_result(count), kInvalidArgument);
+        });
+    }
+);
+
+host_test!(vst3_set_component_state_after_set_state, {
+    for_each_module("setState then setComponentState", |spec, module| {
+        let mut rng = fastrand::Rng::with_seed(63);
+        // A component with random values, saved.
+        let mut source = module.create(spec);
+        let (ins, outs, aux) = main_layout(spec);
+        source.activate(&ins, &outs, 48_000.0, 512);
+        let settings: Vec<(u32, f64)> = random_settings(spec, &mut rng)
+            .into_iter()
+            .map(|(id, v)| {
+                let p = spec.params.iter().find(|p| p.clap_id() == id).unwrap();
+                (id, v / f64::from(steps(p).max(1)))
+            })
+            .collect();
+        assert_eq!(source.flush_params(&settings), kResultOk);
+        let saved = source.get_state().expect("getState");
+        // A host restoring a project: component first, then the controller gets the same bytes.
+        let mut target = module.create(spec);
+        assert!(
+            target.set_state(&saved, usize::MAX),
+            "{}: setState",
+            spec.name
+        );
+        assert_eq!(
+            target.set_component_state(&saved),
+            kResultOk,
+            "{}: setComponentState",
+            spec.name
+        );
+        // The controller's own state calls succeed too (empty for a single component).
+        let (get, set, _) = target.controller_state_round_trip();
+        assert_eq!(
+            (get, set),
+            (kResultOk, kResultOk),
+            "{}: controller state",
+            spec.name
+        );
+        for p in spec.params {
+            let id = p.clap_id();
+            assert_eq!(
+                target.param_normalized(id),
+                source.param_normalized(id),
+                "{}: {} after setState + setComponentState",
+                spec.name,
+                p.id
+            );
+        }
+        // setComponentState left the restored component as it was: it saves the same bytes.
+        assert_eq!(target.get_state().as_deref(), Some(saved.as_slice()));
+        target.activate(&ins, &outs, 48_000.0, 512);
+        let input = music(spec.ports.main_in as usize, 9600, 48_000.0, 64);
+        let a = source.render(&input, spec.ports.main_out as usize, &aux, 512);
+        let b = target.render(&input, spec.ports.main_out as usize, &aux, 512);
+        // `source` has been processing already (smoothers settled), `target` starts fresh at
+        // the same values: compare after the smoothing settles.
+        let tail =
+            |x: &[Vec<f32>]| -> Vec<Vec<f32>> { x.iter().map(|c| c[4800..].to_vec()).collect() };
+        assert_identical(
+            &tail(&a),
+            &tail(&b),
+            &format!("{}: restored component vs original", spec.name),
+        );
+    });
+});
+
+host_test!(vst3_controller_is_the_component, {
+    for_each_module("how a host finds the controller", |spec, module| {
+        // nice-plug is a single-component design: no separate controller class, and
+        // getControllerClassId says so; a host then asks the component for IEditController.
+        let classes = module.classes();
+        assert_eq!(classes.len(), 1, "{}: classes {classes:?}", spec.name);
+        assert_eq!(classes[0].category, AUDIO_MODULE_CLASS);
+        let comp = module.create(spec);
+        let (r, _) = comp.controller_class_id();
+        assert_ne!(
+            r, kResultOk,
+            "{}: getControllerClassId claims a separate controller class",
+            spec.name
+        );
+        let via_component = comp
+            .component
+            .cast::<vst3::Steinberg::Vst::IEditController>()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: component does not implement IEditController",
+                    spec.name
+                )
+            });
+        let via_processor = comp
+            .processor
+            .cast::<vst3::Steinberg::Vst::IEditController>()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: processor does not implement IEditController",
+                    spec.name
+                )
+            });
+        // Same object (COM identity through FUnknown).
+        let unknown_a = via_component
+            .cast::<vst3::Steinberg::FUnknown>()
+            .unwrap()
+            .as_ptr();
+        let unknown_b = comp
+            .component
+            .cast::<vst3::Steinberg::FUnknown>()
+            .unwrap()
+            .as_ptr();
+        assert_eq!(unknown_a, unknown_b, "{}: FUnknown identity", spec.name);
+        // A change through the controller (host generic editor) is the component's state.
+        let p = spec
+            .params
+            .iter()
+            .find(|p| matches!(p.kind, Kind::Float { .. }))
+            .expect("a float parameter");
+        use vst3::Steinberg::Vst::IEditControllerTrait;
+        // SAFETY: plain COM calls on live objects.
+        unsafe {
+            assert_eq!(
+                via_processor.setParamNormalized(p.clap_id(), 0.25),
+                kResultOk
+            );
+            assert!((via_component.getParamNormalized(p.clap_id()) - 0.25).abs() < 1e-6);
+        }
+        let state = comp.get_state().unwrap();
+        let other = module.create(spec);
+        assert!(other.set_state(&state, usize::MAX));
+        assert!(
+            (other.param_normalized(p.clap_id()) - 0.25).abs() < 1e-6,
+            "{}: a controller-side change is not in the component state",
+            spec.name
+        );
+    });
+});
