@@ -228,6 +228,28 @@ pub fn load_entry(path: &Path) -> PluginEntry {
         .unwrap_or_else(|e| panic!("cannot load CLAP bundle {}: {e:?}", path.display()))
 }
 
+/// Whether the factory creates (and initialises) a plugin for `id`: a conforming factory refuses
+/// every ID it does not list, including a listed one with trailing characters.
+pub fn can_create(entry: &PluginEntry, id: &CStr) -> bool {
+    let host_info = HostInfo::new(
+        "Lacquer host tests",
+        "Lacquer",
+        "",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .expect("valid host info");
+    PluginInstance::<TestHost>::new(
+        |_| Shared {
+            counters: Arc::new(Counters::default()),
+        },
+        |_| (),
+        entry,
+        id,
+        &host_info,
+    )
+    .is_ok()
+}
+
 /// A parameter change at an absolute sample position of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParamChange {

@@ -29,6 +29,7 @@ pub fn run(test_name: &str, body: impl FnOnce()) {
         return;
     }
     let exe = std::env::current_exe().expect("current test executable");
+    let started = std::time::SystemTime::now();
     let output = Command::new(&exe)
         // `--include-ignored`: the parent only gets here when the test was selected, so an
         // `#[ignore]`d test run with `--ignored` must run in the child too.
@@ -46,6 +47,7 @@ pub fn run(test_name: &str, body: impl FnOnce()) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let ran = stdout.contains("1 passed") || stdout.contains("1 failed");
+    crate::timing::record(&exe, test_name, started);
     if output.status.success() && ran {
         // Show the child's progress lines under --nocapture.
         eprint!("{stderr}");

@@ -21,6 +21,7 @@ pub mod harness;
 pub mod isolate;
 pub mod plugins;
 pub mod signal;
+pub mod timing;
 pub mod vst3_host;
 
 /// Everything a host test file uses, in one import.
