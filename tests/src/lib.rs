@@ -2,8 +2,11 @@
 //! and drive them the way a DAW does (block sizes, sample rates, automation at sample
 //! offsets, state save/reload, bypass, hostile input, hours of silence).
 //!
-//! The library is the harness; the tests live in `tests/clap.rs` and `tests/vst3.rs`. The
-//! plugin list is [`plugins::PLUGINS`]: a plugin joins every test by adding one line there.
+//! The library is the harness; the tests live in `tests/clap_*.rs` (API, audio, robustness,
+//! state, and `clap_validator.rs` for the checks free-audio/clap-validator runs), `tests/vst3.rs`
+//! and `tests/vst3_controller.rs` (automation through `IParameterChanges`, `IEditController`).
+//! `tests/zz_suite_wall_time.rs` runs last and reports the suite's wall time (see [`timing`]).
+//! The plugin list is [`plugins::PLUGINS`]: a plugin joins every test by adding one line there.
 //! Build the bundles first: `cargo xtask test` does both.
 //!
 //! Adding a plugin: one line in [`plugins::PLUGINS`] (plus its `&[ParamSpec]` list), then
