@@ -33,7 +33,11 @@ fn display_names() -> nice_plug_xtask::Result<Vec<String>> {
 }
 
 fn home() -> nice_plug_xtask::Result<PathBuf> {
-    let var = if cfg!(windows) { "LOCALAPPDATA" } else { "HOME" };
+    let var = if cfg!(windows) {
+        "LOCALAPPDATA"
+    } else {
+        "HOME"
+    };
     match std::env::var_os(var) {
         Some(dir) => Ok(PathBuf::from(dir)),
         None => crate::fail(format!("${var} is not set; cannot find the plugin folders")),

@@ -28,7 +28,9 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
     nice_plug_xtask::chdir_workspace_root()?;
-    let (command, rest) = args.split_first().map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    let (command, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
     if command != "known-packages" {
         sysdeps::ensure()?;
     }

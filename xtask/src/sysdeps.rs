@@ -79,7 +79,16 @@ fn dpkg_installed(package: &str) -> bool {
 
 /// Non-Debian Linux: ask pkg-config for the libraries and print what is missing.
 fn check_with_pkg_config() -> nice_plug_xtask::Result<()> {
-    const PKG_CONFIG_NAMES: &[&str] = &["x11", "x11-xcb", "xcursor", "xcb", "xcb-icccm", "gl", "alsa", "jack"];
+    const PKG_CONFIG_NAMES: &[&str] = &[
+        "x11",
+        "x11-xcb",
+        "xcursor",
+        "xcb",
+        "xcb-icccm",
+        "gl",
+        "alsa",
+        "jack",
+    ];
     let missing: Vec<&str> = PKG_CONFIG_NAMES
         .iter()
         .copied()
