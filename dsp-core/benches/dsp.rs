@@ -3,7 +3,7 @@
 //! or one mono sample for the envelope follower).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use dsp_core::biquad::{Biquad, FilterParams, FilterType};
+use dsp_core::biquad::{Biquad, BiquadCoefs, FilterParams, FilterType};
 use dsp_core::crossover::Crossover;
 use dsp_core::envelope::{EnvelopeFollower, EnvelopeMode};
 use dsp_core::panner::{Panner, PannerSettings};
@@ -126,5 +126,39 @@ fn bench_filters(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_panner, bench_filters);
+/// One `BiquadCoefs::design` call (what a sweeping caller pays every 16 samples), per
+/// filter type, cycling through 64 frequencies from 20 Hz to 20 kHz at 44.1 kHz.
+fn bench_design(c: &mut Criterion) {
+    let mut group = c.benchmark_group("biquad_design");
+    group.throughput(Throughput::Elements(1));
+    let freqs: Vec<f32> = (0..64)
+        .map(|i| 20.0 * 1000.0_f32.powf(i as f32 / 63.0))
+        .collect();
+    for (name, filter_type, q, gain_db) in [
+        ("bell", FilterType::Bell, 2.0, 9.0),
+        ("bell_cut", FilterType::Bell, 0.7, -12.0),
+        ("low_shelf", FilterType::LowShelf, 0.7, 6.0),
+        ("high_shelf_q4", FilterType::HighShelf, 4.0, -9.0),
+        ("low_pass", FilterType::LowPass, 0.707, 0.0),
+    ] {
+        let mut k = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                k = (k + 1) % freqs.len();
+                BiquadCoefs::design(
+                    44_100.0,
+                    black_box(&FilterParams {
+                        filter_type,
+                        freq_hz: freqs[k],
+                        q,
+                        gain_db,
+                    }),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_panner, bench_filters, bench_design);
 criterion_main!(benches);

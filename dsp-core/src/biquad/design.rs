@@ -1,6 +1,7 @@
 //! `f64` coefficient design: analog prototypes (RBJ "Audio EQ Cookbook" forms) and
 //! their magnitude-matched digital counterparts (Vicanek 2016), see the parent module.
 
+use super::fit::{self, Grid};
 use super::{FilterParams, FilterType};
 use crate::db::db_to_gain_f64;
 use std::f64::consts::PI;
@@ -11,11 +12,30 @@ const MAX_MATCH_OMEGA: f64 = 0.9 * PI;
 
 /// Analog prototype `H(s)` in normalised `s = jΩ`, `Ω = f/f0`, as
 /// `(n2 s² + n1 s + n0)/(d2 s² + d1 s + d0)`, plus an overall scale.
-struct Prototype {
+pub(super) struct Prototype {
     /// Numerator `[n0, n1, n2]`.
     num: [f64; 3],
     /// Denominator `[d0, d1, d2]`.
     den: [f64; 3],
+}
+
+impl Prototype {
+    /// `(lowest, highest)` natural frequency (relative to `f0`) of the pole and zero
+    /// pairs, and the quality factor of the sharper pair (0 without a pair).
+    pub(super) fn resonances(&self) -> (f64, f64, f64) {
+        let pair = |c: &[f64; 3]| {
+            if c[0] > 0.0 && c[2] > 0.0 && c[1] > 0.0 {
+                Some(((c[0] / c[2]).sqrt(), (c[0] * c[2]).sqrt() / c[1]))
+            } else {
+                None
+            }
+        };
+        let (mut lo, mut hi, mut q) = (1.0_f64, 1.0_f64, 0.0_f64);
+        for (omega, qp) in [pair(&self.num), pair(&self.den)].into_iter().flatten() {
+            (lo, hi, q) = (lo.min(omega), hi.max(omega), q.max(qp));
+        }
+        (lo, hi, q)
+    }
 }
 
 fn prototype(p: &FilterParams) -> Prototype {
@@ -68,7 +88,7 @@ fn prototype(p: &FilterParams) -> Prototype {
 }
 
 /// |H(jΩ)|² of the prototype.
-fn prototype_mag2(p: &Prototype, omega: f64) -> f64 {
+pub(super) fn prototype_mag2(p: &Prototype, omega: f64) -> f64 {
     let w2 = omega * omega;
     let (nr, ni) = (p.num[0] - p.num[2] * w2, p.num[1] * omega);
     let (dr, di) = (p.den[0] - p.den[2] * w2, p.den[1] * omega);
@@ -150,11 +170,32 @@ fn design_direct(sample_rate: f64, params: &FilterParams) -> Digital {
             let k = (1.0 + a1 + a2) / (2.0 - 2.0 * c);
             [k, -2.0 * c * k, k]
         }
-        FilterType::Bell => {
-            fit_numerator(&proto, a1, a2, w0).unwrap_or_else(|| match_peak(&proto, a1, a2, w0))
-        }
         _ => {
-            fit_numerator(&proto, a1, a2, w0).unwrap_or_else(|| match_numerator(&proto, a1, a2, w0))
+            let grid = Grid::new(&proto, w0);
+            let a_pow = fit::power(&a);
+            let fitted = fit::fit_numerator(&grid, &a_pow);
+            let gain_type = matches!(
+                params.filter_type,
+                FilterType::Bell | FilterType::LowShelf | FilterType::HighShelf | FilterType::Tilt
+            );
+            if gain_type {
+                let b_pow = fitted.unwrap_or_else(|| {
+                    fit::power(&if params.filter_type == FilterType::Bell {
+                        match_peak(&proto, a1, a2, w0)
+                    } else {
+                        match_numerator(&proto, a1, a2, w0)
+                    })
+                });
+                let (ra, rb) = fit::refine(&grid, a_pow, b_pow);
+                let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
+                return Digital {
+                    b: fb.map(|v| v / fa[0]),
+                    a: [1.0, fa[1] / fa[0], fa[2] / fa[0]],
+                };
+            }
+            fitted
+                .map(|b_pow| fit::factor(&b_pow))
+                .unwrap_or_else(|| match_numerator(&proto, a1, a2, w0))
         }
     };
     Digital { b, a }
@@ -203,68 +244,8 @@ fn match_peak(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
     factor_numerator(big_b0, big_b1, big_b2)
 }
 
-/// Points of the least-squares fit.
-const FIT_POINTS: usize = 40;
-
-/// Least-squares variant of Vicanek's matching for bells and shelves: `B0` is fixed by
-/// the exact DC gain, `B1, B2` minimise the relative error of `|H|²` on
-/// [`FIT_POINTS`] log-spaced frequencies from `ω0/100` to `0.97π` (2×2 normal
-/// equations; `|A|²` and `|B|²` are linear in `A*`, `B*`). Returns `None` when the
-/// solution is not a realisable (non-negative) `|B|²`, so the caller falls back to the
-/// closed-form fit. (Tried: Lawson reweighting towards minimax; it did not lower the
-/// worst dB error over the test grid, so the plain fit is used.)
-fn fit_numerator(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> Option<[f64; 3]> {
-    let big_a0 = (1.0 + a1 + a2).powi(2);
-    let big_a1 = (1.0 - a1 + a2).powi(2);
-    let big_a2 = -4.0 * a2;
-    let big_b0 = big_a0 * prototype_mag2(proto, 0.0);
-    let lo = (w0 / 100.0).clamp(1e-5, 0.5);
-    let hi = 0.97 * PI;
-    // Per point: (u, v, rhs) of the linear residual r = u·B1 + v·B2 − rhs.
-    let mut rows = [(0.0_f64, 0.0_f64, 0.0_f64); FIT_POINTS];
-    let mut phis = [(0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64); FIT_POINTS];
-    let mut max_target: f64 = 0.0;
-    for (i, phi) in phis.iter_mut().enumerate() {
-        let w = lo * (hi / lo).powf(i as f64 / (FIT_POINTS - 1) as f64);
-        let phi1 = (0.5 * w).sin().powi(2);
-        let phi0 = 1.0 - phi1;
-        let phi2 = 4.0 * phi0 * phi1;
-        let target =
-            prototype_mag2(proto, w / w0) * (big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2);
-        max_target = max_target.max(target);
-        *phi = (phi0, phi1, phi2, target);
-    }
-    // Relative error, but stop-band points (high-/band-pass near DC) are weighted as if
-    // they were −60 dB below the largest value so they cannot dominate the fit.
-    let floor = 1e-6 * max_target;
-    for (row, &(phi0, phi1, phi2, target)) in rows.iter_mut().zip(&phis) {
-        let scale = target.max(floor);
-        if scale > 0.0 {
-            *row = (phi1 / scale, phi2 / scale, (target - big_b0 * phi0) / scale);
-        }
-    }
-    let (mut s11, mut s12, mut s22, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for &(u, v, rhs) in &rows {
-        s11 += u * u;
-        s12 += u * v;
-        s22 += v * v;
-        t1 += u * rhs;
-        t2 += v * rhs;
-    }
-    let det = s11 * s22 - s12 * s12;
-    if det.abs() <= 1e-300 || !det.is_finite() {
-        return None;
-    }
-    let big_b1 = (t1 * s22 - t2 * s12) / det;
-    let big_b2 = (s11 * t2 - s12 * t1) / det;
-    let (s0, s1) = (big_b0.sqrt(), big_b1.max(0.0).sqrt());
-    let w = 0.5 * (s0 + s1);
-    let realisable = big_b1 >= 0.0 && w * w + big_b2 >= 0.0 && big_b2.is_finite();
-    realisable.then(|| factor_numerator(big_b0, big_b1, big_b2))
-}
-
 /// Minimum-phase `b0, b1, b2` from `B0, B1, B2` (Vicanek eq. 9–11).
-fn factor_numerator(big_b0: f64, big_b1: f64, big_b2: f64) -> [f64; 3] {
+pub(super) fn factor_numerator(big_b0: f64, big_b1: f64, big_b2: f64) -> [f64; 3] {
     let (s0, s1) = (big_b0.max(0.0).sqrt(), big_b1.max(0.0).sqrt());
     let w = 0.5 * (s0 + s1);
     let b0 = 0.5 * (w + (w * w + big_b2).max(0.0).sqrt());

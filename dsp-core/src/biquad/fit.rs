@@ -1,0 +1,334 @@
+//! Least-squares magnitude fits in Vicanek's "power" representation (see the parent
+//! module): `|A(e^{jω})|² = A0φ0 + A1φ1 + A2φ2` with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`,
+//! `φ2 = 4φ0φ1`, and the same for `|B|²`. Everything is sized at compile time
+//! ([`GRID_POINTS`] frequencies, 2×2 and 4×4 normal equations): no allocation, and a
+//! bounded amount of work per design.
+//!
+//! * [`fit_numerator`]: poles fixed, `B0` fixed by the DC gain, `B1, B2` minimise the
+//!   relative error of `|H|²` (linear least squares, as in the 2016 paper's spirit).
+//! * [`refine`]: poles *and* zeros free. Gauss–Newton on the relative error of `|H|²`
+//!   (`r = |B|²/(|A|²T) − 1`), unknowns `A0, A2, B1, B2` with the normalisation
+//!   `A0 + A1 = const` and the exact DC gain `B0 = T(0)·A0`. The norm is continued from
+//!   2 (least squares) to 6 and 12 by iteratively reweighted least squares (weights
+//!   `|r|^(p−2)`), which pushes the fit towards the minimax one without the grid
+//!   over-fitting a plain Lawson iteration showed. Every accepted step keeps `|A|²`
+//!   strictly positive and `|B|²` non-negative on the whole unit circle, so both factor
+//!   into a stable, minimum-phase biquad.
+
+use super::design::{factor_numerator, prototype_mag2, Prototype};
+use std::f64::consts::PI;
+
+/// Frequencies of one fit.
+pub(super) const GRID_POINTS: usize = 48;
+/// Points spread log-uniformly from `ω0/100` to [`MAIN_TOP`].
+const BACKGROUND_POINTS: usize = 24;
+/// Points spread log-uniformly from `ω_lo/κ` to `ω_hi·κ`, where `ω_lo`, `ω_hi` are the
+/// lowest and highest natural frequencies of the prototype's pole and zero pairs and
+/// `κ = 1 + CLUSTER_WIDTH/Q` for the sharper pair.
+const CLUSTER_POINTS: usize = 16;
+/// Margin of the cluster beyond the resonances, in bandwidths.
+const CLUSTER_WIDTH: f64 = 3.0;
+/// Extra points log-uniform from [`TOP_BOTTOM`] to [`MAIN_TOP`], where the digital
+/// response departs most from the analog one.
+const TOP_POINTS: usize = 8;
+/// Bottom of the top segment (rad/sample).
+const TOP_BOTTOM: f64 = 0.75 * PI;
+/// Top of the accuracy band (rad/sample): 0.9 × Nyquist.
+const MAIN_TOP: f64 = 0.9 * PI;
+/// Gauss–Newton iterations (each with up to [`MAX_HALVINGS`] step halvings).
+const GN_ITERATIONS: [usize; 3] = [3, 4, 6];
+/// Relative `|H|²` error (≈ 0.1 dB) below which a design needs no (more) refinement:
+/// at low `ω0` the impulse-invariant start is already this close, so it costs nothing.
+const GOOD_ENOUGH: f64 = 0.023;
+/// Relative cost decrease below which a norm's iterations count as converged.
+const MIN_GAIN: f64 = 0.02;
+/// Step halvings tried before an iteration gives up.
+const MAX_HALVINGS: usize = 6;
+/// Exponent of the error norm minimised (2 = least squares; larger values approach
+/// the minimax fit).
+const NORM_P: [i32; 3] = [2, 6, 12];
+/// Unknowns of the refinement.
+const U: usize = 4;
+
+/// One fit frequency.
+#[derive(Clone, Copy, Debug, Default)]
+struct Point {
+    /// Vicanek's basis `(φ0, φ1, φ2)` at this frequency.
+    phi: [f64; 3],
+    /// Prototype `|H|²` (the target).
+    target: f64,
+    /// Least-squares weight.
+    weight: f64,
+}
+
+/// The fit frequencies with their targets, for one prototype at one `ω0`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Grid {
+    /// Fit points.
+    points: [Point; GRID_POINTS],
+    /// Prototype `|H|²` at DC.
+    target_dc: f64,
+}
+
+impl Grid {
+    /// The grid for `proto` designed at `w0` rad/sample.
+    pub(super) fn new(proto: &Prototype, w0: f64) -> Self {
+        // Cluster: across the prototype's pole and zero resonances.
+        let (r_lo, r_hi, q_max) = proto.resonances();
+        let kappa = 1.0 + CLUSTER_WIDTH / q_max.clamp(0.5, 100.0);
+        let c_hi = (w0 * r_hi * kappa).min(MAIN_TOP);
+        let c_lo = (w0 * r_lo / kappa).min(0.5 * c_hi);
+        let segments = [
+            // (first, last, points, weight); log-uniform, `last` included.
+            (
+                (w0 / 100.0).clamp(1e-5, 0.5),
+                MAIN_TOP,
+                BACKGROUND_POINTS,
+                1.0,
+            ),
+            (c_lo, c_hi, CLUSTER_POINTS, 1.0),
+            (TOP_BOTTOM, MAIN_TOP, TOP_POINTS, 1.0),
+        ];
+        let mut points = [Point::default(); GRID_POINTS];
+        let mut it = points.iter_mut();
+        for (first, last, count, weight) in segments {
+            let ratio = (last / first).powf(1.0 / count.max(2).saturating_sub(1) as f64);
+            let mut omega = first;
+            for (k, p) in it.by_ref().take(count).enumerate() {
+                let o = if k + 1 == count {
+                    last
+                } else {
+                    omega.min(last)
+                };
+                omega *= ratio;
+                let phi1 = (0.5 * o).sin().powi(2);
+                let phi0 = 1.0 - phi1;
+                *p = Point {
+                    phi: [phi0, phi1, 4.0 * phi0 * phi1],
+                    target: prototype_mag2(proto, o / w0),
+                    weight,
+                };
+            }
+        }
+        Self {
+            points,
+            target_dc: prototype_mag2(proto, 0.0),
+        }
+    }
+}
+
+/// `P·φ`.
+#[inline(always)]
+fn dot(p: &[f64; 3], phi: &[f64; 3]) -> f64 {
+    p[0] * phi[0] + p[1] * phi[1] + p[2] * phi[2]
+}
+
+/// Smallest value of `P0φ0 + P1φ1 + P2φ2` over the unit circle (`φ1 ∈ [0, 1]`).
+fn min_on_circle(p: &[f64; 3]) -> f64 {
+    let mut m = p[0].min(p[1]);
+    if p[2] < 0.0 {
+        // Convex in φ1: the interior stationary point may be lower.
+        let x = (p[1] - p[0] + 4.0 * p[2]) / (8.0 * p[2]);
+        if x > 0.0 && x < 1.0 {
+            m = m.min(p[0] * (1.0 - x) + p[1] * x + 4.0 * p[2] * x * (1.0 - x));
+        }
+    }
+    m
+}
+
+/// Power coefficients `(A0, A1, A2)` of a normalised denominator `[1, a1, a2]` (or of
+/// any `[b0, b1, b2]`).
+pub(super) fn power(c: &[f64; 3]) -> [f64; 3] {
+    [
+        (c[0] + c[1] + c[2]).powi(2),
+        (c[0] - c[1] + c[2]).powi(2),
+        -4.0 * c[0] * c[2],
+    ]
+}
+
+/// Poles fixed (`|A|²` given), `B0` fixed by the DC gain: least-squares `B1, B2` for the
+/// relative error of `|H|²` over the grid. Stop-band points (high-/band-pass near DC)
+/// are weighted as if they were −60 dB below the largest target so they cannot
+/// dominate. `None` when the solution is not a realisable (non-negative) `|B|²`.
+pub(super) fn fit_numerator(grid: &Grid, a_pow: &[f64; 3]) -> Option<[f64; 3]> {
+    let big_b0 = a_pow[0] * grid.target_dc;
+    let max_target = grid
+        .points
+        .iter()
+        .map(|p| p.target * dot(a_pow, &p.phi))
+        .fold(0.0, f64::max);
+    let floor = 1e-6 * max_target;
+    let (mut s11, mut s12, mut s22, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for p in &grid.points {
+        let target = p.target * dot(a_pow, &p.phi);
+        let scale = target.max(floor);
+        if scale <= 0.0 {
+            continue;
+        }
+        let w = p.weight;
+        let (u, v, rhs) = (
+            p.phi[1] / scale,
+            p.phi[2] / scale,
+            (target - big_b0 * p.phi[0]) / scale,
+        );
+        s11 += w * u * u;
+        s12 += w * u * v;
+        s22 += w * v * v;
+        t1 += w * u * rhs;
+        t2 += w * v * rhs;
+    }
+    let det = s11 * s22 - s12 * s12;
+    if det.abs() <= 1e-300 || !det.is_finite() {
+        return None;
+    }
+    let b = [
+        big_b0,
+        (t1 * s22 - t2 * s12) / det,
+        (s11 * t2 - s12 * t1) / det,
+    ];
+    (b.iter().all(|v| v.is_finite()) && min_on_circle(&b) >= 0.0).then_some(b)
+}
+
+/// `(Σ w·|r|^p, max |r|)` with `r = |B|²/(|A|²T) − 1`; `None` if `|A|²` is not
+/// positive at every point.
+fn cost(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<(f64, f64)> {
+    let (mut sum, mut max) = (0.0_f64, 0.0_f64);
+    for p in &grid.points {
+        let ap = dot(a, &p.phi);
+        if ap <= 0.0 {
+            return None;
+        }
+        let r = dot(b, &p.phi) / (ap * p.target) - 1.0;
+        sum += p.weight * r.abs().powi(norm_p);
+        if p.weight > 0.0 {
+            max = max.max(r.abs());
+        }
+    }
+    sum.is_finite().then_some((sum, max))
+}
+
+/// Solves the N×N system `m·x = rhs` (Gaussian elimination, partial pivoting).
+fn solve<const N: usize>(mut m: [[f64; N]; N], mut rhs: [f64; N]) -> Option<[f64; N]> {
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
+        if m[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        m.swap(col, pivot);
+        rhs.swap(col, pivot);
+        let pivot_row = m[col];
+        for row in col + 1..N {
+            let f = m[row][col] / pivot_row[col];
+            for (v, p) in m[row].iter_mut().zip(&pivot_row).skip(col) {
+                *v -= f * p;
+            }
+            rhs[row] -= f * rhs[col];
+        }
+    }
+    let mut x = [0.0; N];
+    for row in (0..N).rev() {
+        let mut s = rhs[row];
+        for k in row + 1..N {
+            s -= m[row][k] * x[k];
+        }
+        x[row] = s / m[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// One reweighted Gauss–Newton direction for the `norm_p` cost at `(a, b)`, in the
+/// unknowns `(A0, A2, B1, B2)`; `None` when the normal equations are singular.
+fn gn_direction(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<[f64; U]> {
+    let t0 = grid.target_dc;
+    let mut n = [[0.0; U]; U];
+    let mut g = [0.0; U];
+    for p in &grid.points {
+        let ap = dot(a, &p.phi);
+        let at = ap * p.target;
+        let q = dot(b, &p.phi) / at;
+        let [phi0, phi1, phi2] = p.phi;
+        let j = [
+            (t0 * phi0 / p.target - q * (phi0 - phi1)) / ap,
+            -q * phi2 / ap,
+            phi1 / at,
+            phi2 / at,
+        ];
+        let r = q - 1.0;
+        // IRLS for the P-norm: weight |r|^(P−2).
+        let w = p.weight * r.abs().powi(norm_p - 2);
+        for row in 0..U {
+            g[row] += w * j[row] * r;
+            for col in row..U {
+                n[row][col] += w * j[row] * j[col];
+            }
+        }
+    }
+    // Jacobi scaling (the unknowns differ by many orders of magnitude at low ω0),
+    // mirrored upper triangle, a touch of Levenberg damping.
+    let d: [f64; U] = std::array::from_fn(|k| if n[k][k] > 0.0 { n[k][k].sqrt() } else { 1.0 });
+    let mut m = [[0.0; U]; U];
+    let mut rhs = [0.0; U];
+    for row in 0..U {
+        for col in 0..U {
+            let v = if col >= row { n[row][col] } else { n[col][row] };
+            m[row][col] = v / (d[row] * d[col]);
+        }
+        m[row][row] += 1e-9;
+        rhs[row] = -g[row] / d[row];
+    }
+    let y = solve(m, rhs)?;
+    // The P-norm's Hessian is (P − 1)× the reweighted Gauss–Newton matrix.
+    let newton = 1.0 / f64::from(norm_p - 1);
+    Some(std::array::from_fn(|k| newton * y[k] / d[k]))
+}
+
+/// Gauss–Newton refinement of `(|A|², |B|²)` (power coefficients), see the module
+/// header. Stops as soon as every accuracy-band point is within [`GOOD_ENOUGH`].
+/// Returns the refined pair, or the input when no step improves it.
+pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3]) -> ([f64; 3], [f64; 3]) {
+    let sum01 = a[0] + a[1];
+    let t0 = grid.target_dc;
+    let (mut a, mut b) = (a, [t0 * a[0], b[1], b[2]]);
+    for (stage, &norm_p) in NORM_P.iter().enumerate() {
+        let Some((mut best, max_err)) = cost(grid, norm_p, &a, &b) else {
+            return (a, b);
+        };
+        if max_err < GOOD_ENOUGH {
+            break;
+        }
+        for _ in 0..GN_ITERATIONS[stage] {
+            let Some(mut step) = gn_direction(grid, norm_p, &a, &b) else {
+                break;
+            };
+            let mut accepted = None;
+            for _ in 0..MAX_HALVINGS {
+                let a0 = a[0] + step[0];
+                let na = [a0, sum01 - a0, a[2] + step[1]];
+                let nb = [t0 * a0, b[1] + step[2], b[2] + step[3]];
+                if min_on_circle(&na) > 0.0 && min_on_circle(&nb) >= 0.0 {
+                    if let Some((c, max_err)) = cost(grid, norm_p, &na, &nb) {
+                        if c < best {
+                            accepted = Some((best - c) / best);
+                            (a, b, best) = (na, nb, c);
+                            if max_err < GOOD_ENOUGH {
+                                return (a, b);
+                            }
+                            break;
+                        }
+                    }
+                }
+                step = step.map(|s| 0.5 * s);
+            }
+            // Converged (or stuck): go on with the next norm.
+            if accepted.is_none_or(|gain| gain < MIN_GAIN) {
+                break;
+            }
+        }
+    }
+    (a, b)
+}
+
+/// Factors power coefficients into a minimum-phase `[p0, p1, p2]`.
+pub(super) fn factor(p: &[f64; 3]) -> [f64; 3] {
+    factor_numerator(p[0], p[1], p[2])
+}
