@@ -32,15 +32,24 @@ pub struct MemoryStream {
     pos: Cell<usize>,
     /// Largest read the stream serves at once (hosts may return short reads).
     max_read: usize,
+    /// Largest write the stream accepts at once (hosts may accept short writes).
+    max_write: usize,
 }
 
 impl MemoryStream {
     /// A stream over `data`, positioned at the start.
     pub fn new(data: Vec<u8>, max_read: usize) -> ComWrapper<Self> {
+        Self::chunked(data, max_read, usize::MAX)
+    }
+
+    /// A stream over `data` that serves at most `max_read` bytes per `read()` and accepts at
+    /// most `max_write` bytes per `write()`, as a host streaming state in chunks does.
+    pub fn chunked(data: Vec<u8>, max_read: usize, max_write: usize) -> ComWrapper<Self> {
         ComWrapper::new(Self {
             data: RefCell::new(data),
             pos: Cell::new(0),
             max_read,
+            max_write,
         })
     }
 
@@ -83,8 +92,9 @@ impl IBStreamTrait for MemoryStream {
         if buffer.is_null() || num_bytes < 0 {
             return kInvalidArgument;
         }
-        // SAFETY: the caller provides `num_bytes` readable bytes at `buffer`.
-        let src = unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), num_bytes as usize) };
+        let n = (num_bytes as usize).min(self.max_write);
+        // SAFETY: the caller provides `num_bytes` (>= `n`) readable bytes at `buffer`.
+        let src = unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), n) };
         let mut data = self.data.borrow_mut();
         let pos = self.pos.get();
         if data.len() < pos + src.len() {
@@ -94,7 +104,7 @@ impl IBStreamTrait for MemoryStream {
         self.pos.set(pos + src.len());
         if !num_written.is_null() {
             // SAFETY: non-null out pointer from the caller.
-            unsafe { *num_written = num_bytes };
+            unsafe { *num_written = n as int32 };
         }
         kResultOk
     }
@@ -676,7 +686,12 @@ impl Component {
 
     /// `IComponent::getState`.
     pub fn get_state(&self) -> Option<Vec<u8>> {
-        let stream = MemoryStream::new(Vec::new(), usize::MAX);
+        self.get_state_chunked(usize::MAX)
+    }
+
+    /// `IComponent::getState` into a stream that accepts at most `max_write` bytes per write.
+    pub fn get_state_chunked(&self, max_write: usize) -> Option<Vec<u8>> {
+        let stream = MemoryStream::chunked(Vec::new(), usize::MAX, max_write);
         let ptr = stream.to_com_ptr::<IBStream>().expect("IBStream");
         // SAFETY: a live stream object.
         let r = unsafe { self.component.getState(ptr.as_ptr()) };

@@ -275,6 +275,13 @@ host_test!(params_match_checked_in_list, {
             &inst,
             params.len() as u32 + 5
         ));
+        // One past the end: nice-plug 0.4.2 checked `>` instead of `>=` and aborted here
+        // (LACQUER-PATCHES.md, fix g).
+        assert!(
+            clap_ext::param_info_out_of_range_rejected(&inst, params.len() as u32),
+            "{}: params.get_info(count)",
+            spec.name
+        );
         for (info, p) in params.iter().zip(spec.params) {
             let what = format!("{}: {}", spec.name, p.id);
             let (min, max) = p.clap_range();

@@ -7,9 +7,10 @@ use lacquer_host_tests::clap_ext;
 use lacquer_host_tests::harness::{instance, DEFAULT_CONFIG};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
-use lacquer_host_tests::plugins::{param_hash, PluginSpec, PLUGINS};
+use lacquer_host_tests::plugins::{param_hash, Kind, PluginSpec, PLUGINS};
 use lacquer_host_tests::signal::{assert_identical, first_non_finite, music, noise, peak};
 use lacquer_host_tests::vst3_host::{cid_text, Module, AUDIO_MODULE_CLASS, MONO, STEREO};
+use vst3::Steinberg::kResultOk;
 
 fn arrangement(channels: u32) -> u64 {
     if channels == 1 {
@@ -171,8 +172,8 @@ host_test!(vst3_state_round_trip, {
         for (what, state) in states {
             step(spec.name, &format!("VST3 state: {what}"));
             let b = module.create(spec);
-            // Whole-buffer reads: nice-plug's VST3 setState issues a single read() and fails on
-            // a short read (a framework limitation, reported; CLAP is tested with short reads).
+            // Whole-buffer reads here; short reads and writes are
+            // `vst3_state_round_trip_in_short_reads_and_writes`.
             assert!(
                 b.set_state(&state, usize::MAX),
                 "{}: setState({what})",
@@ -225,3 +226,82 @@ host_test!(vst3_state_round_trip, {
         assert!(first_non_finite(&out).is_none());
     });
 });
+
+host_test!(
+    /// A host may serve `IBStream::read` and accept `IBStream::write` in chunks. nice-plug
+    /// 0.4.2 read and wrote once and failed (or saved a truncated state) on a short transfer;
+    /// fixed in `vendor/nice-plug` (LACQUER-PATCHES.md, fix d).
+    vst3_state_round_trip_in_short_reads_and_writes,
+    {
+        for_each_module("VST3 state in 7-byte reads / 5-byte writes", |spec, module| {
+            const MAX_READ: usize = 7;
+            const MAX_WRITE: usize = 5;
+            let mut rng = fastrand::Rng::with_seed(65);
+            // Random non-default values (VST3 normalized), set through a parameter flush.
+            let mut source = module.create(spec);
+            let (ins, outs, _) = main_layout(spec);
+            source.activate(&ins, &outs, 48_000.0, 512);
+            let settings: Vec<(u32, f64)> = spec
+                .params
+                .iter()
+                .filter(|p| !p.bypass)
+                .map(|p| {
+                    let v = match p.kind {
+                        Kind::Float { .. } => rng.f64(),
+                        Kind::Bool { .. } => f64::from(u8::from(rng.bool())),
+                        Kind::Enum { count, .. } => {
+                            f64::from(rng.u32(0..count)) / f64::from((count - 1).max(1))
+                        }
+                    };
+                    (param_hash(p.id), v)
+                })
+                .collect();
+            assert_eq!(source.flush_params(&settings), kResultOk);
+            let whole = source.get_state().expect("getState");
+            // Short writes: the same bytes as one whole write.
+            let chunked = source
+                .get_state_chunked(MAX_WRITE)
+                .unwrap_or_else(|| panic!("{}: getState in {MAX_WRITE}-byte writes", spec.name));
+            assert!(
+                chunked == whole,
+                "{}: getState in {MAX_WRITE}-byte writes: {} bytes vs {} whole",
+                spec.name,
+                chunked.len(),
+                whole.len()
+            );
+            // Short reads: restores every value, and saves the same bytes again.
+            let target = module.create(spec);
+            assert!(
+                target.set_state(&chunked, MAX_READ),
+                "{}: setState in {MAX_READ}-byte reads",
+                spec.name
+            );
+            for p in spec.params {
+                let id = param_hash(p.id);
+                assert_eq!(
+                    target.param_normalized(id).to_bits(),
+                    source.param_normalized(id).to_bits(),
+                    "{}: {} after a chunked round trip",
+                    spec.name,
+                    p.id
+                );
+            }
+            let again = target
+                .get_state_chunked(MAX_WRITE)
+                .expect("getState after setState");
+            assert!(
+                again == whole,
+                "{}: state after a chunked round trip differs",
+                spec.name
+            );
+            // Half a state (cut mid-JSON), read in chunks, is refused, not half-loaded.
+            assert!(
+                !module
+                    .create(spec)
+                    .set_state(&whole[..whole.len() / 2], MAX_READ),
+                "{}: accepted half a state",
+                spec.name
+            );
+        });
+    }
+);

@@ -411,10 +411,9 @@ host_test!(vst3_edit_controller_matches_clap, {
 
 host_test!(
     /// nice-plug 0.4.2 checks `param_index > getParameterCount()` instead of `>=`, so the index
-    /// equal to the count indexes past its table and panics inside the COM call (an abort in a
-    /// host). Steinberg's validator only asks for valid indices; a host probing one past the end
-    /// crashes. Run with `--ignored` to see whether a nice-plug update fixed it.
-    #[ignore = "nice-plug 0.4.2 bug: getParameterInfo(count) panics instead of kInvalidArgument"]
+    /// equal to the count indexed past its table and panicked inside the COM call (an abort in
+    /// a host). Steinberg's validator only asks for valid indices; a host probing one past the
+    /// end crashed. Fixed in `vendor/nice-plug` (LACQUER-PATCHES.md, fix a).
     vst3_parameter_info_one_past_the_end_is_refused,
     {
         for_each_module("getParameterInfo(count)", |spec, module| {

@@ -1934,6 +1934,15 @@ impl<P: ClapPlugin> Wrapper<P> {
             let process = unsafe { &*process };
             let total_buffer_len = process.frames_count as usize;
 
+            // LACQUER PATCH: the plugin owns the output `constant_mask`s and nice-plug never wrote
+            // them, so stale bits left by the host claimed a constant output. Clear them up front
+            // so that every return path reports "not constant" (no allocation).
+            if !process.audio_outputs.is_null() {
+                for i in 0..process.audio_outputs_count as usize {
+                    unsafe { (*process.audio_outputs.add(i)).constant_mask = 0 };
+                }
+            }
+
             let current_audio_io_layout = wrapper.current_audio_io_layout.load();
             let has_main_input = current_audio_io_layout.main_input_channels.is_some();
             let has_main_output = current_audio_io_layout.main_output_channels.is_some();
@@ -2062,7 +2071,9 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                if aux_input_idx > process.audio_inputs_count as usize {
+                                // LACQUER PATCH: `>=`, not `>`: `audio_inputs[audio_inputs_count]`
+                                // is out of bounds (a host passing fewer ports than declared).
+                                if aux_input_idx >= process.audio_inputs_count as usize {
                                     break;
                                 }
 
@@ -2086,7 +2097,9 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                if aux_output_idx > process.audio_outputs_count as usize {
+                                // LACQUER PATCH: `>=`, not `>`: `audio_outputs[audio_outputs_count]`
+                                // is out of bounds.
+                                if aux_output_idx >= process.audio_outputs_count as usize {
                                     break;
                                 }
 
@@ -3160,7 +3173,9 @@ impl<P: ClapPlugin> Wrapper<P> {
         check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data }, param_info);
         let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
 
-        if param_index > unsafe { Self::ext_params_count(plugin) } {
+        // LACQUER PATCH: `>=`, not `>`: index == count is one past the end of `param_hashes` and
+        // panicked (aborting the host) instead of returning false.
+        if param_index >= unsafe { Self::ext_params_count(plugin) } {
             return false;
         }
 

@@ -515,7 +515,6 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
         }
 
         let stream_byte_size = (eof_pos - current_pos) as i32;
-        let mut num_bytes_read = 0;
 
         let mut read_buffer: Vec<u8> = Vec::new();
 
@@ -527,14 +526,26 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
             return kResultFalse;
         }
 
-        unsafe {
-            state.read(
-                read_buffer.as_mut_ptr() as *mut c_void,
-                read_buffer.capacity() as i32,
-                &mut num_bytes_read,
-            );
+        // LACQUER PATCH: `IBStream::read` may return fewer bytes than asked (hosts serve state in
+        // chunks); a single read failed such a restore. Read until the whole state is in or the
+        // stream returns 0 bytes (EOF), never counting more than was asked for.
+        let mut total_bytes_read = 0usize;
+        while total_bytes_read < stream_byte_size as usize {
+            let remaining = stream_byte_size as usize - total_bytes_read;
+            let mut num_bytes_read = 0;
+            unsafe {
+                state.read(
+                    read_buffer.as_mut_ptr().add(total_bytes_read) as *mut c_void,
+                    remaining as i32,
+                    &mut num_bytes_read,
+                );
+            }
+            if num_bytes_read <= 0 {
+                break;
+            }
+            total_bytes_read += (num_bytes_read as usize).min(remaining);
         }
-        unsafe { read_buffer.set_len(num_bytes_read as usize) };
+        unsafe { read_buffer.set_len(total_bytes_read) };
 
         // If the size is zero, some hosts will always return `kResultFalse` even if the read was
         // 'successful', so we can't check the return value but we can check the number of bytes
@@ -570,17 +581,33 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
         };
         match serialized {
             Ok(serialized) => {
-                let mut num_bytes_written = 0;
-                let result = unsafe {
-                    state.write(
-                        serialized.as_ptr() as *mut c_void,
-                        serialized.len() as i32,
-                        &mut num_bytes_written,
-                    )
-                };
-
-                crate::nice_debug_assert_eq!(result, kResultOk);
-                crate::nice_debug_assert_eq!(num_bytes_written as usize, serialized.len());
+                // LACQUER PATCH: `IBStream::write` may accept fewer bytes than offered; a single
+                // write silently saved a truncated state. Write until everything is out, and fail
+                // if the stream errors or stops accepting bytes.
+                let mut total_bytes_written = 0usize;
+                while total_bytes_written < serialized.len() {
+                    let remaining = serialized.len() - total_bytes_written;
+                    let mut num_bytes_written = 0;
+                    let result = unsafe {
+                        state.write(
+                            serialized.as_ptr().add(total_bytes_written) as *mut c_void,
+                            remaining as i32,
+                            &mut num_bytes_written,
+                        )
+                    };
+                    if result != kResultOk || num_bytes_written <= 0 {
+                        break;
+                    }
+                    total_bytes_written += (num_bytes_written as usize).min(remaining);
+                }
+                if total_bytes_written != serialized.len() {
+                    crate::nice_debug_assert_failure!(
+                        "Could not save state: wrote {} of {} bytes",
+                        total_bytes_written,
+                        serialized.len()
+                    );
+                    return kResultFalse;
+                }
 
                 crate::nice_trace!("Saved state ({} bytes)", serialized.len());
 
@@ -624,7 +651,9 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     unsafe fn getParameterInfo(&self, param_index: int32, info: *mut ParameterInfo) -> tresult {
         check_null_ptr!(info);
 
-        if param_index < 0 || param_index > unsafe { self.getParameterCount() } {
+        // LACQUER PATCH: `>=`, not `>`: index == count is one past the end of the table and
+        // panicked (aborting the host) instead of returning `kInvalidArgument`.
+        if param_index < 0 || param_index >= unsafe { self.getParameterCount() } {
             return kInvalidArgument;
         }
 
@@ -1455,7 +1484,10 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                    if aux_input_idx > data.numOutputs as usize {
+                                    // LACQUER PATCH: bound by the number of INPUT buses (was
+                                    // `> data.numOutputs`), and `>=`: reading `inputs[numInputs]`
+                                    // is out of bounds.
+                                    if aux_input_idx >= data.numInputs as usize {
                                         break;
                                     }
 
@@ -1479,7 +1511,9 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                    if aux_output_idx > data.numOutputs as usize {
+                                    // LACQUER PATCH: `>=`, not `>`: `outputs[numOutputs]` is out
+                                    // of bounds.
+                                    if aux_output_idx >= data.numOutputs as usize {
                                         break;
                                     }
 
