@@ -132,10 +132,15 @@ mod tests {
     }
 }
 
+/// A parameter text parser, as `BoolParam::with_string_to_value` takes it.
+pub type StringToBool = std::sync::Arc<dyn Fn(&str) -> Option<bool> + Send + Sync>;
+/// A parameter text formatter, as `BoolParam::with_value_to_string` takes it.
+pub type BoolToString = std::sync::Arc<dyn Fn(bool) -> String + Send + Sync>;
+
 /// A strict on/off parser for `BoolParam::with_string_to_value`: nice-plug's default reads
 /// any unknown text as "off", so a host's text entry (or a typo) silently switched things
 /// off. This accepts on/off, true/false, yes/no, 1/0 (any case) and rejects the rest.
-pub fn s2v_bool_strict() -> std::sync::Arc<dyn Fn(&str) -> Option<bool> + Send + Sync> {
+pub fn s2v_bool_strict() -> StringToBool {
     std::sync::Arc::new(
         |text: &str| match text.trim().to_ascii_lowercase().as_str() {
             "on" | "true" | "yes" | "1" | "enabled" => Some(true),
@@ -146,7 +151,7 @@ pub fn s2v_bool_strict() -> std::sync::Arc<dyn Fn(&str) -> Option<bool> + Send +
 }
 
 /// "On"/"Off" display for a `BoolParam`, matching [`s2v_bool_strict`].
-pub fn v2s_bool_on_off() -> std::sync::Arc<dyn Fn(bool) -> String + Send + Sync> {
+pub fn v2s_bool_on_off() -> BoolToString {
     std::sync::Arc::new(|value| if value { "On" } else { "Off" }.to_owned())
 }
 
