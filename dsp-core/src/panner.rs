@@ -40,8 +40,13 @@
 //! [`BASS_MONO_HZ_RAMP_MS`] with crossover coefficients refreshed every
 //! [`COEF_UPDATE_INTERVAL`] samples; discrete changes (mode, law, taper, compensation,
 //! swap, polarity) are linear equal-gain matrix crossfades of [`CROSSFADE_MS`];
-//! bass mono on/off is a linear crossfade of [`CROSSFADE_MS`]. While anything moves the
-//! matrix is recomputed per sample (exact law, no interpolation); the first
+//! bass mono on/off is a linear crossfade of [`CROSSFADE_MS`]. While pan/width ramp, the
+//! exact law matrix is evaluated at anchors every [`PAN_ANCHOR_INTERVAL`] samples counted
+//! from the ramp start (plus the ramp's end, centre crossings, and closer anchors near the
+//! hard sides, see [`EDGE_SEGMENT_FRACTION`]) and interpolated linearly in between:
+//! within 0.005 dB of the law wherever the gain is above −60 dB (test
+//! `swept_gains_are_exact_at_anchors_…`), exact at anchors and at rest, and ~10 ns per
+//! stereo sample instead of ~75 ns for per-sample `sin`/`powf`. The first
 //! `set_settings` after `prepare`/`reset` jumps without ramps.
 //!
 //! Mono input (`channels == 1`): the source is `left` (the content of `right` is ignored
@@ -52,6 +57,7 @@ use crate::crossover::{LrCoefs, LrOrder, LrSplitState};
 use crate::db::db_to_gain;
 use crate::smoother::{Smoother, SmoothingStyle};
 
+mod anchors;
 mod matrix;
 pub use matrix::pan_gains;
 use matrix::{apply, compose, input_matrix, lerp, mode_matrix, scale, Matrix, IDENTITY};
@@ -66,6 +72,12 @@ pub const BASS_MONO_HZ_RAMP_MS: f32 = 20.0;
 pub const CROSSFADE_MS: f32 = 20.0;
 /// Crossover coefficient refresh interval (samples) while the bass-mono frequency moves.
 pub const COEF_UPDATE_INTERVAL: u32 = 16;
+/// While pan/width ramp, the exact law matrix is evaluated at anchors every this many
+/// samples (counted from the ramp start) and interpolated linearly in between.
+pub const PAN_ANCHOR_INTERVAL: u32 = 16;
+/// Largest fraction of the distance to a hard side (where the far gain vanishes) one
+/// anchor segment may span (see [`Panner::start_segment`]).
+pub const EDGE_SEGMENT_FRACTION: f32 = 0.05;
 /// Bass-mono crossover range and default.
 pub const MIN_BASS_MONO_HZ: f32 = 20.0;
 /// Upper end of the bass-mono crossover range.
@@ -267,6 +279,21 @@ pub struct Panner {
     m_target: Matrix,
     /// Target input matrix for the current configuration.
     p_target: Matrix,
+    /// A pan/width ramp (re)started or the mode matrix's shape changed: the next
+    /// sample is an anchor.
+    anchor_due: bool,
+    /// Samples in the running anchor segment (0 = no segment: `m_target` is exact).
+    seg_len: u32,
+    /// Position in the running anchor segment.
+    seg_pos: u32,
+    /// Samples from the ramp start to the running segment's start.
+    ramp_pos: u32,
+    /// `1/seg_len`.
+    seg_inv_len: f32,
+    /// Exact mode matrix at the segment's first anchor.
+    seg_from: Matrix,
+    /// Exact mode matrix at the segment's end anchor.
+    seg_to: Matrix,
     /// Bass-mono crossover coefficients.
     xover: LrCoefs,
     /// Samples until the next crossover coefficient refresh while the frequency moves.
@@ -307,6 +334,13 @@ impl Panner {
             p_now: IDENTITY,
             m_target: IDENTITY,
             p_target: IDENTITY,
+            anchor_due: false,
+            seg_len: 0,
+            seg_pos: 0,
+            ramp_pos: 0,
+            seg_inv_len: 1.0,
+            seg_from: IDENTITY,
+            seg_to: IDENTITY,
             xover: LrCoefs::new(LrOrder::Lr4, 48_000.0, DEFAULT_BASS_MONO_HZ),
             coef_countdown: 0,
             split: [LrSplitState::default(); 2],
@@ -391,14 +425,20 @@ impl Panner {
             self.bass_mono_amount.reset(amount);
             self.discrete = discrete;
             self.fade_left = 0;
+            self.anchor_due = false;
+            self.seg_len = 0;
             self.split = [LrSplitState::default(); 2];
             self.coef_countdown = 0;
             self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
         } else {
+            let placement_before = self.placement_targets();
             self.pan.set_target(s.pan);
             self.left_pan.set_target(s.left_pan);
             self.right_pan.set_target(s.right_pan);
             self.width.set_target(s.width);
+            if self.placement_targets() != placement_before || discrete != self.discrete {
+                self.anchor_due = true;
+            }
             self.gain.set_target(gain);
             let was_active = self.bass_mono_active();
             self.bass_mono_amount.set_target(amount);
@@ -420,7 +460,12 @@ impl Panner {
                 self.discrete = discrete;
             }
         }
-        self.refresh_targets();
+        if self.anchor_due {
+            // The next sample is an anchor and evaluates the mode matrix itself.
+            self.p_target = input_matrix(&self.discrete);
+        } else {
+            self.refresh_targets();
+        }
         if snap {
             self.m_now = self.m_target;
             self.p_now = self.p_target;
@@ -493,21 +538,71 @@ impl Panner {
         self.end_block();
     }
 
-    /// Per-sample path used while any ramp or crossfade runs.
+    /// Per-sample path used while any ramp or crossfade runs. Pan/width: exact law
+    /// matrix at anchors every [`PAN_ANCHOR_INTERVAL`] samples from the ramp start,
+    /// linear in between (see [`Panner::start_segment`]); everything is stepped per
+    /// sample, so block boundaries never change the result.
     fn process_moving(&mut self, left: &mut [f32], right: &mut [f32]) {
-        self.refresh_targets();
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let placement_moving = self.pan.is_smoothing()
-                || self.left_pan.is_smoothing()
-                || self.right_pan.is_smoothing()
-                || self.width.is_smoothing();
-            let pan = self.pan.next();
-            let left_pan = self.left_pan.next();
-            let right_pan = self.right_pan.next();
-            let width = self.width.next();
+        let len = left.len().min(right.len());
+        let mut i = 0;
+        while i < len {
+            self.moving_sample(&mut left[i], &mut right[i]);
+            i += 1;
+            // Inside an anchor segment with no crossfade and no bass mono, the rest of
+            // the segment is a straight line: same arithmetic, no per-sample checks.
+            if self.fade_left == 0 && self.seg_len > 0 && !self.bass_mono_active() {
+                let n = ((self.seg_len - self.seg_pos) as usize).min(len - i);
+                if n == 0 {
+                    continue;
+                }
+                let (from, to, inv, pos0) =
+                    (self.seg_from, self.seg_to, self.seg_inv_len, self.seg_pos);
+                let p = self.p_target;
+                let mono = self.mono_input;
+                let mut m = self.m_target;
+                for (k, (l, r)) in left[i..i + n]
+                    .iter_mut()
+                    .zip(right[i..i + n].iter_mut())
+                    .enumerate()
+                {
+                    let gain = self.gain.next();
+                    m = lerp(&from, &to, (pos0 + k as u32) as f32 * inv);
+                    let x_right = if mono { 0.0 } else { *r };
+                    (*l, *r) = apply(&compose(gain, &m, &p), *l, x_right);
+                }
+                for s in [
+                    &mut self.pan,
+                    &mut self.left_pan,
+                    &mut self.right_pan,
+                    &mut self.width,
+                ] {
+                    s.skip(n);
+                }
+                self.seg_pos += n as u32;
+                self.m_target = m;
+                self.m_now = m;
+                self.p_now = p;
+                i += n;
+            }
+        }
+    }
+
+    /// One sample of the moving path, every case.
+    #[inline(always)]
+    fn moving_sample(&mut self, l: &mut f32, r: &mut f32) {
+        {
+            self.pan.next();
+            self.left_pan.next();
+            self.right_pan.next();
+            self.width.next();
             let gain = self.gain.next();
-            if placement_moving {
-                self.m_target = mode_matrix(&self.discrete, pan, left_pan, right_pan, width);
+            if self.anchor_due || (self.seg_len > 0 && self.seg_pos == self.seg_len) {
+                self.start_segment();
+            }
+            if self.seg_len > 0 {
+                let t = self.seg_pos as f32 * self.seg_inv_len;
+                self.m_target = lerp(&self.seg_from, &self.seg_to, t);
+                self.seg_pos += 1;
             }
             if self.fade_left > 0 {
                 self.fade_left -= 1;

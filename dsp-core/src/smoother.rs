@@ -169,6 +169,24 @@ impl Smoother {
         }
     }
 
+    /// The value `steps` calls of [`Smoother::next`] from now would return, without
+    /// advancing (computed directly, so it may differ from the stepped value by `f64`
+    /// rounding, far below `f32` resolution; `steps ≥ steps_left` gives the target
+    /// exactly).
+    #[inline]
+    pub fn peek(&self, steps: u32) -> f32 {
+        if steps >= self.steps_left {
+            return self.target;
+        }
+        if steps == 0 {
+            return self.current();
+        }
+        match self.style {
+            SmoothingStyle::Linear => (self.current + self.step * f64::from(steps)) as f32,
+            _ => (self.current * self.step.powi(steps as i32)) as f32,
+        }
+    }
+
     /// True while a ramp is running.
     #[inline]
     pub fn is_smoothing(&self) -> bool {
@@ -283,6 +301,20 @@ mod tests {
             pos += len;
         }
         assert_eq!(per_sample, block);
+    }
+
+    #[test]
+    fn peek_predicts_next() {
+        for style in [SmoothingStyle::Linear, SmoothingStyle::Logarithmic] {
+            let mut s = smoother(style, 48_000.0, 5.0, 0.5);
+            s.set_target(2.0);
+            for k in [0, 1, 7, 16, 239, 240, 241, 1000] {
+                let mut t = s;
+                let stepped = (0..k).fold(s.current(), |_, _| t.next());
+                assert!((s.peek(k) - stepped).abs() <= 1e-6, "{style:?} {k}");
+            }
+            assert_eq!(s.peek(240), 2.0);
+        }
     }
 
     #[test]

@@ -41,6 +41,20 @@ pub fn pan_gains(law: PanLaw, taper: PanTaper, compensated: bool, pan: f32) -> (
     } else {
         f64::from(pan.clamp(-1.0, 1.0))
     };
+    if pan.abs() == 1.0 {
+        // Hard sides (every Stereo-mode edge that is not moving): the formula's exact
+        // values (sin(π/2) = 1, sin(0) = 0, 1^e = 1, 0^e = 0) without the
+        // transcendental calls.
+        let norm = match law_db(law) {
+            Some(attenuation_db) if compensated => {
+                let c0 = base_shape(taper, 0.0).2;
+                c0.powf(attenuation_db / (-20.0 * c0.log10()))
+            }
+            _ => 1.0,
+        };
+        let near = (1.0 / norm) as f32;
+        return if pan < 0.0 { (near, 0.0) } else { (0.0, near) };
+    }
     let (sl, sr, c0) = base_shape(taper, pan);
     match law_db(law) {
         None => ((sl / c0).min(1.0) as f32, (sr / c0).min(1.0) as f32),

@@ -2,6 +2,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::*;
+use crate::smoother::{Smoother, SmoothingStyle};
 use crate::test_util::{dtft_db, log_freqs};
 use std::f64::consts::PI;
 
@@ -565,3 +566,61 @@ fn pan_sweep_is_click_free() {
 
 // Bass mono, hostile input, reset and gain ramps.
 mod robustness;
+
+#[test]
+fn swept_gains_are_exact_at_anchors_and_within_a_hundredth_of_a_db() {
+    // Mono mode with l = r = 1 outputs the law gains themselves.
+    let len = 3000;
+    let ones = vec![1.0_f32; len];
+    let start = 100;
+    let mut worst_db: f64 = 0.0;
+    for law in LAWS {
+        for taper in TAPERS {
+            for compensated in [false, true] {
+                for (from, to) in [(-1.0, 1.0), (0.7, -0.4), (-1.0, 0.0)] {
+                    let base = PannerSettings {
+                        mode: PanMode::Mono,
+                        law,
+                        taper,
+                        compensated,
+                        pan: from,
+                        ..Default::default()
+                    };
+                    let events = [(0, base), (start, PannerSettings { pan: to, ..base })];
+                    let (ol, or) = run_timeline(&events, &ones, &ones, None);
+                    // Reference: the same linear ramp, exact law per sample.
+                    let mut ramp = Smoother::new(SmoothingStyle::Linear);
+                    ramp.set_ramp_ms(FS, PAN_RAMP_MS);
+                    ramp.reset(from);
+                    ramp.set_target(to);
+                    for n in start..len {
+                        let pan = ramp.next();
+                        let (el, er) = pan_gains(law, taper, compensated, pan);
+                        let anchor = (n - start) % PAN_ANCHOR_INTERVAL as usize == 0
+                            || n - start + 1 >= ramp.ramp_samples() as usize;
+                        for (got, want) in [(ol[n], el), (or[n], er)] {
+                            if anchor {
+                                assert!(
+                                    (got - want).abs() <= 1e-6 * want.abs(),
+                                    "{law:?} {taper:?} {n}: {got} vs {want}"
+                                );
+                            }
+                            if want > 1e-3 {
+                                let db = 20.0 * (got as f64 / want as f64).log10();
+                                worst_db = worst_db.max(db.abs());
+                                assert!(db.abs() < 0.01, "{law:?} {taper:?} {compensated} {from}->{to} {n}: {db} dB {got} {want} {:?}", &ol[start..start + 20]);
+                            } else {
+                                assert!((got - want).abs() < 1e-5, "{law:?} {taper:?} {n}");
+                            }
+                        }
+                    }
+                    if to == 0.0 && (compensated || law == PanLaw::ZeroDb) {
+                        // Landed at centre: exactly transparent again.
+                        assert!(ol[len - 500..].iter().all(|&v| v == 1.0));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("worst swept-gain deviation from the law: {worst_db:.5} dB");
+}
