@@ -225,14 +225,16 @@ mod tests {
 
     #[test]
     fn hostile_input() {
-        let mut e = EnvelopeFollower::new();
-        e.prepare(48_000.0, 64, 2);
-        let mut out = [0.0; 4];
-        e.process(0, &[f32::NAN, f32::INFINITY, 1e-39, 100.0], &mut out);
-        e.process(0, &[0.5; 4], &mut out);
-        assert!(out.iter().all(|v| v.is_finite()));
-        e.reset();
-        e.process(1, &[1e-39; 64], &mut [0.0; 64]);
-        assert_eq!(e.value(1), 0.0);
+        crate::test_util::with_and_without_ftz(|_ftz| {
+            let mut e = EnvelopeFollower::new();
+            e.prepare(48_000.0, 64, 2);
+            let mut out = [0.0; 4];
+            e.process(0, &[f32::NAN, f32::INFINITY, 1e-39, 100.0], &mut out);
+            e.process(0, &[0.5; 4], &mut out);
+            assert!(out.iter().all(|v| v.is_finite()));
+            e.reset();
+            e.process(1, &[1e-39; 64], &mut [0.0; 64]);
+            assert_eq!(e.value(1), 0.0);
+        });
     }
 }

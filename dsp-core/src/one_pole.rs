@@ -202,16 +202,18 @@ mod tests {
 
     #[test]
     fn hostile_input() {
-        let mut f = OnePole::new();
-        f.prepare(48_000.0, 64, 2);
-        let mut b = [f32::NAN, 1e-39, f32::INFINITY, 0.5];
-        f.process_lowpass(0, &mut b);
-        let mut b = [0.5_f32; 8];
-        f.process_lowpass(0, &mut b);
-        assert!(b.iter().all(|v| v.is_finite()));
-        f.reset();
-        let mut d = [1e-39_f32; 64];
-        f.process_lowpass(1, &mut d);
-        assert_eq!(f.state(), [0.0, 0.0]);
+        crate::test_util::with_and_without_ftz(|_ftz| {
+            let mut f = OnePole::new();
+            f.prepare(48_000.0, 64, 2);
+            let mut b = [f32::NAN, 1e-39, f32::INFINITY, 0.5];
+            f.process_lowpass(0, &mut b);
+            let mut b = [0.5_f32; 8];
+            f.process_lowpass(0, &mut b);
+            assert!(b.iter().all(|v| v.is_finite()));
+            f.reset();
+            let mut d = [1e-39_f32; 64];
+            f.process_lowpass(1, &mut d);
+            assert_eq!(f.state(), [0.0, 0.0]);
+        });
     }
 }

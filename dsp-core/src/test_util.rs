@@ -55,3 +55,33 @@ pub fn sine_amplitude(y: &[f32], freq_hz: f64, sample_rate: f64, skip: usize) ->
     let b = (yc * ss - ys * sc) / det;
     (a * a + b * b).sqrt()
 }
+
+/// Runs `body(ftz)` twice on this thread: with the FPU's default denormal handling
+/// (`ftz = false`), then (x86_64 only) with flush-to-zero and denormals-are-zero set in
+/// MXCSR (bits 15 and 6), as a plugin wrapper does; the previous MXCSR is restored even
+/// if `body` panics. `dsp-core` must behave the same either way (STYLE.md §11).
+// `_mm_getcsr`/`_mm_setcsr` are deprecated in favour of inline assembly, but they are
+// the plain, stable way to flip these two bits in a test.
+#[allow(deprecated)]
+pub fn with_and_without_ftz(mut body: impl FnMut(bool)) {
+    body(false);
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_getcsr, _mm_setcsr};
+        const FTZ_DAZ: u32 = (1 << 15) | (1 << 6);
+        // SAFETY: reading/writing MXCSR only changes this thread's SSE rounding and
+        // denormal modes; the old value is restored below.
+        let old = unsafe { _mm_getcsr() };
+        unsafe { _mm_setcsr(old | FTZ_DAZ) };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // The mode is really on: a denormal operand reads as zero.
+            let tiny = std::hint::black_box(1e-39_f32);
+            assert_eq!(tiny * 1.0, 0.0, "DAZ not active");
+            body(true)
+        }));
+        unsafe { _mm_setcsr(old) };
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}

@@ -6,6 +6,12 @@
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
 use dsp_core::panner::{PanLaw, PanMode, PanTaper, Panner, PannerSettings};
 
+// The shared test helpers (FTZ/DAZ runner) of the unit tests.
+#[allow(dead_code)]
+#[path = "../src/test_util.rs"]
+mod test_util;
+use test_util::with_and_without_ftz;
+
 #[global_allocator]
 static A: AllocDisabler = AllocDisabler;
 
@@ -40,65 +46,68 @@ fn all_finite(buf: &[f32]) -> bool {
 
 #[test]
 fn panner_never_allocates_and_recovers_from_hostile_input() {
-    let mut rng = fastrand::Rng::with_seed(1);
-    let mut left = vec![0.0; MAX_BLOCK];
-    let mut right = vec![0.0; MAX_BLOCK];
-    for &sr in &SAMPLE_RATES {
-        for channels in [1, 2] {
-            let mut p = Panner::new();
-            p.prepare(sr, MAX_BLOCK, channels);
-            let sizes = block_sizes(&mut rng);
-            for (i, &n) in sizes.iter().enumerate() {
-                for kind in 0..5 {
-                    let s = PannerSettings {
-                        mode: [
-                            PanMode::Balance,
-                            PanMode::Stereo,
-                            PanMode::Dual,
-                            PanMode::Mono,
-                        ][(i + kind) % 4],
-                        law: [
-                            PanLaw::ZeroDb,
-                            PanLaw::Minus3Db,
-                            PanLaw::Minus4_5Db,
-                            PanLaw::Minus6Db,
-                        ][kind % 4],
-                        taper: if i % 2 == 0 {
-                            PanTaper::SinCos
-                        } else {
-                            PanTaper::Linear
-                        },
-                        compensated: kind % 2 == 0,
-                        pan: rng.f32() * 2.0 - 1.0,
-                        width: rng.f32() * 2.0,
-                        left_pan: rng.f32() * 2.0 - 1.0,
-                        right_pan: rng.f32() * 2.0 - 1.0,
-                        bass_mono: (i + kind) % 3 != 0,
-                        bass_mono_hz: 20.0 + rng.f32() * 480.0,
-                        swap: kind == 3,
-                        invert_left: kind == 1,
-                        invert_right: i % 3 == 0,
-                        output_gain_db: rng.f32() * 48.0 - 24.0,
-                    };
-                    fill(&mut left[..n], &mut rng, kind);
-                    fill(&mut right[..n], &mut rng, kind + 1);
-                    assert_no_alloc(|| {
-                        p.set_settings(&s);
-                        p.process_stereo(&mut left[..n], &mut right[..n]);
-                    });
-                    // A clean block afterwards must be finite.
-                    fill(&mut left[..n], &mut rng, 0);
-                    fill(&mut right[..n], &mut rng, 0);
-                    assert_no_alloc(|| p.process_stereo(&mut left[..n], &mut right[..n]));
-                    assert!(
-                        all_finite(&left[..n]) && all_finite(&right[..n]),
-                        "{sr} {n} {kind}"
-                    );
+    // Hostile input with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        for &sr in &SAMPLE_RATES {
+            for channels in [1, 2] {
+                let mut p = Panner::new();
+                p.prepare(sr, MAX_BLOCK, channels);
+                let sizes = block_sizes(&mut rng);
+                for (i, &n) in sizes.iter().enumerate() {
+                    for kind in 0..5 {
+                        let s = PannerSettings {
+                            mode: [
+                                PanMode::Balance,
+                                PanMode::Stereo,
+                                PanMode::Dual,
+                                PanMode::Mono,
+                            ][(i + kind) % 4],
+                            law: [
+                                PanLaw::ZeroDb,
+                                PanLaw::Minus3Db,
+                                PanLaw::Minus4_5Db,
+                                PanLaw::Minus6Db,
+                            ][kind % 4],
+                            taper: if i % 2 == 0 {
+                                PanTaper::SinCos
+                            } else {
+                                PanTaper::Linear
+                            },
+                            compensated: kind % 2 == 0,
+                            pan: rng.f32() * 2.0 - 1.0,
+                            width: rng.f32() * 2.0,
+                            left_pan: rng.f32() * 2.0 - 1.0,
+                            right_pan: rng.f32() * 2.0 - 1.0,
+                            bass_mono: (i + kind) % 3 != 0,
+                            bass_mono_hz: 20.0 + rng.f32() * 480.0,
+                            swap: kind == 3,
+                            invert_left: kind == 1,
+                            invert_right: i % 3 == 0,
+                            output_gain_db: rng.f32() * 48.0 - 24.0,
+                        };
+                        fill(&mut left[..n], &mut rng, kind);
+                        fill(&mut right[..n], &mut rng, kind + 1);
+                        assert_no_alloc(|| {
+                            p.set_settings(&s);
+                            p.process_stereo(&mut left[..n], &mut right[..n]);
+                        });
+                        // A clean block afterwards must be finite.
+                        fill(&mut left[..n], &mut rng, 0);
+                        fill(&mut right[..n], &mut rng, 0);
+                        assert_no_alloc(|| p.process_stereo(&mut left[..n], &mut right[..n]));
+                        assert!(
+                            all_finite(&left[..n]) && all_finite(&right[..n]),
+                            "{sr} {n} {kind}"
+                        );
+                    }
                 }
+                assert_no_alloc(|| p.reset());
             }
-            assert_no_alloc(|| p.reset());
         }
-    }
+    });
 }
 
 use dsp_core::biquad::{Biquad, FilterParams, FilterType};
@@ -136,142 +145,153 @@ fn for_each_case(mut body: impl FnMut(f32, usize, usize, &mut fastrand::Rng)) {
 
 #[test]
 fn filters_never_allocate_and_recover() {
-    let mut left = vec![0.0; MAX_BLOCK];
-    let mut right = vec![0.0; MAX_BLOCK];
-    let mut prepared_sr = 0.0;
-    let mut biquad = Biquad::new();
-    let mut one_pole = OnePole::new();
-    for_each_case(|sr, n, kind, rng| {
-        if sr != prepared_sr {
-            biquad.prepare(sr, MAX_BLOCK, 2);
-            one_pole.prepare(sr, MAX_BLOCK, 2);
-            prepared_sr = sr;
-        }
-        let params = FilterParams {
-            filter_type: FILTER_TYPES[rng.usize(..FILTER_TYPES.len())],
-            freq_hz: 20.0 * 1000.0_f32.powf(rng.f32()),
-            q: 0.1 + rng.f32() * 10.0,
-            gain_db: rng.f32() * 48.0 - 24.0,
-        };
-        fill(&mut left[..n], rng, kind);
-        fill(&mut right[..n], rng, kind + 2);
-        assert_no_alloc(|| {
-            // Sub-block coefficient updates, as a sweeping caller does.
-            for (l, r) in left[..n].chunks_mut(16).zip(right[..n].chunks_mut(16)) {
-                biquad.set_params(&FilterParams {
-                    freq_hz: params.freq_hz * 1.01,
-                    ..params
-                });
-                biquad.process_stereo(l, r);
+    // Hostile input with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut prepared_sr = 0.0;
+        let mut biquad = Biquad::new();
+        let mut one_pole = OnePole::new();
+        for_each_case(|sr, n, kind, rng| {
+            if sr != prepared_sr {
+                biquad.prepare(sr, MAX_BLOCK, 2);
+                one_pole.prepare(sr, MAX_BLOCK, 2);
+                prepared_sr = sr;
             }
-            one_pole.set_cutoff_hz(params.freq_hz);
-            one_pole.process_lowpass(0, &mut left[..n]);
-            one_pole.process_highpass(1, &mut right[..n]);
+            let params = FilterParams {
+                filter_type: FILTER_TYPES[rng.usize(..FILTER_TYPES.len())],
+                freq_hz: 20.0 * 1000.0_f32.powf(rng.f32()),
+                q: 0.1 + rng.f32() * 10.0,
+                gain_db: rng.f32() * 48.0 - 24.0,
+            };
+            fill(&mut left[..n], rng, kind);
+            fill(&mut right[..n], rng, kind + 2);
+            assert_no_alloc(|| {
+                // Sub-block coefficient updates, as a sweeping caller does.
+                for (l, r) in left[..n].chunks_mut(16).zip(right[..n].chunks_mut(16)) {
+                    biquad.set_params(&FilterParams {
+                        freq_hz: params.freq_hz * 1.01,
+                        ..params
+                    });
+                    biquad.process_stereo(l, r);
+                }
+                one_pole.set_cutoff_hz(params.freq_hz);
+                one_pole.process_lowpass(0, &mut left[..n]);
+                one_pole.process_highpass(1, &mut right[..n]);
+            });
+            fill(&mut left[..n], rng, 0);
+            fill(&mut right[..n], rng, 0);
+            assert_no_alloc(|| {
+                biquad.process_stereo(&mut left[..n], &mut right[..n]);
+                one_pole.process_lowpass(0, &mut left[..n]);
+            });
+            assert!(
+                all_finite(&left[..n]) && all_finite(&right[..n]),
+                "{sr} {n} {kind} {params:?}"
+            );
         });
-        fill(&mut left[..n], rng, 0);
-        fill(&mut right[..n], rng, 0);
-        assert_no_alloc(|| {
-            biquad.process_stereo(&mut left[..n], &mut right[..n]);
-            one_pole.process_lowpass(0, &mut left[..n]);
-        });
-        assert!(
-            all_finite(&left[..n]) && all_finite(&right[..n]),
-            "{sr} {n} {kind} {params:?}"
-        );
     });
 }
 
 #[test]
 fn crossover_never_allocates_and_recovers() {
-    let mut input = vec![0.0; MAX_BLOCK];
-    let mut bands = vec![vec![0.0; MAX_BLOCK]; MAX_BANDS];
-    let mut x = Crossover::new();
-    let mut prepared_sr = 0.0;
-    for_each_case(|sr, n, kind, rng| {
-        if sr != prepared_sr {
-            x.prepare(sr, MAX_BLOCK, 2);
-            prepared_sr = sr;
-        }
-        let num_bands = 2 + rng.usize(..4);
-        let mut hz = [0.0; MAX_BANDS - 1];
-        for f in hz.iter_mut() {
-            *f = 20.0 * 1000.0_f32.powf(rng.f32());
-        }
-        let order = [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8][kind % 3];
-        for pass in 0..2 {
-            fill(&mut input[..n], rng, if pass == 0 { kind } else { 0 });
-            let [b0, b1, b2, b3, b4] = &mut bands[..] else {
-                unreachable!()
-            };
-            let mut outs: [&mut [f32]; MAX_BANDS] = [
-                &mut b0[..n],
-                &mut b1[..n],
-                &mut b2[..n],
-                &mut b3[..n],
-                &mut b4[..n],
-            ];
-            assert_no_alloc(|| {
-                x.set_order(order);
-                x.set_bands(&hz[..num_bands - 1]);
-                x.process_block(pass, &input[..n], &mut outs);
-            });
-        }
-        for b in bands.iter().take(num_bands) {
-            assert!(all_finite(&b[..n]), "{sr} {n} {kind}");
-        }
+    // Hostile input with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut input = vec![0.0; MAX_BLOCK];
+        let mut bands = vec![vec![0.0; MAX_BLOCK]; MAX_BANDS];
+        let mut x = Crossover::new();
+        let mut prepared_sr = 0.0;
+        for_each_case(|sr, n, kind, rng| {
+            if sr != prepared_sr {
+                x.prepare(sr, MAX_BLOCK, 2);
+                prepared_sr = sr;
+            }
+            let num_bands = 2 + rng.usize(..4);
+            let mut hz = [0.0; MAX_BANDS - 1];
+            for f in hz.iter_mut() {
+                *f = 20.0 * 1000.0_f32.powf(rng.f32());
+            }
+            let order = [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8][kind % 3];
+            for pass in 0..2 {
+                fill(&mut input[..n], rng, if pass == 0 { kind } else { 0 });
+                let [b0, b1, b2, b3, b4] = &mut bands[..] else {
+                    unreachable!()
+                };
+                let mut outs: [&mut [f32]; MAX_BANDS] = [
+                    &mut b0[..n],
+                    &mut b1[..n],
+                    &mut b2[..n],
+                    &mut b3[..n],
+                    &mut b4[..n],
+                ];
+                assert_no_alloc(|| {
+                    x.set_order(order);
+                    x.set_bands(&hz[..num_bands - 1]);
+                    x.process_block(pass, &input[..n], &mut outs);
+                });
+            }
+            for b in bands.iter().take(num_bands) {
+                assert!(all_finite(&b[..n]), "{sr} {n} {kind}");
+            }
+        });
     });
 }
 
 #[test]
 fn envelope_delay_meters_smoother_never_allocate() {
-    let mut input = vec![0.0; MAX_BLOCK];
-    let mut out = vec![0.0; MAX_BLOCK];
-    let mut env = EnvelopeFollower::new();
-    let mut delay = DelayLine::new(50.0);
-    let mut level = LevelMeter::new();
-    let mut corr = CorrelationMeter::new();
-    let mut smoother = Smoother::new(SmoothingStyle::Logarithmic);
-    let mut prepared_sr = 0.0;
-    for_each_case(|sr, n, kind, rng| {
-        if sr != prepared_sr {
-            env.prepare(sr, MAX_BLOCK, 2);
-            delay.prepare(sr, MAX_BLOCK, 2);
-            level.prepare(sr, MAX_BLOCK, 2);
-            corr.prepare(sr, MAX_BLOCK, 2);
-            smoother.set_ramp_ms(sr, 20.0);
-            prepared_sr = sr;
-        }
-        for pass in 0..2 {
-            fill(&mut input[..n], rng, if pass == 0 { kind } else { 0 });
-            let mode = if kind % 2 == 0 {
-                EnvelopeMode::Peak
-            } else {
-                EnvelopeMode::Rms
-            };
-            let delay_samples = rng.f32() * 2000.0;
-            let target = 20.0 + rng.f32() * 20_000.0;
-            assert_no_alloc(|| {
-                env.set_params(mode, rng.f32() * 100.0, rng.f32() * 1000.0);
-                env.process(0, &input[..n], &mut out[..n]);
-                delay.set_interpolation(if kind % 2 == 0 {
-                    Interpolation::Cubic
+    // Hostile input with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut input = vec![0.0; MAX_BLOCK];
+        let mut out = vec![0.0; MAX_BLOCK];
+        let mut env = EnvelopeFollower::new();
+        let mut delay = DelayLine::new(50.0);
+        let mut level = LevelMeter::new();
+        let mut corr = CorrelationMeter::new();
+        let mut smoother = Smoother::new(SmoothingStyle::Logarithmic);
+        let mut prepared_sr = 0.0;
+        for_each_case(|sr, n, kind, rng| {
+            if sr != prepared_sr {
+                env.prepare(sr, MAX_BLOCK, 2);
+                delay.prepare(sr, MAX_BLOCK, 2);
+                level.prepare(sr, MAX_BLOCK, 2);
+                corr.prepare(sr, MAX_BLOCK, 2);
+                smoother.set_ramp_ms(sr, 20.0);
+                prepared_sr = sr;
+            }
+            for pass in 0..2 {
+                fill(&mut input[..n], rng, if pass == 0 { kind } else { 0 });
+                let mode = if kind % 2 == 0 {
+                    EnvelopeMode::Peak
                 } else {
-                    Interpolation::Linear
+                    EnvelopeMode::Rms
+                };
+                let delay_samples = rng.f32() * 2000.0;
+                let target = 20.0 + rng.f32() * 20_000.0;
+                assert_no_alloc(|| {
+                    env.set_params(mode, rng.f32() * 100.0, rng.f32() * 1000.0);
+                    env.process(0, &input[..n], &mut out[..n]);
+                    delay.set_interpolation(if kind % 2 == 0 {
+                        Interpolation::Cubic
+                    } else {
+                        Interpolation::Linear
+                    });
+                    for (x, y) in input[..n].iter().zip(out[..n].iter_mut()) {
+                        delay.write(0, *x);
+                        *y += delay.read(0, delay_samples);
+                        delay.advance();
+                    }
+                    level.process(0, &input[..n]);
+                    corr.process(&input[..n], &out[..n]);
+                    smoother.set_target(target);
+                    smoother.next_block(&mut out[..n]);
                 });
-                for (x, y) in input[..n].iter().zip(out[..n].iter_mut()) {
-                    delay.write(0, *x);
-                    *y += delay.read(0, delay_samples);
-                    delay.advance();
-                }
-                level.process(0, &input[..n]);
-                corr.process(&input[..n], &out[..n]);
-                smoother.set_target(target);
-                smoother.next_block(&mut out[..n]);
-            });
-        }
-        assert!(all_finite(&out[..n]));
-        assert!(
-            env.value(0).is_finite() && level.rms(0).is_finite() && corr.correlation().is_finite()
-        );
+            }
+            assert!(all_finite(&out[..n]));
+            assert!(
+                env.value(0).is_finite()
+                    && level.rms(0).is_finite()
+                    && corr.correlation().is_finite()
+            );
+        });
     });
 }

@@ -316,40 +316,42 @@ fn butterworth_helper_and_clamping() {
 
 #[test]
 fn nan_input_does_not_poison_and_denormals_flush() {
-    let mut b = Biquad::new();
-    b.prepare(48_000.0, 64, 2);
-    b.set_params(&FilterParams {
-        filter_type: FilterType::LowPass,
-        freq_hz: 50.0,
-        q: 4.0,
-        gain_db: 0.0,
+    crate::test_util::with_and_without_ftz(|_ftz| {
+        let mut b = Biquad::new();
+        b.prepare(48_000.0, 64, 2);
+        b.set_params(&FilterParams {
+            filter_type: FilterType::LowPass,
+            freq_hz: 50.0,
+            q: 4.0,
+            gain_db: 0.0,
+        });
+        let mut l = [0.1_f32; 64];
+        let mut r = [0.1_f32; 64];
+        l[10] = f32::NAN;
+        r[20] = f32::INFINITY;
+        b.process_stereo(&mut l, &mut r);
+        let mut l = [0.1_f32; 64];
+        let mut r = [0.1_f32; 64];
+        b.process_stereo(&mut l, &mut r);
+        assert!(l.iter().chain(&r).all(|v| v.is_finite()));
+        // Denormal input leaves no denormal state behind (flushed at block end).
+        b.reset();
+        let mut dl = [1e-39_f32; 64];
+        let mut dr = [-1e-39_f32; 64];
+        b.process_stereo(&mut dl, &mut dr);
+        assert!(b.state_is_zero());
+        // A real signal decays to exactly zero, not into denormals.
+        let mut l = [0.5_f32; 64];
+        let mut r = [0.5_f32; 64];
+        b.process_stereo(&mut l, &mut r);
+        assert!(!b.state_is_zero());
+        for _ in 0..400 {
+            let mut zl = [0.0_f32; 512];
+            let mut zr = [0.0_f32; 512];
+            b.process_stereo(&mut zl, &mut zr);
+        }
+        assert!(b.state_is_zero());
     });
-    let mut l = [0.1_f32; 64];
-    let mut r = [0.1_f32; 64];
-    l[10] = f32::NAN;
-    r[20] = f32::INFINITY;
-    b.process_stereo(&mut l, &mut r);
-    let mut l = [0.1_f32; 64];
-    let mut r = [0.1_f32; 64];
-    b.process_stereo(&mut l, &mut r);
-    assert!(l.iter().chain(&r).all(|v| v.is_finite()));
-    // Denormal input leaves no denormal state behind (flushed at block end).
-    b.reset();
-    let mut dl = [1e-39_f32; 64];
-    let mut dr = [-1e-39_f32; 64];
-    b.process_stereo(&mut dl, &mut dr);
-    assert!(b.state_is_zero());
-    // A real signal decays to exactly zero, not into denormals.
-    let mut l = [0.5_f32; 64];
-    let mut r = [0.5_f32; 64];
-    b.process_stereo(&mut l, &mut r);
-    assert!(!b.state_is_zero());
-    for _ in 0..400 {
-        let mut zl = [0.0_f32; 512];
-        let mut zr = [0.0_f32; 512];
-        b.process_stereo(&mut zl, &mut zr);
-    }
-    assert!(b.state_is_zero());
 }
 
 #[test]

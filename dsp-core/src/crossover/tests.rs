@@ -119,25 +119,27 @@ fn lr2_high_band_is_inverted_and_lr4_is_not() {
 
 #[test]
 fn denormal_and_nan_state_is_cleared() {
-    let mut x = Crossover::new();
-    x.prepare(FS, 64, 2);
-    x.set_bands(&[100.0, 1000.0, 5000.0]);
-    let input = [1e-39_f32; 64];
-    let mut a = [0.0; 64];
-    let mut b = [0.0; 64];
-    let mut c = [0.0; 64];
-    let mut d = [0.0; 64];
-    x.process_block(0, &input, &mut [&mut a, &mut b, &mut c, &mut d]);
-    x.process_block(0, &[0.0; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
-    assert!(x.state_is_zero());
-    let mut bad = [0.0; 64];
-    bad[3] = f32::NAN;
-    x.process_block(1, &bad, &mut [&mut a, &mut b, &mut c, &mut d]);
-    x.process_block(1, &[0.5; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
-    assert!(a
-        .iter()
-        .chain(&b)
-        .chain(&c)
-        .chain(&d)
-        .all(|v| v.is_finite()));
+    crate::test_util::with_and_without_ftz(|_ftz| {
+        let mut x = Crossover::new();
+        x.prepare(FS, 64, 2);
+        x.set_bands(&[100.0, 1000.0, 5000.0]);
+        let input = [1e-39_f32; 64];
+        let mut a = [0.0; 64];
+        let mut b = [0.0; 64];
+        let mut c = [0.0; 64];
+        let mut d = [0.0; 64];
+        x.process_block(0, &input, &mut [&mut a, &mut b, &mut c, &mut d]);
+        x.process_block(0, &[0.0; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
+        assert!(x.state_is_zero());
+        let mut bad = [0.0; 64];
+        bad[3] = f32::NAN;
+        x.process_block(1, &bad, &mut [&mut a, &mut b, &mut c, &mut d]);
+        x.process_block(1, &[0.5; 64], &mut [&mut a, &mut b, &mut c, &mut d]);
+        assert!(a
+            .iter()
+            .chain(&b)
+            .chain(&c)
+            .chain(&d)
+            .all(|v| v.is_finite()));
+    });
 }

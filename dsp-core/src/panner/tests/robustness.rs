@@ -50,49 +50,53 @@ fn bass_mono_keeps_mono_flat_and_removes_low_side() {
 
 #[test]
 fn nan_and_inf_do_not_poison_the_next_block() {
-    for bass_mono in [false, true] {
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let s = PannerSettings {
-                bass_mono,
-                pan: 0.3,
-                mode: PanMode::Stereo,
-                ..Default::default()
-            };
-            let mut p = panner(&s);
-            let mut l = noise(256, 15);
-            let mut r = noise(256, 16);
-            l[100] = bad;
-            p.process_stereo(&mut l, &mut r);
-            p.set_settings(&PannerSettings { pan: 0.9, ..s });
-            let mut l = noise(4096, 17);
-            let mut r = noise(4096, 18);
-            p.process_stereo(&mut l, &mut r);
-            assert!(
-                l.iter().chain(&r).all(|v| v.is_finite()),
-                "{bad} {bass_mono}"
-            );
+    crate::test_util::with_and_without_ftz(|_ftz| {
+        for bass_mono in [false, true] {
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let s = PannerSettings {
+                    bass_mono,
+                    pan: 0.3,
+                    mode: PanMode::Stereo,
+                    ..Default::default()
+                };
+                let mut p = panner(&s);
+                let mut l = noise(256, 15);
+                let mut r = noise(256, 16);
+                l[100] = bad;
+                p.process_stereo(&mut l, &mut r);
+                p.set_settings(&PannerSettings { pan: 0.9, ..s });
+                let mut l = noise(4096, 17);
+                let mut r = noise(4096, 18);
+                p.process_stereo(&mut l, &mut r);
+                assert!(
+                    l.iter().chain(&r).all(|v| v.is_finite()),
+                    "{bad} {bass_mono}"
+                );
+            }
         }
-    }
+    });
 }
 
 #[test]
 fn denormal_input_leaves_no_denormal_state() {
-    let s = PannerSettings {
-        bass_mono: true,
-        ..Default::default()
-    };
-    let mut p = panner(&s);
-    let mut l = vec![1e-39_f32; 512];
-    let mut r = vec![-1e-39_f32; 512];
-    p.process_stereo(&mut l, &mut r);
-    let mut l = vec![0.0; 512];
-    let mut r = vec![0.0; 512];
-    p.process_stereo(&mut l, &mut r);
-    assert!(p.state_is_zero());
-    let mut l = vec![0.0; 64];
-    let mut r = vec![0.0; 64];
-    p.process_stereo(&mut l, &mut r);
-    assert!(l.iter().chain(&r).all(|&v| v == 0.0));
+    crate::test_util::with_and_without_ftz(|_ftz| {
+        let s = PannerSettings {
+            bass_mono: true,
+            ..Default::default()
+        };
+        let mut p = panner(&s);
+        let mut l = vec![1e-39_f32; 512];
+        let mut r = vec![-1e-39_f32; 512];
+        p.process_stereo(&mut l, &mut r);
+        let mut l = vec![0.0; 512];
+        let mut r = vec![0.0; 512];
+        p.process_stereo(&mut l, &mut r);
+        assert!(p.state_is_zero());
+        let mut l = vec![0.0; 64];
+        let mut r = vec![0.0; 64];
+        p.process_stereo(&mut l, &mut r);
+        assert!(l.iter().chain(&r).all(|&v| v == 0.0));
+    });
 }
 
 #[test]
