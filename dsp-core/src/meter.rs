@@ -1,6 +1,10 @@
 //! Level and correlation meters, read once per block by the plugin side.
 //!
-//! * [`LevelMeter`]: sample peak of the last block, and RMS with exponential
+//! * [`LevelMeter`]: sample peak of the last block; a decaying peak hold with instant
+//!   attack and a fall of 20 dB in [`PEAK_FALL_SECONDS`] = 1.7 s (the return time of the
+//!   IEC 60268-18 digital peak programme meter: a linear fall in dB of 11.8 dB/s),
+//!   stepped per sample so a GUI polling at 30 fps sees every transient at the level
+//!   it has fallen to, whatever the block size; and RMS with exponential
 //!   integration of `x²` (time constant [`DEFAULT_INTEGRATION_MS`] = 300 ms, the
 //!   integration time of the IEC 60268-10 / "VU-like" RMS ballistics: the mean square
 //!   of a step reaches `1 − 1/e` after 300 ms).
@@ -16,6 +20,10 @@ use crate::svf::flush;
 pub const DEFAULT_INTEGRATION_MS: f32 = 300.0;
 /// Channels a [`LevelMeter`] measures.
 pub const MAX_METER_CHANNELS: usize = 2;
+/// Time for the peak hold to fall 20 dB (IEC 60268-18 return time).
+pub const PEAK_FALL_SECONDS: f64 = 1.7;
+/// Peak-hold level (linear) below which it reads exactly zero.
+const PEAK_HOLD_FLOOR: f64 = 1e-10;
 /// Power below which the correlation reads 0 (≈ −200 dBFS²).
 const SILENCE_POWER: f32 = 1e-20;
 
@@ -32,6 +40,11 @@ pub struct LevelMeter {
     peak: [f32; MAX_METER_CHANNELS],
     /// Smoothed mean square per channel.
     mean_square: [f32; MAX_METER_CHANNELS],
+    /// Decaying peak hold per channel (linear, `f64` so the tiny per-sample fall is
+    /// exact at any sample rate).
+    peak_hold: [f64; MAX_METER_CHANNELS],
+    /// Per-sample peak-hold factor, `10^(−20 dB / 20 / (PEAK_FALL_SECONDS·fs))`.
+    peak_fall: f64,
 }
 
 impl Default for LevelMeter {
@@ -49,6 +62,8 @@ impl LevelMeter {
             sample_rate: 48_000.0,
             peak: [0.0; MAX_METER_CHANNELS],
             mean_square: [0.0; MAX_METER_CHANNELS],
+            peak_hold: [0.0; MAX_METER_CHANNELS],
+            peak_fall: peak_fall_per_sample(48_000.0),
         }
     }
 
@@ -56,6 +71,7 @@ impl LevelMeter {
     pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, _channels: usize) {
         self.sample_rate = sample_rate;
         self.coef = coef_for_time_ms(sample_rate, self.integration_ms);
+        self.peak_fall = peak_fall_per_sample(sample_rate);
         self.reset();
     }
 
@@ -63,6 +79,7 @@ impl LevelMeter {
     pub fn reset(&mut self) {
         self.peak = [0.0; MAX_METER_CHANNELS];
         self.mean_square = [0.0; MAX_METER_CHANNELS];
+        self.peak_hold = [0.0; MAX_METER_CHANNELS];
     }
 
     /// Sets the RMS integration time constant.
@@ -79,19 +96,36 @@ impl LevelMeter {
             return;
         }
         let (mut peak, mut ms) = (0.0_f32, self.mean_square[channel]);
+        let (mut hold, fall) = (self.peak_hold[channel], self.peak_fall);
         for &x in block {
             let x = if x.is_finite() { x } else { 0.0 };
             peak = peak.max(x.abs());
+            hold = (hold * fall).max(f64::from(x.abs()));
             ms = x * x + self.coef * (ms - x * x);
         }
         flush(&mut ms);
+        if hold < PEAK_HOLD_FLOOR {
+            hold = 0.0;
+        }
         self.peak[channel] = peak;
+        self.peak_hold[channel] = hold;
         self.mean_square[channel] = ms;
     }
 
     /// Sample peak of the last block (linear).
     pub fn peak(&self, channel: usize) -> f32 {
         self.peak.get(channel).copied().unwrap_or(0.0)
+    }
+
+    /// Decaying peak hold (linear): the largest `|x|` so far, falling 20 dB per
+    /// [`PEAK_FALL_SECONDS`] from the sample it occurred at.
+    pub fn peak_hold(&self, channel: usize) -> f32 {
+        self.peak_hold.get(channel).copied().unwrap_or(0.0) as f32
+    }
+
+    /// Decaying peak hold in dBFS.
+    pub fn peak_hold_db(&self, channel: usize) -> f32 {
+        gain_to_db(self.peak_hold(channel))
     }
 
     /// Integrated RMS (linear).
@@ -108,6 +142,16 @@ impl LevelMeter {
     pub fn rms_db(&self, channel: usize) -> f32 {
         gain_to_db(self.rms(channel))
     }
+}
+
+/// `10^(−20/20 / (PEAK_FALL_SECONDS·fs))`: the per-sample peak-hold factor.
+fn peak_fall_per_sample(sample_rate: f32) -> f64 {
+    let fs = if sample_rate.is_finite() && sample_rate > 0.0 {
+        f64::from(sample_rate)
+    } else {
+        48_000.0
+    };
+    10f64.powf(-1.0 / (PEAK_FALL_SECONDS * fs))
 }
 
 /// Stereo correlation meter.
@@ -226,6 +270,92 @@ mod tests {
         assert!((m.rms_db(1) + 3.0103).abs() < 0.05, "{}", m.rms_db(1));
         assert!((m.peak(1) - 1.0).abs() < 1e-3);
         assert_eq!(m.peak_db(0), crate::db::MINUS_INFINITY_DB);
+    }
+
+    #[test]
+    fn peak_hold_shows_a_spike_to_a_reader_33_ms_later_whatever_the_block_size() {
+        let fs = 48_000.0;
+        let spike_at = 1000;
+        let read_at = spike_at + 1584; // 33 ms later, ~one 30 fps GUI frame
+        let expected = 20.0 * 0.9_f64.log10()
+            - 20.0 / PEAK_FALL_SECONDS * (read_at - spike_at) as f64 / 48_000.0;
+        let mut x = vec![0.01_f32; 4 * 48_000];
+        x[spike_at] = 0.9;
+        let mut reference: Option<Vec<f32>> = None;
+        for block in [1, 64, 512, 0] {
+            let mut m = LevelMeter::new();
+            m.prepare(fs, 4096, 2);
+            let mut rng = fastrand::Rng::with_seed(5);
+            let mut readings = Vec::new();
+            let mut pos = 0;
+            let mut checked = 0;
+            while pos < x.len() {
+                let n = if block == 0 { rng.usize(1..700) } else { block };
+                // Readers poll at fixed sample positions (every 1600 samples, and
+                // right after the sample 33 ms past the spike).
+                let mut next_read = (pos / 1600 + 1) * 1600;
+                if pos <= read_at {
+                    next_read = next_read.min(read_at + 1);
+                }
+                let end = (pos + n).min(next_read).min(x.len());
+                m.process(0, &x[pos..end]);
+                if end == read_at + 1 {
+                    let got = m.peak_hold_db(0) as f64;
+                    assert!((got - expected).abs() < 0.1, "{block}: {got} vs {expected}");
+                    checked += 1;
+                }
+                if end % 1600 == 0 {
+                    readings.push(m.peak_hold(0));
+                }
+                pos = end;
+            }
+            assert_eq!(checked, 1);
+            // Block size never changes what a reader sees.
+            match &reference {
+                None => reference = Some(readings),
+                Some(r) => assert_eq!(r, &readings, "{block}"),
+            }
+        }
+    }
+
+    #[test]
+    fn peak_hold_falls_20_db_in_1_7_s() {
+        for fs in [44_100.0_f32, 48_000.0, 96_000.0, 384_000.0] {
+            let mut m = LevelMeter::new();
+            m.prepare(fs, 512, 2);
+            m.process(1, &[1.0]);
+            let mut n = 0_usize;
+            let silence = [0.0_f32; 100];
+            while m.peak_hold_db(1) > -20.0 {
+                m.process(1, &silence);
+                n += 100;
+            }
+            let seconds = n as f64 / fs as f64;
+            assert!(
+                (seconds / PEAK_FALL_SECONDS - 1.0).abs() < 0.01,
+                "{fs}: {seconds}"
+            );
+            // Linear in dB: half the time, half the fall.
+            let mut m = LevelMeter::new();
+            m.prepare(fs, 512, 2);
+            m.process(0, &[1.0]);
+            let half = (0.85 * fs as f64) as usize;
+            for _ in 0..half / 100 {
+                m.process(0, &silence);
+            }
+            assert!(
+                (m.peak_hold_db(0) + 10.0).abs() < 0.1,
+                "{}",
+                m.peak_hold_db(0)
+            );
+            // Decays to exact zero, never into denormals; NaN is ignored.
+            m.process(0, &[f32::NAN, f32::INFINITY]);
+            for _ in 0..(25.0 * fs as f64 / 512.0) as usize {
+                m.process(0, &[0.0; 512]);
+            }
+            assert_eq!(m.peak_hold(0), 0.0);
+            assert_eq!(m.peak_hold_db(0), crate::db::MINUS_INFINITY_DB);
+        }
     }
 
     #[test]
