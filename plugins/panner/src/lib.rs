@@ -154,13 +154,15 @@ impl Plugin for LacquerPanner {
     }
 }
 
-/// Run a level meter over a stereo block and publish its values.
+/// Run a level meter over a stereo block and publish its values: the peak is the meter's
+/// IEC 60268-18 hold (instant attack, 20 dB per 1.7 s fall), so an editor reading at frame
+/// rate never misses a transient that fell between two frames.
 fn measure(meter: &mut LevelMeter, left: &[f32], right: &[f32], out: &StereoLevelAtomics) {
     meter.process(0, left);
     meter.process(1, right);
     out.store(
-        (meter.peak_db(0), meter.rms_db(0)),
-        (meter.peak_db(1), meter.rms_db(1)),
+        (meter.peak_hold_db(0), meter.rms_db(0)),
+        (meter.peak_hold_db(1), meter.rms_db(1)),
     );
 }
 
