@@ -51,14 +51,65 @@ pub fn label_font() -> FontId {
     FontId::new(11.0, FontFamily::Proportional)
 }
 
+/// The font family name of Inter SemiBold (section titles, the plugin name).
+pub const SEMIBOLD_FAMILY: &str = "lacquer-semibold";
+
+/// Inter (UI text), Inter SemiBold (titles) and JetBrains Mono (numeric readouts) from
+/// `assets/fonts/`, embedded at build time, each followed by egui's built-in fonts so a glyph
+/// they lack still renders.
+pub fn font_definitions() -> egui::FontDefinitions {
+    use egui::{FontData, FontDefinitions};
+    use std::sync::Arc;
+    let mut fonts = FontDefinitions::default();
+    for (name, data) in [
+        (
+            "inter",
+            &include_bytes!("../../../assets/fonts/Inter-Regular.otf")[..],
+        ),
+        (
+            "inter-semibold",
+            &include_bytes!("../../../assets/fonts/Inter-SemiBold.otf")[..],
+        ),
+        (
+            "jetbrains-mono",
+            &include_bytes!("../../../assets/fonts/JetBrainsMono-Regular.ttf")[..],
+        ),
+    ] {
+        fonts
+            .font_data
+            .insert(name.to_owned(), Arc::new(FontData::from_static(data)));
+    }
+    let defaults_proportional = fonts
+        .families
+        .get(&FontFamily::Proportional)
+        .cloned()
+        .unwrap_or_default();
+    let mut semibold = vec!["inter-semibold".to_owned()];
+    semibold.extend(defaults_proportional.iter().cloned());
+    fonts
+        .families
+        .insert(FontFamily::Name(SEMIBOLD_FAMILY.into()), semibold);
+    fonts
+        .families
+        .entry(FontFamily::Proportional)
+        .or_default()
+        .insert(0, "inter".to_owned());
+    fonts
+        .families
+        .entry(FontFamily::Monospace)
+        .or_default()
+        .insert(0, "jetbrains-mono".to_owned());
+    fonts
+}
+
 /// Value readout font (monospace so numbers do not jitter).
 pub fn value_font() -> FontId {
     FontId::new(12.0, FontFamily::Monospace)
 }
 
-/// Section title font.
+/// Section title font (Inter SemiBold).
 pub fn title_font() -> FontId {
-    FontId::new(11.5, FontFamily::Proportional)
+    FontId::new(11.5, FontFamily::Name(SEMIBOLD_FAMILY.into()))
 }
 
 /// Install the Lacquer style on a context. Cheap when nothing changes, so editors may call
@@ -69,6 +120,7 @@ pub fn apply(ctx: &egui::Context) {
     {
         return;
     }
+    ctx.set_fonts(font_definitions());
     let mut style = (*ctx.style_of(egui::Theme::Dark)).clone();
     let v = &mut style.visuals;
     *v = egui::Visuals::dark();
