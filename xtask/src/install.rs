@@ -5,30 +5,50 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The plugin packages listed in `bundler.toml`, in file order: every `[package]` header.
-pub fn bundled_packages() -> nice_plug_xtask::Result<Vec<String>> {
-    let text = fs::read_to_string("bundler.toml")?;
-    let packages: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter_map(|line| line.strip_prefix('[')?.strip_suffix(']'))
-        .map(|name| name.trim().trim_matches('"').to_owned())
-        .collect();
-    if packages.is_empty() {
-        return crate::fail("bundler.toml lists no packages");
-    }
-    Ok(packages)
+/// One `[package]` table of `bundler.toml`.
+#[derive(Debug, Clone)]
+pub struct BundleEntry {
+    /// The cargo package name (the table header).
+    pub package: String,
+    /// The bundles' display name (`name = "…"`).
+    pub name: String,
+    /// `test_only = true`: bundled for the host tests, never installed or smoke-tested.
+    pub test_only: bool,
 }
 
-/// The display name `bundler.toml` gives a package's bundles.
-fn display_names() -> nice_plug_xtask::Result<Vec<String>> {
+/// Every package in `bundler.toml`, in file order.
+pub fn bundle_entries() -> nice_plug_xtask::Result<Vec<BundleEntry>> {
     let text = fs::read_to_string("bundler.toml")?;
-    Ok(text
-        .lines()
-        .filter_map(|line| {
-            let (key, value) = line.split_once('=')?;
-            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
-        })
+    let mut entries: Vec<BundleEntry> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let package = header.trim().trim_matches('"').to_owned();
+            entries.push(BundleEntry {
+                name: package.clone(),
+                package,
+                test_only: false,
+            });
+        } else if let (Some((key, value)), Some(entry)) = (line.split_once('='), entries.last_mut())
+        {
+            let value = value.trim().trim_matches('"');
+            match key.trim() {
+                "name" => entry.name = value.to_owned(),
+                "test_only" => entry.test_only = value == "true",
+                _ => {}
+            }
+        }
+    }
+    if entries.is_empty() {
+        return crate::fail("bundler.toml lists no packages");
+    }
+    Ok(entries)
+}
+
+/// The user-facing plugin packages (not `test_only`).
+pub fn plugin_entries() -> nice_plug_xtask::Result<Vec<BundleEntry>> {
+    Ok(bundle_entries()?
+        .into_iter()
+        .filter(|entry| !entry.test_only)
         .collect())
 }
 
@@ -62,7 +82,7 @@ fn plugin_dirs() -> nice_plug_xtask::Result<(PathBuf, PathBuf)> {
 pub fn install_bundles() -> nice_plug_xtask::Result<()> {
     let (clap_dir, vst3_dir) = plugin_dirs()?;
     let bundled = Path::new("target").join("bundled");
-    for name in display_names()? {
+    for name in plugin_entries()?.into_iter().map(|entry| entry.name) {
         for (ext, dest_dir) in [("clap", &clap_dir), ("vst3", &vst3_dir)] {
             let source = bundled.join(format!("{name}.{ext}"));
             if !source.exists() {

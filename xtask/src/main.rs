@@ -2,7 +2,8 @@
 //!
 //! - `bundle-all [--release]`: every package in `bundler.toml`, one cargo invocation.
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
-//! - `test`: debug bundles (with `assert_process_allocs`), then `cargo test --workspace`.
+//! - `test`: debug bundles (with `assert_process_allocs`) of every package, including the
+//!   host tests' `test_only` fixture plugin, then `cargo test --workspace`.
 //! - `deps`: check (and on Debian/Ubuntu install) the system packages the build needs.
 //! - `gui-smoke`: every standalone editor under Xvfb: window up, not blank, a drag changes a
 //!   parameter; screenshots to `target/screenshots/`.
@@ -36,13 +37,13 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
     }
     match command {
         "deps" => Ok(()),
-        "bundle-all" => bundle_all(rest),
+        "bundle-all" => bundle_all(rest, false),
         "install" => {
-            bundle_all(&["--release".to_owned()])?;
+            bundle_all(&["--release".to_owned()], false)?;
             install::install_bundles()
         }
         "test" => {
-            bundle_all(&[])?;
+            bundle_all(&[], true)?;
             cargo(&["test", "--workspace"], rest)
         }
         "gui-smoke" => gui_smoke("target/screenshots"),
@@ -51,12 +52,15 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
     }
 }
 
-/// Bundle every plugin package listed in `bundler.toml` with one cargo build.
-fn bundle_all(extra: &[String]) -> nice_plug_xtask::Result<()> {
+/// Bundle every plugin package listed in `bundler.toml` (and the `test_only` ones when
+/// `with_test_only`) with one cargo build.
+fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result<()> {
     let mut args = vec!["bundle".to_owned()];
-    for package in install::bundled_packages()? {
-        args.push("-p".to_owned());
-        args.push(package);
+    for entry in install::bundle_entries()? {
+        if with_test_only || !entry.test_only {
+            args.push("-p".to_owned());
+            args.push(entry.package);
+        }
     }
     args.extend(extra.iter().cloned());
     nice_plug_xtask::main_with_args("cargo xtask", args)
@@ -64,7 +68,10 @@ fn bundle_all(extra: &[String]) -> nice_plug_xtask::Result<()> {
 
 /// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
 fn gui_smoke(out_dir: &str) -> nice_plug_xtask::Result<()> {
-    let packages = install::bundled_packages()?;
+    let packages: Vec<String> = install::plugin_entries()?
+        .into_iter()
+        .map(|entry| entry.package)
+        .collect();
     let mut build = vec!["build"];
     for package in &packages {
         build.extend(["-p", package.as_str()]);
