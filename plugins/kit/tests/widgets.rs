@@ -338,6 +338,40 @@ fn toggle_and_segmented_are_discrete_gestures() {
 }
 
 #[test]
+fn double_click_resets_toggle_and_segmented_too() {
+    let mut rig = Rig::new();
+    let f = frame_fn!(rig);
+    rig.h.frame(f.clone());
+    // Toggle: default off. Switch it on, then double-click: ends at the default.
+    let on = rig.h.rect("On", "control").center();
+    rig.h.click_at(on, f.clone());
+    assert!(rig.params.on.value());
+    rig.host.take_events();
+    rig.h.frames(30, f.clone()); // half a second: the next clicks are a new double-click
+    rig.h.double_click_at(on, f.clone());
+    assert!(
+        !rig.params.on.value(),
+        "double-click must reset to the default (off)"
+    );
+    let shape = gesture_shape(&rig.host.take_events());
+    assert_eq!(
+        shape.len() % 3,
+        0,
+        "whole begin/set/end gestures only: {shape:?}"
+    );
+    assert_eq!(shape[shape.len() - 3..], ["begin on", "set on", "end on"]);
+
+    // Segmented: default Bell. Pick Notch, then double-click on Notch: back to Bell.
+    let notch = rig.h.rect("Shape", "Notch").center();
+    rig.h.click_at(notch, f.clone());
+    assert_eq!(rig.params.shape.value(), Shape::Notch);
+    rig.h.frames(30, f.clone());
+    rig.h.double_click_at(notch, f.clone());
+    assert_eq!(rig.params.shape.value(), Shape::Bell);
+    assert_clean(&rig.host);
+}
+
+#[test]
 fn idle_editor_requests_no_frames() {
     let mut rig = Rig::new();
     let f = frame_fn!(rig);

@@ -1,6 +1,6 @@
 //! A segmented selector for stepped parameters (enums, small integer ranges). Click a segment
-//! to pick it, drag across segments (one gesture), wheel to step, Ctrl/Cmd+click to reset to
-//! the default. Labels come from the parameter's own value strings unless given.
+//! to pick it, drag across segments (one gesture), wheel to step, double-click or Ctrl/Cmd+click to
+//! reset to the default. Labels come from the parameter's own value strings unless given.
 
 use crate::param_control::{register_rect, ParamControl};
 use crate::theme;
@@ -90,7 +90,11 @@ impl<P: Param> Widget for Segmented<'_, P> {
         if response.drag_stopped() {
             self.control.setter.end_set_parameter(param);
         }
-        if response.clicked() {
+        if response.double_clicked() {
+            // The first click already picked a segment; the double-click resets, like
+            // every other Lacquer control.
+            changed |= self.control.reset();
+        } else if response.clicked() {
             changed |= if ui.input(|i| i.modifiers.command || i.modifiers.ctrl) {
                 self.control.reset()
             } else if let Some(pos) = response.interact_pointer_pos() {

@@ -1,6 +1,7 @@
 //! An on/off button for a two-state parameter (`BoolParam`). Click toggles, the wheel
-//! switches on (up) or off (down), Ctrl/Cmd+click resets to the default. Each of these is one
-//! complete begin/set/end gesture. (A double-click is two toggles, as on hardware buttons.)
+//! switches on (up) or off (down), double-click or Ctrl/Cmd+click resets to the default.
+//! Each of these is one complete begin/set/end gesture (a double-click is the first click's
+//! toggle followed by the reset, so it always ends at the default).
 
 use crate::param_control::{register_rect, ParamControl};
 use crate::theme;
@@ -55,7 +56,10 @@ impl<P: Param> Widget for Toggle<'_, P> {
         register_rect(ui, name, "control", rect);
         let on = self.control.normalized() >= 0.5;
         let mut changed = false;
-        if response.clicked() {
+        if response.double_clicked() {
+            // The first click toggled; the double-click resets, like every other control.
+            changed = self.control.reset();
+        } else if response.clicked() {
             changed = if ui.input(|i| i.modifiers.command || i.modifiers.ctrl) {
                 self.control.reset()
             } else {
