@@ -9,13 +9,14 @@ use dsp_core::envelope::{EnvelopeFollower, EnvelopeMode};
 use dsp_core::panner::{Panner, PannerSettings};
 use std::hint::black_box;
 
+// The shared test helpers (noise) of the unit tests.
+#[allow(dead_code)]
+#[path = "../src/test_util.rs"]
+mod test_util;
+use test_util::noise;
+
 const FS: f32 = 48_000.0;
 const BLOCKS: [usize; 2] = [64, 512];
-
-fn noise(len: usize, seed: u64) -> Vec<f32> {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
-}
 
 fn bench_panner(c: &mut Criterion) {
     let mut group = c.benchmark_group("panner");

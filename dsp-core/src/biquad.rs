@@ -92,6 +92,21 @@ pub enum FilterType {
     Tilt,
 }
 
+impl FilterType {
+    /// Every filter type, in declaration order (for tests, menus and sweeps).
+    pub const ALL: [FilterType; 9] = [
+        FilterType::Bell,
+        FilterType::LowShelf,
+        FilterType::HighShelf,
+        FilterType::LowPass,
+        FilterType::HighPass,
+        FilterType::BandPass,
+        FilterType::Notch,
+        FilterType::AllPass,
+        FilterType::Tilt,
+    ];
+}
+
 /// Parameters of one filter.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FilterParams {

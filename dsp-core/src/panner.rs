@@ -105,6 +105,16 @@ pub enum PanMode {
     Mono,
 }
 
+impl PanMode {
+    /// Every mode, in declaration order.
+    pub const ALL: [PanMode; 4] = [
+        PanMode::Balance,
+        PanMode::Stereo,
+        PanMode::Dual,
+        PanMode::Mono,
+    ];
+}
+
 /// Centre attenuation of a mono source panned to the middle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PanLaw {
@@ -118,6 +128,16 @@ pub enum PanLaw {
     Minus6Db,
 }
 
+impl PanLaw {
+    /// Every law, in declaration order.
+    pub const ALL: [PanLaw; 4] = [
+        PanLaw::ZeroDb,
+        PanLaw::Minus3Db,
+        PanLaw::Minus4_5Db,
+        PanLaw::Minus6Db,
+    ];
+}
+
 /// Shape of the pan curve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PanTaper {
@@ -125,6 +145,11 @@ pub enum PanTaper {
     SinCos,
     /// Straight line.
     Linear,
+}
+
+impl PanTaper {
+    /// Both tapers.
+    pub const ALL: [PanTaper; 2] = [PanTaper::SinCos, PanTaper::Linear];
 }
 
 /// Everything the Panner plugin exposes; applied once per (sub-)block.

@@ -1,5 +1,11 @@
 //! Measurement helpers shared by the unit tests (compiled only for tests).
 
+/// `len` samples of uniform white noise in `[−1, 1)` from `seed` (reproducible).
+pub fn noise(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
+}
+
 /// Magnitude in dB of the DTFT of `ir` at `freq_hz` (exact for a decayed impulse
 /// response), evaluated by a complex phasor recursion in `f64`.
 pub fn dtft_db(ir: &[f32], freq_hz: f64, sample_rate: f64) -> f64 {

@@ -59,18 +59,8 @@ fn panner_never_allocates_and_recovers_from_hostile_input() {
                 for (i, &n) in sizes.iter().enumerate() {
                     for kind in 0..5 {
                         let s = PannerSettings {
-                            mode: [
-                                PanMode::Balance,
-                                PanMode::Stereo,
-                                PanMode::Dual,
-                                PanMode::Mono,
-                            ][(i + kind) % 4],
-                            law: [
-                                PanLaw::ZeroDb,
-                                PanLaw::Minus3Db,
-                                PanLaw::Minus4_5Db,
-                                PanLaw::Minus6Db,
-                            ][kind % 4],
+                            mode: PanMode::ALL[(i + kind) % 4],
+                            law: PanLaw::ALL[kind % 4],
                             taper: if i % 2 == 0 {
                                 PanTaper::SinCos
                             } else {
@@ -118,18 +108,6 @@ use dsp_core::meter::{CorrelationMeter, LevelMeter};
 use dsp_core::one_pole::OnePole;
 use dsp_core::smoother::{Smoother, SmoothingStyle};
 
-const FILTER_TYPES: [FilterType; 9] = [
-    FilterType::Bell,
-    FilterType::LowShelf,
-    FilterType::HighShelf,
-    FilterType::LowPass,
-    FilterType::HighPass,
-    FilterType::BandPass,
-    FilterType::Notch,
-    FilterType::AllPass,
-    FilterType::Tilt,
-];
-
 /// Runs `body(block_len, kind)` over every sample rate, block size and hostile-input
 /// kind, after a fresh `prepare` per sample rate.
 fn for_each_case(mut body: impl FnMut(f32, usize, usize, &mut fastrand::Rng)) {
@@ -159,7 +137,7 @@ fn filters_never_allocate_and_recover() {
                 prepared_sr = sr;
             }
             let params = FilterParams {
-                filter_type: FILTER_TYPES[rng.usize(..FILTER_TYPES.len())],
+                filter_type: FilterType::ALL[rng.usize(..FilterType::ALL.len())],
                 freq_hz: 20.0 * 1000.0_f32.powf(rng.f32()),
                 q: 0.1 + rng.f32() * 10.0,
                 gain_db: rng.f32() * 48.0 - 24.0,

@@ -1,18 +1,6 @@
 use super::*;
 use crate::test_util::{dtft_db, log_freqs};
 
-const ALL_TYPES: [FilterType; 9] = [
-    FilterType::Bell,
-    FilterType::LowShelf,
-    FilterType::HighShelf,
-    FilterType::LowPass,
-    FilterType::HighPass,
-    FilterType::BandPass,
-    FilterType::Notch,
-    FilterType::AllPass,
-    FilterType::Tilt,
-];
-
 /// Worst |digital − analog| dB over 10 Hz..0.9·Nyquist (240 log-spaced points) at
 /// 44.1 kHz over a grid of types, centre frequencies, Qs and gains; also the largest
 /// excess in dB of the digital response between 0.9·Nyquist and Nyquist over the
@@ -193,7 +181,7 @@ fn impulse_response(c: &BiquadCoefs, len: usize) -> Vec<f32> {
 fn measured_response_matches_magnitude_db() {
     let mut worst: f64 = 0.0;
     for fs in [44_100.0_f32, 96_000.0] {
-        for filter_type in ALL_TYPES {
+        for filter_type in FilterType::ALL {
             for (freq_hz, q, gain_db) in [
                 (30.0, 0.707, 12.0),
                 (1000.0, 3.0, -9.0),
@@ -246,7 +234,7 @@ fn every_type_survives_a_fast_sweep_without_clicks() {
     let sub_block = 16;
     let x = sine_mix(sweep_len + 4800, fs);
     let freq_at = |i: usize| 20.0 * 1000.0_f32.powf((i as f32 / sweep_len as f32).min(1.0));
-    for filter_type in ALL_TYPES {
+    for filter_type in FilterType::ALL {
         for (q, gain_db) in [(0.707, 12.0), (4.0, -12.0), (2.0, 18.0)] {
             for downward in [false, true] {
                 let params = |f: f32| FilterParams {
@@ -376,8 +364,6 @@ fn reset_gives_identical_output() {
 #[test]
 #[ignore = "diagnostic table"]
 fn deviation_table() {
-    let fs = 44_100.0_f32;
-    let eval = log_freqs(10.0, 0.9 * 0.5 * fs as f64, 200);
     for filter_type in [
         FilterType::Bell,
         FilterType::LowShelf,
@@ -393,21 +379,12 @@ fn deviation_table() {
                 (12_000.0, 15_000.0),
                 (15_000.0, 18_000.0),
             ] {
-                let mut worst: f64 = 0.0;
-                for freq_hz in log_freqs(band.0, band.1, 8) {
-                    for gain_db in [-18.0, -12.0, -6.0, -1.0, 3.0, 9.0, 18.0] {
-                        let p = FilterParams {
-                            filter_type,
-                            freq_hz: freq_hz as f32,
-                            q,
-                            gain_db,
-                        };
-                        let c = BiquadCoefs::design(fs, &p);
-                        for &f in &eval {
-                            worst = worst.max((c.magnitude_db(f) - c.analog_magnitude_db(f)).abs());
-                        }
-                    }
-                }
+                let (worst, _, _) = worst_deviation(
+                    &[filter_type],
+                    &log_freqs(band.0, band.1, 8),
+                    &[q],
+                    &[-18.0, -12.0, -6.0, -1.0, 3.0, 9.0, 18.0],
+                );
                 row += &format!(" {worst:7.3}");
             }
             eprintln!("{filter_type:?} q={q}:{row}");

@@ -3,22 +3,12 @@
 
 use super::*;
 use crate::smoother::{Smoother, SmoothingStyle};
-use crate::test_util::{dtft_db, log_freqs};
+use crate::test_util::{dtft_db, log_freqs, noise};
 use std::f64::consts::PI;
 
 const FS: f32 = 48_000.0;
-const LAWS: [PanLaw; 4] = [
-    PanLaw::ZeroDb,
-    PanLaw::Minus3Db,
-    PanLaw::Minus4_5Db,
-    PanLaw::Minus6Db,
-];
-const TAPERS: [PanTaper; 2] = [PanTaper::SinCos, PanTaper::Linear];
-
-fn noise(len: usize, seed: u64) -> Vec<f32> {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
-}
+const LAWS: [PanLaw; 4] = PanLaw::ALL;
+const TAPERS: [PanTaper; 2] = PanTaper::ALL;
 
 fn sine(len: usize, freq_hz: f64, amp: f32) -> Vec<f32> {
     (0..len)
@@ -210,12 +200,7 @@ fn every_mode_matches_the_reference_formulas() {
     let mut rng = fastrand::Rng::with_seed(9);
     for case in 0..300 {
         let s = PannerSettings {
-            mode: [
-                PanMode::Balance,
-                PanMode::Stereo,
-                PanMode::Dual,
-                PanMode::Mono,
-            ][case % 4],
+            mode: PanMode::ALL[case % 4],
             law: LAWS[rng.usize(..4)],
             taper: TAPERS[rng.usize(..2)],
             compensated: rng.bool(),
