@@ -163,25 +163,56 @@ pub const PANNER_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Test Fixture's parameters (test-only plugin, `tests/fixture-plugin`).
+pub const FIXTURE_PARAMS: &[ParamSpec] = &[
+    float("lookahead_ms", "Lookahead", 0.0, 10.0, 0.0),
+    float("key_mix", "Key Mix", 0.0, 1.0, 0.0),
+    float("out", "Output", -24.0, 24.0, 0.0),
+];
+
 /// The plugin list. Add one line per plugin as it lands.
-pub const PLUGINS: &[PluginSpec] = &[PluginSpec {
-    bundle: "Lacquer Panner",
-    short: "panner",
-    clap_id: "org.lacquer.panner",
-    name: "Lacquer Panner",
-    features: &["audio-effect", "stereo", "mono", "utility", "mixing"],
-    ports: Ports {
-        main_in: 2,
-        main_out: 2,
-        sidechain: None,
-        mono_in_config: true,
+pub const PLUGINS: &[PluginSpec] = &[
+    PluginSpec {
+        bundle: "Lacquer Panner",
+        short: "panner",
+        clap_id: "org.lacquer.panner",
+        name: "Lacquer Panner",
+        features: &["audio-effect", "stereo", "mono", "utility", "mixing"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: None,
+            mono_in_config: true,
+        },
+        block_size_invariant: true,
+        latency: Latency::Zero,
+        params: PANNER_PARAMS,
+        gain_param: Some("out"),
+        vst3_class_id: *b"LacquerPanner001",
     },
-    block_size_invariant: true,
-    latency: Latency::Zero,
-    params: PANNER_PARAMS,
-    gain_param: Some("out"),
-    vst3_class_id: *b"LacquerPanner001",
-}];
+    PluginSpec {
+        // Test-only (`tests/fixture-plugin`, never installed): the sidechain and lookahead
+        // properties no product plugin has yet. Output = delay(main, lookahead) + key_mix · sidechain.
+        bundle: "Lacquer Test Fixture",
+        short: "fixture",
+        clap_id: "org.lacquer.test-fixture",
+        name: "Lacquer Test Fixture",
+        features: &["audio-effect", "stereo"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: Some(2),
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        latency: Latency::Lookahead {
+            param: "lookahead_ms",
+        },
+        params: FIXTURE_PARAMS,
+        gain_param: Some("out"),
+        vst3_class_id: *b"LacquerFixture01",
+    },
+];
 
 /// The CLAP (and VST3) parameter ID nice-plug derives from a string ID.
 ///

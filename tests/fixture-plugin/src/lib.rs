@@ -1,19 +1,102 @@
 //! Lacquer Test Fixture: a test-only plugin (never installed) that gives the host tests a
 //! sidechain input port and a lookahead parameter that changes the reported latency, so the
 //! harness's sidechain and latency-change checks run before a real plugin has them.
+//!
+//! Signal path, per sample: `out = (delay(main, lookahead) + key_mix · sidechain) · gain`.
+//! Every term is exact at the defaults and at `key_mix = 1`, `out = 0 dB` (an integer delay
+//! through a linear-interpolating `DelayLine` reads the stored sample, and the gain is 1.0),
+//! so the tests can compare outputs bit for bit. A missing or disconnected sidechain is
+//! silence. Parameters are not smoothed on purpose: a step lands on the exact sample of its
+//! event, which the sample-accurate automation and latency tests measure.
 
+use dsp_core::{DelayLine, Interpolation};
 use nice_plug::prelude::*;
 use std::sync::Arc;
 
-/// Parameters of the fixture.
-#[derive(Params, Default)]
-pub struct FixtureParams {}
+/// Longest lookahead, in milliseconds (the delay line is sized for it at each activation).
+pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 
-/// The fixture plugin: currently a pass-through.
-#[derive(Default)]
+/// Parameters of the fixture. IDs are in `tests/src/plugins.rs`; never rename them.
+#[derive(Params)]
+pub struct FixtureParams {
+    /// Delay of the main signal, reported to the host as latency: the lookahead a
+    /// compressor or limiter has, without the DSP around it.
+    #[id = "lookahead_ms"]
+    pub lookahead_ms: FloatParam,
+    /// How much of the sidechain is added to the output, so the tests can hear whether the
+    /// sidechain arrived (and that nothing else arrived in its place).
+    #[id = "key_mix"]
+    pub key_mix: FloatParam,
+    /// Output gain in dB: the harness's gain-parameter slot (sample-accurate automation).
+    #[id = "out"]
+    pub output_gain_db: FloatParam,
+}
+
+impl Default for FixtureParams {
+    fn default() -> Self {
+        Self {
+            lookahead_ms: FloatParam::new(
+                "Lookahead",
+                0.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: MAX_LOOKAHEAD_MS,
+                },
+            )
+            .with_unit(" ms")
+            .with_step_size(0.01),
+            key_mix: FloatParam::new("Key Mix", 0.0, FloatRange::Linear { min: 0.0, max: 1.0 })
+                .with_step_size(0.01),
+            output_gain_db: FloatParam::new(
+                "Output",
+                0.0,
+                FloatRange::Linear {
+                    min: -24.0,
+                    max: 24.0,
+                },
+            )
+            .with_unit(" dB")
+            .with_step_size(0.1),
+        }
+    }
+}
+
+/// The fixture plugin.
 pub struct LacquerTestFixture {
     /// Parameters shared with the host.
     params: Arc<FixtureParams>,
+    /// Delays the main signal by the lookahead; sized in `activate` for the maximum.
+    delay: DelayLine,
+    /// Sample rate of the current activation, to turn milliseconds into samples.
+    sample_rate: f32,
+    /// The latency last reported to the host, so it is only announced when it changes.
+    latency_samples: u32,
+}
+
+impl Default for LacquerTestFixture {
+    fn default() -> Self {
+        let mut delay = DelayLine::new(MAX_LOOKAHEAD_MS);
+        // Linear: allows a delay of 0 and reads integer delays exactly.
+        delay.set_interpolation(Interpolation::Linear);
+        Self {
+            params: Arc::new(FixtureParams::default()),
+            delay,
+            sample_rate: 48_000.0,
+            latency_samples: 0,
+        }
+    }
+}
+
+impl LacquerTestFixture {
+    /// The lookahead in whole samples at the current rate: `round(ms · fs / 1000)`.
+    fn lookahead_samples(&self) -> u32 {
+        let ms = self
+            .params
+            .lookahead_ms
+            .value()
+            .clamp(0.0, MAX_LOOKAHEAD_MS);
+        (f64::from(ms) * f64::from(self.sample_rate) / 1000.0).round() as u32
+    }
 }
 
 impl Plugin for LacquerTestFixture {
@@ -26,6 +109,13 @@ impl Plugin for LacquerTestFixture {
         main_input_channels: NonZeroU32::new(2),
         main_output_channels: NonZeroU32::new(2),
         aux_input_ports: &[new_nonzero_u32(2)],
+        names: PortNames {
+            layout: Some("Stereo with sidechain"),
+            main_input: Some("Input"),
+            main_output: Some("Output"),
+            aux_inputs: &["Sidechain"],
+            aux_outputs: &[],
+        },
         ..AudioIOLayout::const_default()
     }];
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
@@ -37,12 +127,61 @@ impl Plugin for LacquerTestFixture {
         self.params.clone()
     }
 
+    fn activate(
+        &mut self,
+        _audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        self.sample_rate = buffer_config.sample_rate;
+        self.delay.prepare(
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size as usize,
+            2,
+        );
+        self.latency_samples = self.lookahead_samples();
+        context.set_latency_samples(self.latency_samples);
+        true
+    }
+
+    fn reset(&mut self) {
+        self.delay.reset();
+    }
+
     fn process(
         &mut self,
-        _buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        buffer: &mut Buffer,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        // Parameters once per (sample-accurately split) block.
+        let delay_samples = self.lookahead_samples();
+        if delay_samples != self.latency_samples {
+            self.latency_samples = delay_samples;
+            context.set_latency_samples(delay_samples);
+        }
+        let key_mix = self.params.key_mix.value();
+        let gain = util::db_to_gain(self.params.output_gain_db.value());
+        let frames = buffer.samples();
+        // nice-plug hands a missing port zeroed storage of another length, or nothing at all:
+        // anything but a full-length channel is silence.
+        let sidechain: Option<&[&mut [f32]]> = aux
+            .inputs
+            .first()
+            .map(|b| b.as_slice_immutable())
+            .filter(|channels| channels.len() >= 2 && channels.iter().all(|c| c.len() == frames));
+        let [left, right, ..] = buffer.as_slice() else {
+            return ProcessStatus::Normal;
+        };
+        let delay = delay_samples as f32;
+        for i in 0..frames {
+            for (ch, x) in [&mut left[i], &mut right[i]].into_iter().enumerate() {
+                self.delay.write(ch, *x);
+                let key = sidechain.map_or(0.0, |s| s[ch][i]);
+                *x = (self.delay.read(ch, delay) + key_mix * key) * gain;
+            }
+            self.delay.advance();
+        }
         ProcessStatus::Normal
     }
 }
