@@ -658,7 +658,92 @@ impl Instance {
         }
         out
     }
+
+    /// Render `input` through the main ports with the host passing ONLY the main input port
+    /// (`audio_inputs_count == 1`) although the plugin declares aux inputs: a host that leaves
+    /// the sidechain out. The host's port array still holds a port right after the main one,
+    /// full of [`POISON`], so a plugin (or wrapper) reading past `audio_inputs_count` hears it.
+    /// With `fewer_outputs`, output ports past the main one are left out the same way (their
+    /// poisoned storage must come back untouched). Blocks of `block` frames; no events.
+    pub fn render_without_aux_ports(
+        &mut self,
+        input: &[Vec<f32>],
+        fewer_outputs: bool,
+        block: usize,
+    ) -> Vec<Vec<f32>> {
+        let name = self.spec.name;
+        let len = input.first().map_or(0, Vec::len);
+        let in_channels = self.input_channels();
+        let out_channels = self.output_channels();
+        let mut out = vec![Vec::with_capacity(len); out_channels[0]];
+        // Port 0 is the real main port; every port behind it is poison, in and out.
+        let mut ins: Vec<Vec<Vec<f32>>> = in_channels
+            .iter()
+            .map(|&c| vec![vec![POISON; block]; c.max(1)])
+            .collect();
+        ins.push(vec![vec![POISON; block]; 2]);
+        let mut outs: Vec<Vec<Vec<f32>>> = out_channels
+            .iter()
+            .map(|&c| vec![vec![POISON; block]; c.max(1)])
+            .collect();
+        outs.push(vec![vec![POISON; block]; 2]);
+        let out_count = if fewer_outputs { 1 } else { out_channels.len() };
+        let events = EventBuffer::new();
+        let mut pos = 0;
+        while pos < len {
+            let n = block.min(len - pos);
+            for (buf, ch) in ins[0].iter_mut().zip(input) {
+                buf[..n].copy_from_slice(&ch[pos..pos + n]);
+            }
+            let in_ptrs: Vec<Vec<*mut f32>> = ins
+                .iter_mut()
+                .map(|port| port.iter_mut().map(|c| c.as_mut_ptr()).collect())
+                .collect();
+            let out_ptrs: Vec<Vec<*mut f32>> = outs
+                .iter_mut()
+                .map(|port| port.iter_mut().map(|c| c.as_mut_ptr()).collect())
+                .collect();
+            let raw = |ptrs: &Vec<*mut f32>| clap_sys::audio_buffer::clap_audio_buffer {
+                data32: ptrs.as_ptr().cast_mut(),
+                data64: std::ptr::null_mut(),
+                channel_count: ptrs.len() as u32,
+                latency: 0,
+                constant_mask: 0,
+            };
+            let inputs: Vec<_> = in_ptrs.iter().map(raw).collect();
+            let mut outputs: Vec<_> = out_ptrs.iter().map(raw).collect();
+            // SAFETY: every pointer points at `block >= n` samples of storage that outlives the
+            // call; the counts passed (1 input port, 1 or all output ports) are within the
+            // arrays, whose further entries are valid poisoned ports.
+            let status = unsafe {
+                self.process_raw(n as u32, &inputs[..1], &mut outputs[..out_count], &events)
+            };
+            assert_ne!(
+                status,
+                clap_sys::process::CLAP_PROCESS_ERROR,
+                "{name}: process error with the aux ports left out"
+            );
+            for (o, b) in out.iter_mut().zip(&outs[0]) {
+                o.extend_from_slice(&b[..n]);
+            }
+            pos += n;
+        }
+        for (p, port) in outs.iter().enumerate().skip(out_count) {
+            for (c, channel) in port.iter().enumerate() {
+                assert!(
+                    channel.iter().all(|&x| x == POISON),
+                    "{name}: output port {p} channel {c} was written although the host passed \
+                     only {out_count} output port(s)"
+                );
+            }
+        }
+        out
+    }
 }
+
+/// The value that fills every host port a plugin must not touch (see
+/// [`Instance::render_without_aux_ports`]): loud, finite, and never produced by a test signal.
+pub const POISON: f32 = 1000.0;
 
 impl Drop for Instance {
     fn drop(&mut self) {

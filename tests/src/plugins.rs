@@ -97,6 +97,13 @@ pub struct PluginSpec {
     pub gain_param: Option<&'static str>,
     /// The VST3 class ID (`Vst3Plugin::VST3_CLASS_ID`).
     pub vst3_class_id: [u8; 16],
+    /// Settings (string ID, CLAP value) under which a key signal on the sidechain must change
+    /// the output (a low threshold for a compressor, full key mix for the fixture), so the
+    /// sidechain tests can hear whether a key arrived. Empty without a sidechain.
+    pub key_settings: &'static [(&'static str, f64)],
+    /// A test-only plugin (`tests/fixture-plugin`): bundled by `cargo xtask test`, never
+    /// installed. Its line exercises harness paths no product plugin has yet.
+    pub test_only: bool,
 }
 
 /// Every vendor string.
@@ -189,6 +196,8 @@ pub const PLUGINS: &[PluginSpec] = &[
         params: PANNER_PARAMS,
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerPanner001",
+        key_settings: &[],
+        test_only: false,
     },
     PluginSpec {
         // Test-only (`tests/fixture-plugin`, never installed): the sidechain and lookahead
@@ -211,6 +220,8 @@ pub const PLUGINS: &[PluginSpec] = &[
         params: FIXTURE_PARAMS,
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerFixture01",
+        key_settings: &[("key_mix", 1.0)],
+        test_only: true,
     },
 ];
 
@@ -280,6 +291,40 @@ mod tests {
         assert_eq!(param_hash("bypass") >> 31, 0);
     }
 
+    /// `test_only` in the table says the same as `bundler.toml` (which decides what `cargo xtask
+    /// install` skips), and every bundle there has a line here.
+    #[test]
+    fn test_only_matches_bundler_toml() {
+        let path = crate::bundle::workspace_root().join("bundler.toml");
+        let text = std::fs::read_to_string(&path).expect("bundler.toml");
+        // Each `[package]` section: its `name = "…"` and whether it says `test_only = true`.
+        let mut bundles: Vec<(String, bool)> = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                bundles.push((String::new(), false));
+            } else if let (Some(last), Some(value)) =
+                (bundles.last_mut(), line.strip_prefix("name"))
+            {
+                last.0 = value
+                    .trim_start_matches([' ', '='])
+                    .trim_matches('"')
+                    .to_owned();
+            } else if let Some(last) = bundles.last_mut() {
+                if line.replace(' ', "") == "test_only=true" {
+                    last.1 = true;
+                }
+            }
+        }
+        for (name, test_only) in &bundles {
+            let spec = PLUGINS
+                .iter()
+                .find(|p| &p.bundle == name)
+                .unwrap_or_else(|| panic!("bundler.toml lists {name:?}, the table does not"));
+            assert_eq!(spec.test_only, *test_only, "{name}: test_only");
+        }
+        assert_eq!(bundles.len(), PLUGINS.len(), "bundler.toml: {bundles:?}");
+    }
+
     #[test]
     fn table_is_consistent() {
         for plugin in PLUGINS {
@@ -298,6 +343,15 @@ mod tests {
             }
             if let Latency::Lookahead { param } = plugin.latency {
                 plugin.param(param);
+            }
+            assert_eq!(
+                plugin.ports.sidechain.is_some(),
+                !plugin.key_settings.is_empty(),
+                "{}: a sidechain needs key_settings (and only a sidechain)",
+                plugin.name
+            );
+            for (id, _) in plugin.key_settings {
+                plugin.param(id);
             }
         }
     }

@@ -573,12 +573,44 @@ impl Component {
         changes: &[Vst3Change],
         flag_silence: bool,
     ) -> Vec<Vec<f32>> {
+        self.render_with_aux(
+            input,
+            out_channels,
+            AuxFeed::Silent(aux_inputs),
+            block,
+            changes,
+            flag_silence,
+        )
+    }
+
+    /// [`Self::render_automated`] with a choice of what the aux (sidechain) input buses carry:
+    /// see [`AuxFeed`].
+    pub fn render_with_aux(
+        &mut self,
+        input: &[Vec<f32>],
+        out_channels: usize,
+        aux: AuxFeed<'_>,
+        block: usize,
+        changes: &[Vst3Change],
+        flag_silence: bool,
+    ) -> Vec<Vec<f32>> {
         let len = input.first().map_or(0, Vec::len);
         let mut out = vec![Vec::with_capacity(len); out_channels];
         let mut in_bufs: Vec<Vec<f32>> = input.iter().map(|_| vec![0.0; block]).collect();
-        let mut aux_bufs: Vec<Vec<Vec<f32>>> = aux_inputs
+        let (aux_channels, aux_signal, aux_passed): (Vec<usize>, Option<&[Vec<f32>]>, bool) =
+            match aux {
+                AuxFeed::Silent(channels) => (channels.to_vec(), None, true),
+                AuxFeed::Signal(signal) => (vec![signal.len()], Some(signal), true),
+                AuxFeed::Missing(channels) => (vec![channels], None, false),
+            };
+        let fill = if aux_passed {
+            0.0
+        } else {
+            crate::clap_host::POISON
+        };
+        let mut aux_bufs: Vec<Vec<Vec<f32>>> = aux_channels
             .iter()
-            .map(|&c| vec![vec![0.0; block]; c])
+            .map(|&c| vec![vec![fill; block]; c])
             .collect();
         let mut out_bufs = vec![vec![0.0f32; block]; out_channels];
         let mut pos = 0;
@@ -603,10 +635,6 @@ impl Component {
                     .as_ptr()
             });
             let mut in_ptrs: Vec<*mut f32> = in_bufs.iter_mut().map(|b| b.as_mut_ptr()).collect();
-            let mut aux_ptrs: Vec<Vec<*mut f32>> = aux_bufs
-                .iter_mut()
-                .map(|bus| bus.iter_mut().map(|b| b.as_mut_ptr()).collect())
-                .collect();
             let mut out_ptrs: Vec<*mut f32> = out_bufs.iter_mut().map(|b| b.as_mut_ptr()).collect();
             let mut inputs = vec![AudioBusBuffers {
                 numChannels: in_ptrs.len() as i32,
@@ -615,10 +643,23 @@ impl Component {
                     channelBuffers32: in_ptrs.as_mut_ptr(),
                 },
             }];
+            if let Some(signal) = aux_signal {
+                for (buf, ch) in aux_bufs[0].iter_mut().zip(signal) {
+                    buf[..n].copy_from_slice(&ch[pos..pos + n]);
+                }
+            }
+            let mut aux_ptrs: Vec<Vec<*mut f32>> = aux_bufs
+                .iter_mut()
+                .map(|bus| bus.iter_mut().map(|b| b.as_mut_ptr()).collect())
+                .collect();
             for ptrs in &mut aux_ptrs {
                 inputs.push(AudioBusBuffers {
                     numChannels: ptrs.len() as i32,
-                    silenceFlags: (1u64 << ptrs.len()) - 1,
+                    silenceFlags: if aux_signal.is_some() || !aux_passed {
+                        0
+                    } else {
+                        (1u64 << ptrs.len()) - 1
+                    },
                     __field0: AudioBusBuffers__type0 {
                         channelBuffers32: ptrs.as_mut_ptr(),
                     },
@@ -635,7 +676,8 @@ impl Component {
                 processMode: ProcessModes_::kRealtime as i32,
                 symbolicSampleSize: SymbolicSampleSizes_::kSample32 as i32,
                 numSamples: n as i32,
-                numInputs: inputs.len() as i32,
+                // A missing aux bus is left out of the count, though it sits in the array.
+                numInputs: if aux_passed { inputs.len() as i32 } else { 1 },
                 numOutputs: 1,
                 inputs: inputs.as_mut_ptr(),
                 outputs: &mut outputs,
@@ -858,6 +900,20 @@ impl Drop for Component {
             self.component.terminate();
         }
     }
+}
+
+/// What [`Component::render_with_aux`] feeds the plugin's aux (sidechain) input buses.
+#[derive(Debug, Clone, Copy)]
+pub enum AuxFeed<'a> {
+    /// Buses of these channel counts, all zeros and flagged silent (a disconnected sidechain).
+    Silent(&'a [usize]),
+    /// One aux bus carrying this signal (a connected sidechain).
+    Signal(&'a [Vec<f32>]),
+    /// The host passes fewer input buses than declared: `numInputs` is 1 (main only), but the
+    /// `inputs` array holds an aux bus of this many channels of
+    /// [`POISON`](crate::clap_host::POISON) right after the main one, so reading past
+    /// `numInputs` is heard.
+    Missing(usize),
 }
 
 /// The category every audio effect class carries.

@@ -212,42 +212,144 @@ host_test!(every_ports_config_activates_and_processes, {
     });
 });
 
+/// CLAP values of the table's `key_settings`: the settings under which the key is audible.
+fn key_settings(spec: &PluginSpec) -> Vec<(u32, f64)> {
+    spec.key_settings
+        .iter()
+        .map(|&(id, value)| (spec.param(id).clap_id(), value))
+        .collect()
+}
+
 host_test!(sidechain_disconnected_and_connected, {
     for_each_plugin("sidechain", |spec, entry| {
         let Some(sc_channels) = spec.ports.sidechain else {
             step(spec.name, "no sidechain port: nothing to check");
             return;
         };
-        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
-        let input = music(spec.ports.main_in as usize, 48_000, 48_000.0, 2);
+        let len = 48_000;
+        let input = music(spec.ports.main_in as usize, len, 48_000.0, 2);
+        let key = noise(sc_channels as usize, len, 1.0, 4);
+        // Random settings first (must stay finite), then the table's audible-key settings.
         let mut rng = fastrand::Rng::with_seed(3);
-        let settings = random_settings(spec, &mut rng);
-        let changes = changes_at(0, &settings);
-        // Disconnected: the sidechain port carries constant silence.
-        let out = inst.render(&input, None, &changes, || 512);
-        assert!(
-            first_non_finite(&out).is_none(),
-            "{}: sidechain disconnected",
-            spec.name
-        );
-        // Connected: a loud key signal.
-        let key = noise(sc_channels as usize, 48_000, 1.0, 4);
+        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        let random = changes_at(0, &random_settings(spec, &mut rng));
+        let out = inst.render(&input, None, &random, || 512);
+        assert!(first_non_finite(&out).is_none(), "{}: random", spec.name);
         let out = inst.render(&input, Some(&key), &[], || 512);
         assert!(
             first_non_finite(&out).is_none(),
-            "{}: sidechain connected",
+            "{}: random, keyed",
             spec.name
         );
-        // And disconnected again mid-session.
-        inst.set_input_connected(1, false);
-        let out = inst.render(&input, None, &[], || 333);
+        let render = |key: Option<&[Vec<f32>]>, disconnect_after: bool| {
+            let mut inst = instance(entry, spec);
+            set_params_inactive(&inst, &key_settings(spec));
+            inst.activate(DEFAULT_CONFIG).unwrap();
+            let out = inst.render(&input, key, &[], || 512);
+            if disconnect_after {
+                // Disconnected again mid-session: the key must stop, not repeat its last block.
+                inst.set_input_connected(1, false);
+                inst.reset();
+                return inst.render(&input, None, &[], || 512);
+            }
+            out
+        };
+        // Disconnected: the sidechain port carries constant (flagged) silence.
+        let disconnected = render(None, false);
+        let connected = render(Some(&key), false);
+        let reconnected = render(Some(&key), true);
+        for (what, out) in [
+            ("disconnected", &disconnected),
+            ("connected", &connected),
+            ("disconnected again", &reconnected),
+        ] {
+            assert!(
+                first_non_finite(out).is_none(),
+                "{}: sidechain {what}: non-finite output",
+                spec.name
+            );
+        }
         assert!(
-            first_non_finite(&out).is_none(),
-            "{}: sidechain reconnected",
+            peak(&disconnected) > 1e-3,
+            "{}: silent output without a key",
             spec.name
         );
+        assert!(
+            lacquer_host_tests::signal::first_difference(&connected, &disconnected).is_some(),
+            "{}: a loud key on the sidechain changed nothing under {:?}: the sidechain does not \
+             arrive",
+            spec.name,
+            spec.key_settings
+        );
+        assert_identical(
+            &reconnected,
+            &disconnected,
+            &format!(
+                "{}: sidechain disconnected after use vs never connected",
+                spec.name
+            ),
+        );
+        if spec.short == "fixture" {
+            // The fixture adds the key to the main signal (key_mix = 1, no lookahead, 0 dB):
+            // disconnected is the input, connected is exactly input + key.
+            assert_identical(
+                &disconnected,
+                &input,
+                "fixture: no key -> output is the input",
+            );
+            let want: Vec<Vec<f32>> = input
+                .iter()
+                .zip(&key)
+                .map(|(x, k)| x.iter().zip(k).map(|(x, k)| x + k).collect())
+                .collect();
+            assert_identical(
+                &connected,
+                &want,
+                "fixture: key_mix 1 -> output is input + key",
+            );
+        }
     });
 });
+
+host_test!(
+    /// A host may pass fewer input ports than the plugin declares (no sidechain routed).
+    /// nice-plug 0.4.2 checked `aux_input_idx > audio_inputs_count` and read the port one past
+    /// the host's array (LACQUER-PATCHES.md, fix b). The port behind the main one is full of
+    /// `POISON` here: reading it makes the output differ from the disconnected render.
+    sidechain_port_left_out_by_the_host_is_silence,
+    {
+        for_each_plugin("host passes fewer input ports than declared", |spec, entry| {
+            if spec.ports.sidechain.is_none() {
+                step(spec.name, "no sidechain port: nothing to check");
+                return;
+            }
+            let input = music(spec.ports.main_in as usize, 24_000, 48_000.0, 5);
+            let render = |left_out: bool, block: usize| {
+                let mut inst = instance(entry, spec);
+                set_params_inactive(&inst, &key_settings(spec));
+                inst.activate(AudioConfig::new(48_000.0, 512)).unwrap();
+                if left_out {
+                    inst.render_without_aux_ports(&input, false, block)
+                } else {
+                    inst.render(&input, None, &[], || block)
+                }
+            };
+            let disconnected = render(false, 512);
+            for block in [512, 64, 1] {
+                step(spec.name, &format!("sidechain port left out, blocks of {block}"));
+                let left_out = render(true, block);
+                assert_identical(
+                    &left_out,
+                    &disconnected,
+                    &format!(
+                        "{}: sidechain port left out (blocks of {block}) vs disconnected",
+                        spec.name
+                    ),
+                );
+            }
+        });
+    }
+);
 
 // --- Parameters ---------------------------------------------------------------------------
 

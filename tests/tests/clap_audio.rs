@@ -329,58 +329,77 @@ host_test!(lookahead_change_is_announced_to_the_host, {
             return;
         };
         let p = spec.param(param);
-        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
-        let before = clap_ext::latency(&inst);
-        let input = noise(spec.ports.main_in as usize, 4096, 0.5, 22);
-        let mut moved = false;
-        for value in [0.0, 1.0, 0.5] {
-            inst.render(
-                &input,
-                None,
-                &[ParamChange {
-                    time: 0,
-                    id: p.clap_id(),
-                    value,
-                }],
-                || 512,
-            );
-            inst.pump_main_thread();
-            if inst.counters.restart_requests.load(SeqCst) > 0 {
+        for &rate in &[44_100.0, 96_000.0] {
+            let config = AudioConfig::new(rate, 512);
+            let mut inst = instance(entry, spec).activated(config);
+            let input = noise(spec.ports.main_in as usize, 4096, 0.5, 22);
+            let mut changes = 0;
+            let mut seen = vec![clap_ext::latency(&inst)];
+            for value in [1.0, 0.37, 0.0] {
+                let before = clap_ext::latency(&inst);
+                let (restarts, announced) = (
+                    inst.counters.restart_requests.load(SeqCst),
+                    inst.counters.latency_changed.load(SeqCst),
+                );
+                step(spec.name, &format!("{rate} Hz: {param} to {value}"));
+                inst.render(
+                    &input,
+                    None,
+                    &[ParamChange {
+                        time: 0,
+                        id: p.clap_id(),
+                        value,
+                    }],
+                    || 512,
+                );
+                inst.pump_main_thread();
+                if inst.counters.restart_requests.load(SeqCst) == restarts {
+                    assert_eq!(
+                        clap_ext::latency(&inst),
+                        before,
+                        "{} at {rate} Hz: {param} = {value}: latency changed silently",
+                        spec.name
+                    );
+                    continue;
+                }
                 // The host restarts the plugin; on reactivation it must report the change.
                 inst.deactivate();
-                inst.activate(DEFAULT_CONFIG).unwrap();
+                inst.activate(config).unwrap();
                 assert!(
-                    inst.counters.latency_changed.load(SeqCst) > 0,
-                    "{}: restart but no latency_changed",
+                    inst.counters.latency_changed.load(SeqCst) > announced,
+                    "{} at {rate} Hz: {param} = {value}: restart but no latency_changed",
                     spec.name
                 );
-                moved = true;
-                break;
+                let reported = clap_ext::latency(&inst);
+                assert_ne!(
+                    reported, before,
+                    "{} at {rate} Hz: {param} = {value}: restart requested for an unchanged \
+                     latency",
+                    spec.name
+                );
+                changes += 1;
+                seen.push(reported);
+                let at = 1000;
+                let mut impulse = constant(spec.ports.main_in as usize, 16_384, 0.0);
+                for c in &mut impulse {
+                    c[at] = 1.0;
+                }
+                let out = inst.render(&impulse, None, &[], || 512);
+                let measured = arrival(&out).expect("impulse produced no output") - at;
+                assert_eq!(
+                    measured, reported as usize,
+                    "{} at {rate} Hz: {param} = {value}: reported vs measured latency after \
+                     the change",
+                    spec.name
+                );
             }
-            assert_eq!(
-                clap_ext::latency(&inst),
-                before,
-                "{}: latency changed silently",
+            step(spec.name, &format!("{rate} Hz: latencies {seen:?}"));
+            assert!(
+                changes >= 2,
+                "{} at {rate} Hz: the lookahead parameter changed the latency {changes} times \
+                 for 3 settings: {seen:?}",
                 spec.name
             );
         }
-        assert!(
-            moved,
-            "{}: the lookahead parameter never changed the latency",
-            spec.name
-        );
-        let reported = clap_ext::latency(&inst) as usize;
-        let at = 1000;
-        let mut impulse = constant(spec.ports.main_in as usize, 16_384, 0.0);
-        for c in &mut impulse {
-            c[at] = 1.0;
-        }
-        let out = inst.render(&impulse, None, &[], || 512);
-        assert_eq!(
-            arrival(&out).unwrap() - at,
-            reported,
-            "{}: after the change",
-            spec.name
-        );
     });
 });

@@ -4,12 +4,14 @@
 
 use lacquer_host_tests::bundle;
 use lacquer_host_tests::clap_ext;
-use lacquer_host_tests::harness::{instance, DEFAULT_CONFIG};
+use lacquer_host_tests::harness::{instance, set_params_inactive, DEFAULT_CONFIG};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
 use lacquer_host_tests::plugins::{param_hash, Kind, PluginSpec, PLUGINS};
-use lacquer_host_tests::signal::{assert_identical, first_non_finite, music, noise, peak};
-use lacquer_host_tests::vst3_host::{cid_text, Module, AUDIO_MODULE_CLASS, MONO, STEREO};
+use lacquer_host_tests::signal::{
+    assert_identical, first_difference, first_non_finite, music, noise, peak,
+};
+use lacquer_host_tests::vst3_host::{cid_text, AuxFeed, Module, AUDIO_MODULE_CLASS, MONO, STEREO};
 use vst3::Steinberg::kResultOk;
 
 fn arrangement(channels: u32) -> u64 {
@@ -302,6 +304,92 @@ host_test!(
                 "{}: accepted half a state",
                 spec.name
             );
+        });
+    }
+);
+
+host_test!(
+    /// The sidechain over VST3: a disconnected (silent, flagged) aux bus, a connected one, and a
+    /// host that passes fewer input buses than declared (`numInputs` = 1). nice-plug 0.4.2
+    /// bounded the aux input loop by `numOutputs` with `>` and read the bus one past the host's
+    /// array (LACQUER-PATCHES.md, fix c). That bus is full of `POISON` here: reading it makes
+    /// the output differ from the disconnected render.
+    vst3_sidechain_connected_disconnected_and_left_out,
+    {
+        for_each_module("VST3 sidechain", |spec, module| {
+            let Some(sc) = spec.ports.sidechain else {
+                step(spec.name, "no sidechain bus: nothing to check");
+                return;
+            };
+            let (ins, outs, aux) = main_layout(spec);
+            let len = 24_000;
+            let input = music(spec.ports.main_in as usize, len, 48_000.0, 44);
+            let key = noise(sc as usize, len, 1.0, 45);
+            // The table's audible-key settings, as VST3 normalized values.
+            let settings: Vec<(u32, f64)> = spec
+                .key_settings
+                .iter()
+                .map(|&(id, clap)| {
+                    let v = match spec.param(id).kind {
+                        Kind::Enum { count, .. } => clap / f64::from((count - 1).max(1)),
+                        _ => clap,
+                    };
+                    (param_hash(id), v)
+                })
+                .collect();
+            let render = |feed: AuxFeed<'_>, block: usize| {
+                let mut comp = module.create(spec);
+                comp.activate(&ins, &outs, 48_000.0, 512);
+                assert_eq!(comp.flush_params(&settings), kResultOk);
+                comp.render_with_aux(
+                    &input,
+                    spec.ports.main_out as usize,
+                    feed,
+                    block,
+                    &[],
+                    false,
+                )
+            };
+            let disconnected = render(AuxFeed::Silent(&aux), 512);
+            let connected = render(AuxFeed::Signal(&key), 512);
+            assert!(first_non_finite(&connected).is_none(), "{}", spec.name);
+            assert!(
+                first_difference(&connected, &disconnected).is_some(),
+                "{}: a loud key on the VST3 sidechain bus changed nothing under {:?}",
+                spec.name,
+                spec.key_settings
+            );
+            for block in [512, 64, 1] {
+                step(spec.name, &format!("sidechain bus left out, blocks of {block}"));
+                let left_out = render(AuxFeed::Missing(sc as usize), block);
+                assert_identical(
+                    &left_out,
+                    &disconnected,
+                    &format!(
+                        "{}: VST3 sidechain bus left out (blocks of {block}) vs disconnected",
+                        spec.name
+                    ),
+                );
+            }
+            // The same key through CLAP gives the same samples.
+            let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
+            let mut clap = instance(&entry, spec);
+            let clap_settings: Vec<(u32, f64)> = spec
+                .key_settings
+                .iter()
+                .map(|&(id, v)| (param_hash(id), v))
+                .collect();
+            set_params_inactive(&clap, &clap_settings);
+            clap.activate(DEFAULT_CONFIG).unwrap();
+            let clap_out = clap.render(&input, Some(&key), &[], || 512);
+            assert_identical(
+                &connected,
+                &clap_out,
+                &format!("{}: keyed VST3 vs keyed CLAP", spec.name),
+            );
+            if spec.short == "fixture" {
+                assert_identical(&disconnected, &input, "fixture: no key -> input");
+            }
         });
     }
 );
