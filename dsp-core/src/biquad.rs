@@ -51,6 +51,7 @@
 pub mod design;
 mod fit;
 
+use crate::lanes::{F32x4, Lane};
 use crate::svf::{SvfCoefs, SvfState};
 pub use design::analog_magnitude_db;
 
@@ -217,6 +218,18 @@ impl BiquadCoefs {
     pub fn direct_form(&self) -> ([f64; 3], [f64; 3]) {
         (self.digital.b, self.digital.a)
     }
+
+    /// [`BiquadState::tick`] for the block loops, on memories `(ic1, ic2)` held in
+    /// locals (see [`SvfCoefs::step`]; `m·v = (m/2)·(2v)` exactly): bit-identical.
+    #[inline(always)]
+    fn step<T: Lane>(&self, ic: &mut (T, T), x: T) -> T {
+        let (w1, w2) = self.svf.step(ic.0, ic.1, x);
+        let y = T::splat(self.mix[0]) * x
+            + T::splat(0.5 * self.mix[1]) * w1
+            + T::splat(0.5 * self.mix[2]) * w2;
+        *ic = (w1 - ic.0, w2 - ic.1);
+        y
+    }
 }
 
 /// One channel of filter state.
@@ -313,9 +326,11 @@ impl Biquad {
             return;
         };
         let c = &self.coefs;
+        let mut ic = (state.svf.ic1, state.svf.ic2);
         for x in buf.iter_mut() {
-            *x = state.tick(c, *x);
+            *x = c.step(&mut ic, *x);
         }
+        (state.svf.ic1, state.svf.ic2) = ic;
         state.flush();
     }
 
@@ -323,10 +338,17 @@ impl Biquad {
     pub fn process_stereo(&mut self, left: &mut [f32], right: &mut [f32]) {
         let c = &self.coefs;
         let [sl, sr] = &mut self.states;
+        // Both channels in lanes 0 and 1 of one chain; memories live in registers.
+        let mut ic = (
+            F32x4::pair(sl.svf.ic1, sr.svf.ic1),
+            F32x4::pair(sl.svf.ic2, sr.svf.ic2),
+        );
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            *l = sl.tick(c, *l);
-            *r = sr.tick(c, *r);
+            let y = c.step(&mut ic, F32x4::pair(*l, *r));
+            (*l, *r) = (y.0[0], y.0[1]);
         }
+        let ([l1, r1, ..], [l2, r2, ..]) = (ic.0 .0, ic.1 .0);
+        (sl.svf.ic1, sl.svf.ic2, sr.svf.ic1, sr.svf.ic2) = (l1, l2, r1, r2);
         sl.flush();
         sr.flush();
     }

@@ -19,6 +19,9 @@
 
 use crate::svf::{prewarp, SvfCoefs, SvfState, TptOnePole};
 
+mod block;
+pub(crate) use block::SplitRegs;
+
 /// Most bands a [`Crossover`] can produce.
 pub const MAX_BANDS: usize = 5;
 /// Lowest crossover frequency accepted.
@@ -313,18 +316,37 @@ impl Crossover {
     }
 
     /// Splits a block of one channel: `bands[b][i]` receives band `b` of `input[i]`.
-    /// Processes `min` of all lengths; extra band slices are left untouched.
+    /// Processes `min` of all lengths; extra band slices are left untouched. Runs the
+    /// cascade stage by stage over the block with the memories in locals (see
+    /// [`block`]); with fewer band slices than bands, or an out-of-range channel, it
+    /// falls back to [`Crossover::process_sample`].
     pub fn process_block(&mut self, channel: usize, input: &[f32], bands: &mut [&mut [f32]]) {
         let nb = self.num_bands.min(bands.len());
         let len = bands[..nb]
             .iter()
             .map(|b| b.len())
             .fold(input.len(), usize::min);
-        let mut out = [0.0; MAX_BANDS];
-        for (i, &x) in input[..len].iter().enumerate() {
-            self.process_sample(channel, x, &mut out);
-            for b in 0..nb {
-                bands[b][i] = out[b];
+        if nb < self.num_bands || channel >= self.channels.len() {
+            let mut out = [0.0; MAX_BANDS];
+            for (i, &x) in input[..len].iter().enumerate() {
+                self.process_sample(channel, x, &mut out);
+                for b in 0..nb {
+                    bands[b][i] = out[b];
+                }
+            }
+        } else {
+            let state = &mut self.channels[channel];
+            let (lows, last) = bands[..nb].split_at_mut(nb - 1);
+            let rest = &mut last[0][..len];
+            rest.copy_from_slice(&input[..len]);
+            let mut ap_index = 0;
+            for (b, low) in lows.iter_mut().enumerate() {
+                let low = &mut low[..len];
+                block::split_block(&self.coefs[b], &mut state.splits[b], low, rest);
+                for c in &self.coefs[b + 1..nb - 1] {
+                    block::allpass_block(c, &mut state.allpasses[ap_index], low);
+                    ap_index += 1;
+                }
             }
         }
         self.end_block();

@@ -53,8 +53,9 @@
 //! and overwritten), Mono semantics are forced, `invert_left` flips the source, swap,
 //! `invert_right` and bass mono do not apply.
 
-use crate::crossover::{LrCoefs, LrOrder, LrSplitState};
+use crate::crossover::{LrCoefs, LrOrder, SplitRegs};
 use crate::db::db_to_gain;
+use crate::lanes::F32x4;
 use crate::smoother::{Smoother, SmoothingStyle};
 
 mod anchors;
@@ -324,8 +325,9 @@ pub struct Panner {
     xover: LrCoefs,
     /// Samples until the next crossover coefficient refresh while the frequency moves.
     coef_countdown: u32,
-    /// Bass-mono split state, left and right.
-    split: [LrSplitState; 2],
+    /// Bass-mono split memories, left and right in lanes 0 and 1 (one layout for the
+    /// steady and the moving path, so both compute bit-identical samples).
+    split: SplitRegs<F32x4>,
 }
 
 impl Default for Panner {
@@ -369,7 +371,7 @@ impl Panner {
             seg_to: IDENTITY,
             xover: LrCoefs::new(LrOrder::Lr4, 48_000.0, DEFAULT_BASS_MONO_HZ),
             coef_countdown: 0,
-            split: [LrSplitState::default(); 2],
+            split: SplitRegs::default(),
         };
         p.prepare(48_000.0, 0, 2);
         p
@@ -453,7 +455,7 @@ impl Panner {
             self.fade_left = 0;
             self.anchor_due = false;
             self.seg_len = 0;
-            self.split = [LrSplitState::default(); 2];
+            self.split = SplitRegs::default();
             self.coef_countdown = 0;
             self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
         } else {
@@ -477,7 +479,7 @@ impl Panner {
                 // Not running: no need to ramp, start clean at the new frequency.
                 self.bass_mono_hz.reset(s.bass_mono_hz);
                 self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
-                self.split = [LrSplitState::default(); 2];
+                self.split = SplitRegs::default();
             }
             if discrete != self.discrete {
                 self.fade_from_m = self.m_now;
@@ -537,13 +539,20 @@ impl Panner {
         if self.is_moving() {
             self.process_moving(left, right);
         } else if self.bass_mono_active() {
+            // Nothing moves, so bass mono is fully on at a fixed frequency: the steady
+            // `bass_mono_sample` with both splits in lanes 0/1 of one LR4 chain and the
+            // memories in locals.
             let gm = scale(self.gain.current(), &self.m_target);
             let p = self.p_target;
+            let xover = self.xover;
+            let mut regs = self.split;
             for (l, r) in left.iter_mut().zip(right.iter_mut()) {
                 let (ul, ur) = apply(&p, *l, *r);
-                let (bl, br) = self.bass_mono_sample(ul, ur);
-                (*l, *r) = apply(&gm, bl, br);
+                let (low, high) = xover.split_lr4(&mut regs, F32x4::pair(ul, ur));
+                let low = 0.5 * (low.0[0] + low.0[1]);
+                (*l, *r) = apply(&gm, high.0[0] + low, high.0[1] + low);
             }
+            self.split = regs;
         } else {
             let g = compose(self.gain.current(), &self.m_target, &self.p_target);
             if g == IDENTITY {
@@ -566,14 +575,12 @@ impl Panner {
 
     /// Block-end housekeeping: denormal/NaN flush of the crossover state.
     fn end_block(&mut self) {
-        for s in &mut self.split {
-            s.flush();
-        }
+        self.split.flush();
     }
 
     /// True when the bass-mono crossover state is exactly zero (test probe).
     pub fn state_is_zero(&self) -> bool {
-        self.split.iter().all(LrSplitState::is_zero)
+        self.split.is_zero()
     }
 }
 

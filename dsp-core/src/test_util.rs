@@ -6,6 +6,15 @@ pub fn noise(len: usize, seed: u64) -> Vec<f32> {
     (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
 }
 
+/// Largest `|a − b|` relative to the largest `|b|`.
+pub fn max_rel_diff(a: &[f32], b: &[f32]) -> f64 {
+    let peak = b.iter().fold(0.0_f64, |m, &v| m.max(f64::from(v).abs()));
+    let diff = a.iter().zip(b).fold(0.0_f64, |m, (&x, &y)| {
+        m.max((f64::from(x) - f64::from(y)).abs())
+    });
+    diff / peak.max(1e-30)
+}
+
 /// Magnitude in dB of the DTFT of `ir` at `freq_hz` (exact for a decayed impulse
 /// response), evaluated by a complex phasor recursion in `f64`.
 pub fn dtft_db(ir: &[f32], freq_hz: f64, sample_rate: f64) -> f64 {

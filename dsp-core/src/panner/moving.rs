@@ -5,7 +5,8 @@
 
 use super::matrix::{apply, compose, lerp, scale};
 use super::{Panner, COEF_UPDATE_INTERVAL};
-use crate::crossover::{LrCoefs, LrOrder, LrSplitState};
+use crate::crossover::{LrCoefs, LrOrder, SplitRegs};
+use crate::lanes::F32x4;
 
 impl Panner {
     /// Per-sample path used while any ramp or crossfade runs. Pan/width: exact law
@@ -112,15 +113,16 @@ impl Panner {
         }
         let fading = self.bass_mono_amount.is_smoothing();
         let amount = self.bass_mono_amount.next();
-        let (low_l, high_l) = self.split[0].split(&self.xover, l);
-        let (low_r, high_r) = self.split[1].split(&self.xover, r);
-        let low = 0.5 * (low_l + low_r);
-        let (ml, mr) = (high_l + low, high_r + low);
+        // The steady path's arithmetic (`process_stereo`), so switching paths at any
+        // block boundary changes no bit.
+        let (low, high) = self.xover.split_lr4(&mut self.split, F32x4::pair(l, r));
+        let low = 0.5 * (low.0[0] + low.0[1]);
+        let (ml, mr) = (high.0[0] + low, high.0[1] + low);
         if fading {
             let out = (l + amount * (ml - l), r + amount * (mr - r));
             if amount == 0.0 {
                 // Faded out: the crossover stops; restart it clean next time.
-                self.split = [LrSplitState::default(); 2];
+                self.split = SplitRegs::default();
             }
             out
         } else {

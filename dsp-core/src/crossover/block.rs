@@ -1,0 +1,189 @@
+//! Steady-state block loops of the crossover: the same Linkwitz–Riley splits and
+//! all-passes as [`LrSplitState::split`] and [`LrAllpassState::process`], with the
+//! memories in locals ([`SplitRegs`]), the order matched once per block, and each SVF
+//! section advanced by [`SvfCoefs::step`] (the tick regrouped for a shorter dependency
+//! chain). [`Crossover::process_block`] runs the cascade stage by stage over the whole
+//! block (split 0 for every sample, then its all-passes, then split 1, …), which is the
+//! per-sample order of operations for each sample: the output is bit-identical to
+//! [`Crossover::process_sample`] (tests `fast_paths_match_…`).
+
+use super::{LrAllpassState, LrCoefs, LrOrder, LrSplitState};
+use crate::lanes::{F32x4, Lane};
+use crate::svf::{flush, SvfCoefs, SvfState};
+
+/// The memories of one split (or all-pass) held in locals for a block loop.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct SplitRegs<T> {
+    /// One-pole memories (LR2).
+    poles: [T; 2],
+    /// SVF memories `(ic1, ic2)` (LR4: 0..2, LR8: 0..5; all-passes: 0..2).
+    svf: [(T, T); 5],
+}
+
+impl SplitRegs<f32> {
+    /// The memories of one channel's split.
+    fn load(s: &LrSplitState) -> Self {
+        Self {
+            poles: [s.poles[0].s, s.poles[1].s],
+            svf: s.svf.map(|v| (v.ic1, v.ic2)),
+        }
+    }
+
+    /// Writes the memories back.
+    fn store(&self, s: &mut LrSplitState) {
+        s.poles[0].s = self.poles[0];
+        s.poles[1].s = self.poles[1];
+        s.svf = self.svf.map(|(ic1, ic2)| SvfState { ic1, ic2 });
+    }
+
+    /// The memories of one channel's all-pass.
+    fn load_allpass(a: &LrAllpassState) -> Self {
+        let mut r = Self {
+            poles: [a.pole.s, 0.0],
+            svf: [(0.0, 0.0); 5],
+        };
+        r.svf[0] = (a.svf[0].ic1, a.svf[0].ic2);
+        r.svf[1] = (a.svf[1].ic1, a.svf[1].ic2);
+        r
+    }
+
+    /// Writes the all-pass memories back.
+    fn store_allpass(&self, a: &mut LrAllpassState) {
+        a.pole.s = self.poles[0];
+        for (dst, &(ic1, ic2)) in a.svf.iter_mut().zip(&self.svf) {
+            *dst = SvfState { ic1, ic2 };
+        }
+    }
+}
+
+impl SplitRegs<F32x4> {
+    /// Flushes tiny or non-finite memories in every lane (see [`crate::svf::flush`]).
+    pub(crate) fn flush(&mut self) {
+        let lanes = self
+            .poles
+            .iter_mut()
+            .chain(self.svf.iter_mut().flat_map(|(a, b)| [a, b]));
+        for v in lanes {
+            v.0.iter_mut().for_each(flush);
+        }
+    }
+
+    /// True when every memory is exactly zero.
+    pub(crate) fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One SVF section on memories in locals; returns `(2·bp, 2·lp)` (callers fold the
+/// exact ½: `2k·bp = k·(2bp)`, `lp = ½·(2lp)`).
+#[inline(always)]
+fn svf2<T: Lane>(c: &SvfCoefs, m: &mut (T, T), x: T) -> (T, T) {
+    let (w1, w2) = c.step(m.0, m.1, x);
+    *m = (w1 - m.0, w2 - m.1);
+    (w1, w2)
+}
+
+/// [`crate::svf::TptOnePole::tick`] on a memory in a local.
+#[inline(always)]
+fn one_pole<T: Lane>(big_g: f32, s: &mut T, x: T) -> T {
+    let v = (x - *s) * T::splat(big_g);
+    let lp = v + *s;
+    *s = lp + v;
+    lp
+}
+
+impl LrCoefs {
+    /// LR2 split `(low, high)` (see [`LrSplitState::split`]).
+    #[inline(always)]
+    fn split_lr2<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> (T, T) {
+        let lp1 = one_pole(self.one_pole, &mut m.poles[0], x);
+        let ap = T::splat(2.0) * lp1 - x;
+        let low = one_pole(self.one_pole, &mut m.poles[1], lp1);
+        (low, ap - low)
+    }
+
+    /// LR4 split `(low, high)` (see [`LrSplitState::split`]).
+    #[inline(always)]
+    pub(crate) fn split_lr4<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> (T, T) {
+        let half = T::splat(0.5);
+        let (bp1, lp1) = svf2(&self.a, &mut m.svf[0], x);
+        let (_, low) = svf2(&self.a, &mut m.svf[1], half * lp1);
+        let low = half * low;
+        let ap = x - T::splat(self.a.k) * bp1;
+        (low, ap - low)
+    }
+
+    /// LR8 split `(low, high)` (see [`LrSplitState::split`]).
+    #[inline(always)]
+    fn split_lr8<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> (T, T) {
+        let half = T::splat(0.5);
+        let (bp_a, lp_a) = svf2(&self.a, &mut m.svf[0], x);
+        let (_, lp4) = svf2(&self.b, &mut m.svf[1], half * lp_a);
+        let (_, lp_c) = svf2(&self.a, &mut m.svf[2], half * lp4);
+        let (_, low) = svf2(&self.b, &mut m.svf[3], half * lp_c);
+        let low = half * low;
+        let ap_a = x - T::splat(self.a.k) * bp_a;
+        let (bp_e, _) = svf2(&self.b, &mut m.svf[4], ap_a);
+        let ap = ap_a - T::splat(self.b.k) * bp_e;
+        (low, ap - low)
+    }
+
+    /// LR2 all-pass (see [`LrAllpassState::process`]).
+    #[inline(always)]
+    fn allpass_lr2<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> T {
+        T::splat(2.0) * one_pole(self.one_pole, &mut m.poles[0], x) - x
+    }
+
+    /// LR4 all-pass.
+    #[inline(always)]
+    fn allpass_lr4<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> T {
+        let (bp, _) = svf2(&self.a, &mut m.svf[0], x);
+        x - T::splat(self.a.k) * bp
+    }
+
+    /// LR8 all-pass.
+    #[inline(always)]
+    fn allpass_lr8<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> T {
+        let (bp, _) = svf2(&self.a, &mut m.svf[0], x);
+        let y = x - T::splat(self.a.k) * bp;
+        let (bp2, _) = svf2(&self.b, &mut m.svf[1], y);
+        y - T::splat(self.b.k) * bp2
+    }
+}
+
+/// Splits `rest` in place over a block: `low[i]` receives the low band of `rest[i]`,
+/// `rest[i]` becomes the high band.
+pub(super) fn split_block(c: &LrCoefs, s: &mut LrSplitState, low: &mut [f32], rest: &mut [f32]) {
+    let mut m = SplitRegs::load(s);
+    macro_rules! run {
+        ($f:ident) => {
+            for (lo, x) in low.iter_mut().zip(rest.iter_mut()) {
+                (*lo, *x) = c.$f(&mut m, *x);
+            }
+        };
+    }
+    match c.order {
+        LrOrder::Lr2 => run!(split_lr2),
+        LrOrder::Lr4 => run!(split_lr4),
+        LrOrder::Lr8 => run!(split_lr8),
+    }
+    m.store(s);
+}
+
+/// Runs the all-pass of crossover `c` over `buf` in place.
+pub(super) fn allpass_block(c: &LrCoefs, a: &mut LrAllpassState, buf: &mut [f32]) {
+    let mut m = SplitRegs::load_allpass(a);
+    macro_rules! run {
+        ($f:ident) => {
+            for x in buf.iter_mut() {
+                *x = c.$f(&mut m, *x);
+            }
+        };
+    }
+    match c.order {
+        LrOrder::Lr2 => run!(allpass_lr2),
+        LrOrder::Lr4 => run!(allpass_lr4),
+        LrOrder::Lr8 => run!(allpass_lr8),
+    }
+    m.store_allpass(a);
+}

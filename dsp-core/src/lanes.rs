@@ -1,0 +1,62 @@
+//! A plain four-lane `f32` vector for the steady-state filter loops (STYLE §15: code
+//! that auto-vectorises on stable Rust, no `unsafe`, no dependency). Every operation is
+//! written lane by lane on a 16-byte aligned array, which LLVM's SLP vectoriser turns
+//! into single SSE instructions. Stereo loops put left and right in lanes 0 and 1 (the
+//! other two stay zero), so one dependency chain serves both channels.
+//!
+//! The kernels are generic over [`Lane`], implemented for `f32` (mono loops) and
+//! [`F32x4`]; the per-sample `tick` methods remain the scalar reference the tests
+//! compare against.
+
+use std::ops::{Add, Mul, Sub};
+
+/// Arithmetic a steady-state kernel needs: `f32` or [`F32x4`].
+pub(crate) trait Lane:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self>
+{
+    /// The same value in every lane.
+    fn splat(v: f32) -> Self;
+}
+
+impl Lane for f32 {
+    #[inline(always)]
+    fn splat(v: f32) -> Self {
+        v
+    }
+}
+
+/// Four `f32` lanes, 16-byte aligned.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(16))]
+pub(crate) struct F32x4(pub [f32; 4]);
+
+impl F32x4 {
+    /// `[a, b, 0, 0]`: a stereo sample.
+    #[inline(always)]
+    pub fn pair(a: f32, b: f32) -> Self {
+        Self([a, b, 0.0, 0.0])
+    }
+}
+
+impl Lane for F32x4 {
+    #[inline(always)]
+    fn splat(v: f32) -> Self {
+        Self([v; 4])
+    }
+}
+
+macro_rules! lane_op {
+    ($tr:ident, $f:ident, $op:tt) => {
+        impl $tr for F32x4 {
+            type Output = Self;
+            #[inline(always)]
+            fn $f(self, o: Self) -> Self {
+                let (a, b) = (self.0, o.0);
+                Self([a[0] $op b[0], a[1] $op b[1], a[2] $op b[2], a[3] $op b[3]])
+            }
+        }
+    };
+}
+lane_op!(Add, add, +);
+lane_op!(Sub, sub, -);
+lane_op!(Mul, mul, *);
