@@ -13,6 +13,8 @@ pub struct Ports {
     pub main_out: u32,
     /// Channels of the sidechain input port, if the plugin has one.
     pub sidechain: Option<u32>,
+    /// Channels of the aux output port, if the plugin has one.
+    pub aux_out: Option<u32>,
     /// Whether a mono-in/stereo-out configuration is offered through audio-ports-config.
     pub mono_in_config: bool,
 }
@@ -189,6 +191,7 @@ pub const PLUGINS: &[PluginSpec] = &[
             main_in: 2,
             main_out: 2,
             sidechain: None,
+            aux_out: None,
             mono_in_config: true,
         },
         block_size_invariant: true,
@@ -211,6 +214,7 @@ pub const PLUGINS: &[PluginSpec] = &[
             main_in: 2,
             main_out: 2,
             sidechain: Some(2),
+            aux_out: Some(2),
             mono_in_config: false,
         },
         block_size_invariant: true,

@@ -601,8 +601,25 @@ impl Component {
             match aux {
                 AuxFeed::Silent(channels) => (channels.to_vec(), None, true),
                 AuxFeed::Signal(signal) => (vec![signal.len()], Some(signal), true),
-                AuxFeed::Missing(channels) => (vec![channels], None, false),
+                AuxFeed::Missing(channels) | AuxFeed::MainOnly(channels) => {
+                    (vec![channels], None, false)
+                }
             };
+        // Aux output buses the plugin declares: passed (zeroed) or, with `MainOnly`, left out
+        // of `numOutputs` and poisoned.
+        let aux_outs_passed = !matches!(aux, AuxFeed::MainOnly(_));
+        let out_fill = if aux_outs_passed {
+            0.0
+        } else {
+            crate::clap_host::POISON
+        };
+        let mut aux_out_bufs: Vec<Vec<Vec<f32>>> = self
+            .spec
+            .ports
+            .aux_out
+            .iter()
+            .map(|&c| vec![vec![out_fill; block]; c as usize])
+            .collect();
         let fill = if aux_passed {
             0.0
         } else {
@@ -665,22 +682,34 @@ impl Component {
                     },
                 });
             }
-            let mut outputs = AudioBusBuffers {
-                numChannels: out_ptrs.len() as i32,
-                silenceFlags: 0,
-                __field0: AudioBusBuffers__type0 {
-                    channelBuffers32: out_ptrs.as_mut_ptr(),
-                },
-            };
+            let mut aux_out_ptrs: Vec<Vec<*mut f32>> = aux_out_bufs
+                .iter_mut()
+                .map(|bus| bus.iter_mut().map(|b| b.as_mut_ptr()).collect())
+                .collect();
+            let mut outputs: Vec<AudioBusBuffers> = std::iter::once(&mut out_ptrs)
+                .chain(&mut aux_out_ptrs)
+                .map(|ptrs| AudioBusBuffers {
+                    numChannels: ptrs.len() as i32,
+                    silenceFlags: 0,
+                    __field0: AudioBusBuffers__type0 {
+                        channelBuffers32: ptrs.as_mut_ptr(),
+                    },
+                })
+                .collect();
             let mut data = ProcessData {
                 processMode: ProcessModes_::kRealtime as i32,
                 symbolicSampleSize: SymbolicSampleSizes_::kSample32 as i32,
                 numSamples: n as i32,
                 // A missing aux bus is left out of the count, though it sits in the array.
                 numInputs: if aux_passed { inputs.len() as i32 } else { 1 },
-                numOutputs: 1,
+                // Likewise a left-out aux output bus.
+                numOutputs: if aux_outs_passed {
+                    outputs.len() as i32
+                } else {
+                    1
+                },
                 inputs: inputs.as_mut_ptr(),
-                outputs: &mut outputs,
+                outputs: outputs.as_mut_ptr(),
                 inputParameterChanges: changes_ptr,
                 outputParameterChanges: std::ptr::null_mut(),
                 inputEvents: std::ptr::null_mut(),
@@ -695,6 +724,16 @@ impl Component {
                 o.extend_from_slice(&b[..n]);
             }
             pos += n;
+        }
+        if !aux_outs_passed {
+            for (b, bus) in aux_out_bufs.iter().enumerate() {
+                assert!(
+                    bus.iter().flatten().all(|&x| x == crate::clap_host::POISON),
+                    "{}: aux output bus {} was written although numOutputs was 1",
+                    self.spec.name,
+                    b + 1
+                );
+            }
         }
         out
     }
@@ -914,6 +953,10 @@ pub enum AuxFeed<'a> {
     /// [`POISON`](crate::clap_host::POISON) right after the main one, so reading past
     /// `numInputs` is heard.
     Missing(usize),
+    /// Only the main buses are passed: aux inputs as in `Missing`, and every aux output bus
+    /// the plugin declares is left out of `numOutputs` too, its poisoned storage right after
+    /// the main output in the array. The render panics if the plugin writes into it.
+    MainOnly(usize),
 }
 
 /// The category every audio effect class carries.
@@ -944,7 +987,9 @@ pub fn main_layout(
         inputs.push(arrangement(sc));
         aux.push(sc as usize);
     }
-    (inputs, vec![arrangement(spec.ports.main_out)], aux)
+    let mut outputs = vec![arrangement(spec.ports.main_out)];
+    outputs.extend(spec.ports.aux_out.map(arrangement));
+    (inputs, outputs, aux)
 }
 
 /// `ParameterFlags::kCanAutomate`.

@@ -115,7 +115,21 @@ host_test!(audio_ports_match_table, {
         let want_inputs =
             usize::from(spec.ports.main_in > 0) + usize::from(spec.ports.sidechain.is_some());
         assert_eq!(inputs.len(), want_inputs, "{}: input port count", spec.name);
-        assert_eq!(outputs.len(), 1, "{}: one output port", spec.name);
+        assert_eq!(
+            outputs.len(),
+            1 + usize::from(spec.ports.aux_out.is_some()),
+            "{}: output port count",
+            spec.name
+        );
+        if let Some(channels) = spec.ports.aux_out {
+            assert_eq!(outputs[1].channels, channels, "{}: aux output", spec.name);
+            assert_eq!(
+                outputs[1].flags & CLAP_AUDIO_PORT_IS_MAIN,
+                0,
+                "{}: aux output is not main",
+                spec.name
+            );
+        }
         if spec.ports.main_in > 0 {
             assert_eq!(
                 inputs[0].channels, spec.ports.main_in,
@@ -345,6 +359,35 @@ host_test!(
                         "{}: sidechain port left out (blocks of {block}) vs disconnected",
                         spec.name
                     ),
+                );
+            }
+        });
+    }
+);
+
+host_test!(
+    /// A host may pass fewer output ports than the plugin declares (aux output not routed).
+    /// nice-plug 0.4.2 checked `aux_output_idx > audio_outputs_count` and took the port one
+    /// past the host's array as the aux output (LACQUER-PATCHES.md, fix f). That port is full of
+    /// `POISON` here, and `render_without_aux_ports` fails if any of it was written.
+    aux_output_port_left_out_by_the_host_is_not_written,
+    {
+        for_each_plugin("host passes fewer output ports than declared", |spec, entry| {
+            if spec.ports.aux_out.is_none() {
+                step(spec.name, "no aux output port: nothing to check");
+                return;
+            }
+            let input = music(spec.ports.main_in as usize, 24_000, 48_000.0, 6);
+            for block in [512, 64, 1] {
+                step(spec.name, &format!("aux ports left out, blocks of {block}"));
+                let mut inst = instance(entry, spec);
+                set_params_inactive(&inst, &key_settings(spec));
+                inst.activate(AudioConfig::new(48_000.0, 512)).unwrap();
+                let out = inst.render_without_aux_ports(&input, true, block);
+                assert!(
+                    first_non_finite(&out).is_none(),
+                    "{}: aux ports left out: non-finite main output",
+                    spec.name
                 );
             }
         });

@@ -29,7 +29,9 @@ fn main_layout(spec: &PluginSpec) -> (Vec<u64>, Vec<u64>, Vec<usize>) {
         inputs.push(arrangement(sc));
         aux.push(sc as usize);
     }
-    (inputs, vec![arrangement(spec.ports.main_out)], aux)
+    let mut outputs = vec![arrangement(spec.ports.main_out)];
+    outputs.extend(spec.ports.aux_out.map(arrangement));
+    (inputs, outputs, aux)
 }
 
 fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
@@ -70,8 +72,20 @@ host_test!(vst3_buses_params_and_latency, {
             spec.name
         );
         assert_eq!(inputs[0].bus_type, 0, "{}: first input is main", spec.name);
-        assert_eq!(outputs.len(), 1);
         assert_eq!(outputs[0].channels as u32, spec.ports.main_out);
+        assert_eq!(
+            outputs[0].bus_type, 0,
+            "{}: first output is main",
+            spec.name
+        );
+        match spec.ports.aux_out {
+            Some(channels) => {
+                assert_eq!(outputs.len(), 2, "{}: aux output bus", spec.name);
+                assert_eq!(outputs[1].channels as u32, channels);
+                assert_eq!(outputs[1].bus_type, 1, "{}: aux output is aux", spec.name);
+            }
+            None => assert_eq!(outputs.len(), 1),
+        }
         match spec.ports.sidechain {
             Some(sc) => {
                 assert_eq!(inputs.len(), 2, "{}: sidechain bus", spec.name);
@@ -389,6 +403,38 @@ host_test!(
             );
             if spec.short == "fixture" {
                 assert_identical(&disconnected, &input, "fixture: no key -> input");
+            }
+        });
+    }
+);
+
+host_test!(
+    /// Only the main buses passed (`numInputs` = `numOutputs` = 1) to a plugin with aux input
+    /// and output buses. nice-plug 0.4.2 checked `aux_output_idx > numOutputs` and took the bus
+    /// one past the host's array as the aux output (LACQUER-PATCHES.md, fix f). That bus is full
+    /// of `POISON`, and the render fails if any of it was written.
+    vst3_aux_output_bus_left_out_is_not_written,
+    {
+        for_each_module("VST3 main buses only", |spec, module| {
+            let (Some(sc), Some(_)) = (spec.ports.sidechain, spec.ports.aux_out) else {
+                step(spec.name, "no aux input and output buses: nothing to check");
+                return;
+            };
+            let (ins, outs, _) = main_layout(spec);
+            let input = music(spec.ports.main_in as usize, 24_000, 48_000.0, 46);
+            for block in [512, 64, 1] {
+                step(spec.name, &format!("main buses only, blocks of {block}"));
+                let mut comp = module.create(spec);
+                comp.activate(&ins, &outs, 48_000.0, 512);
+                let out = comp.render_with_aux(
+                    &input,
+                    spec.ports.main_out as usize,
+                    AuxFeed::MainOnly(sc as usize),
+                    block,
+                    &[],
+                    false,
+                );
+                assert!(first_non_finite(&out).is_none(), "{}", spec.name);
             }
         });
     }

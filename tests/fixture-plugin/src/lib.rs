@@ -2,7 +2,9 @@
 //! sidechain input port and a lookahead parameter that changes the reported latency, so the
 //! harness's sidechain and latency-change checks run before a real plugin has them.
 //!
-//! Signal path, per sample: `out = (delay(main, lookahead) + key_mix · sidechain) · gain`.
+//! Signal path, per sample: `out = (delay(main, lookahead) + key_mix · sidechain) · gain`;
+//! the aux output ("Key Out") carries the sidechain as received, so a host that leaves the
+//! aux ports out of its process call is exercised on both sides.
 //! Every term is exact at the defaults and at `key_mix = 1`, `out = 0 dB` (an integer delay
 //! through a linear-interpolating `DelayLine` reads the stored sample, and the gain is 1.0),
 //! so the tests can compare outputs bit for bit. A missing or disconnected sidechain is
@@ -109,12 +111,13 @@ impl Plugin for LacquerTestFixture {
         main_input_channels: NonZeroU32::new(2),
         main_output_channels: NonZeroU32::new(2),
         aux_input_ports: &[new_nonzero_u32(2)],
+        aux_output_ports: &[new_nonzero_u32(2)],
         names: PortNames {
             layout: Some("Stereo with sidechain"),
             main_input: Some("Input"),
             main_output: Some("Output"),
             aux_inputs: &["Sidechain"],
-            aux_outputs: &[],
+            aux_outputs: &["Key Out"],
         },
         ..AudioIOLayout::const_default()
     }];
@@ -170,6 +173,14 @@ impl Plugin for LacquerTestFixture {
             .first()
             .map(|b| b.as_slice_immutable())
             .filter(|channels| channels.len() >= 2 && channels.iter().all(|c| c.len() == frames));
+        if let Some(key_out) = aux.outputs.first_mut() {
+            for (ch, channel) in key_out.as_slice().iter_mut().enumerate() {
+                match sidechain {
+                    Some(s) if ch < s.len() => channel.copy_from_slice(&s[ch][..channel.len()]),
+                    _ => channel.fill(0.0),
+                }
+            }
+        }
         let [left, right, ..] = buffer.as_slice() else {
             return ProcessStatus::Normal;
         };
