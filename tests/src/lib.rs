@@ -7,6 +7,9 @@
 //! and `tests/vst3_controller.rs` (automation through `IParameterChanges`, `IEditController`).
 //! `tests/zz_suite_wall_time.rs` runs last and reports the suite's wall time (see [`timing`]).
 //! The plugin list is [`plugins::PLUGINS`]: a plugin joins every test by adding one line there.
+//! It includes a test-only fixture plugin (`tests/fixture-plugin`: sidechain input, aux
+//! output, a lookahead that changes the latency) so the sidechain, aux-port and
+//! latency-change checks run before a product plugin needs them.
 //! Build the bundles first: `cargo xtask test` does both.
 //!
 //! Adding a plugin: one line in [`plugins::PLUGINS`] (plus its `&[ParamSpec]` list), then

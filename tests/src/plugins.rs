@@ -322,7 +322,7 @@ mod tests {
         for (name, test_only) in &bundles {
             let spec = PLUGINS
                 .iter()
-                .find(|p| &p.bundle == name)
+                .find(|p| p.bundle == name)
                 .unwrap_or_else(|| panic!("bundler.toml lists {name:?}, the table does not"));
             assert_eq!(spec.test_only, *test_only, "{name}: test_only");
         }

@@ -113,13 +113,12 @@ impl Plugin for LacquerTestFixture {
         aux_input_ports: &[new_nonzero_u32(2)],
         aux_output_ports: &[new_nonzero_u32(2)],
         names: PortNames {
-            layout: Some("Stereo with sidechain"),
+            layout: Some("Stereo with sidechain and key out"),
             main_input: Some("Input"),
             main_output: Some("Output"),
             aux_inputs: &["Sidechain"],
             aux_outputs: &["Key Out"],
         },
-        ..AudioIOLayout::const_default()
     }];
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
     type SysExMessage = ();
