@@ -223,12 +223,10 @@ impl BiquadCoefs {
     /// locals (see [`SvfCoefs::step`]; `m·v = (m/2)·(2v)` exactly): bit-identical.
     #[inline(always)]
     fn step<T: Lane>(&self, ic: &mut (T, T), x: T) -> T {
-        let (w1, w2) = self.svf.step(ic.0, ic.1, x);
-        let y = T::splat(self.mix[0]) * x
+        let (w1, w2) = self.svf.step(ic, x);
+        T::splat(self.mix[0]) * x
             + T::splat(0.5 * self.mix[1]) * w1
-            + T::splat(0.5 * self.mix[2]) * w2;
-        *ic = (w1 - ic.0, w2 - ic.1);
-        y
+            + T::splat(0.5 * self.mix[2]) * w2
     }
 }
 

@@ -7,9 +7,9 @@
 //! every sample without the transients a direct-form biquad produces (the states keep
 //! their physical meaning). Coefficients are computed in `f64` and stored in `f32`;
 //! state is `f32`. Callers flush denormal states at block end with [`flush`].
-//! Steady-state block loops use [`SvfCoefs::step`], the same arithmetic with the
-//! doubling folded into the coefficients (bit-identical, shorter dependency chain), on
-//! states held in locals.
+//! Every path (per-sample [`SvfState::tick`] and the steady-state block loops, which keep
+//! the memories in locals) runs [`SvfCoefs::step`], a regrouping of Simper's tick with a
+//! three-operation recursion, so all paths round identically.
 
 use crate::lanes::Lane;
 
@@ -35,18 +35,13 @@ pub struct SvfCoefs {
     pub g: f32,
     /// Damping `1/Q`.
     pub k: f32,
-    /// `1/(1 + g(g + k))`, precomputed for the tick.
-    a1: f32,
-    /// `g·a1`.
-    a2: f32,
-    /// `g·a2`.
-    a3: f32,
-    /// `2·a1`, for [`SvfCoefs::step`].
-    a1x2: f32,
-    /// `2·a2`.
-    a2x2: f32,
-    /// `2·a3`.
-    a3x2: f32,
+    /// `2·g/(1 + g(g + k))` (= `2·a2` in Simper's notation): input and cross-state gain
+    /// of the state update, see [`SvfCoefs::step`].
+    b: f32,
+    /// `2·g²/(1 + g(g + k))` (= `2·a3`).
+    c: f32,
+    /// `2·g(g + k)/(1 + g(g + k))` (= `2·(1 − a1)`), the band-pass memory's decay.
+    d: f32,
 }
 
 impl Default for SvfCoefs {
@@ -58,35 +53,50 @@ impl Default for SvfCoefs {
 impl SvfCoefs {
     /// From integrator gain `g > 0` and damping `k > 0` (computed in `f64`).
     pub fn from_gk(g: f64, k: f64) -> Self {
-        let a1 = 1.0 / (1.0 + g * (g + k));
-        let a2 = g * a1;
-        let a3 = g * a2;
-        let (a1, a2, a3) = (a1 as f32, a2 as f32, a3 as f32);
+        let gg = g * (g + k);
+        let a1 = 1.0 / (1.0 + gg);
         Self {
             g: g as f32,
             k: k as f32,
-            a1,
-            a2,
-            a3,
-            // Exact doublings of the stored values, so `step` rounds as `tick` does.
-            a1x2: 2.0 * a1,
-            a2x2: 2.0 * a2,
-            a3x2: 2.0 * a3,
+            b: (2.0 * g * a1) as f32,
+            c: (2.0 * g * g * a1) as f32,
+            // Computed as the small quantity itself (not `1 − 2·a1` rounded), so a low
+            // cutoff keeps full relative precision in the pole.
+            d: (2.0 * gg * a1) as f32,
         }
     }
 
-    /// [`SvfState::tick`] for the steady-state block loops, on memories held in locals:
-    /// returns `(w1, w2)`, twice the tick's outputs `(v1, v2)`; the new memories are
-    /// `(w1 − ic1, w2 − ic2)`. Scaling by 2 commutes with rounding, so with the doubled
-    /// coefficients every intermediate is exactly twice the tick's and the result is
-    /// bit-identical (outside the subnormal range), while the multiplication by 2 leaves
-    /// the recursion: four dependent operations per sample instead of five.
+    /// One sample of the trapezoidal SVF on memories `ic = (ic1, ic2)`: updates them and
+    /// returns `(w1, w2)`, twice Simper's outputs `(v1, v2)` (band-pass, low-pass). This
+    /// is the only SVF arithmetic: [`SvfState::tick`] halves the result (exact), the
+    /// block loops fold the ½ into their output coefficients (exact), so every path
+    /// rounds identically and block size never changes the output.
+    ///
+    /// Simper's tick (`v1 = a1·ic1 + a2·v3`, `v2 = ic2 + a2·ic1 + a3·v3`, `v3 = x − ic2`,
+    /// `ic ← 2v − ic`) regrouped as the state update
+    ///
+    /// ```text
+    /// ic1' = (ic1 + b·x) − (d·ic1 + b·ic2)
+    /// ic2' = (ic2 + c·x) + (b·ic1 − c·ic2)
+    /// ```
+    ///
+    /// with `b = 2a2`, `c = 2a3`, `d = 2(1 − a1)`: the input terms leave the recursion,
+    /// so each memory depends on the previous ones through three operations (multiply,
+    /// add, add) instead of four. Each memory is carried with an exact unit coefficient
+    /// (the small `d` and `c` are stored, not `1 − d`, `1 − c`), which keeps the
+    /// low-cutoff poles as accurate as in the textbook form, and the DC gain of the
+    /// low-pass is exactly 1 whatever `b, c, d` round to (the fixed point is `ic2 = x`).
+    /// The rounding differs from the textbook order by a few ulps of the state per
+    /// sample (tests `…_match_a_textbook_f64_reference`). The outputs are
+    /// `w = ic + ic'`, off the recursion.
     #[inline(always)]
-    pub(crate) fn step<T: Lane>(&self, ic1: T, ic2: T, x: T) -> (T, T) {
-        let v3 = x - ic2;
-        let w1 = T::splat(self.a1x2) * ic1 + T::splat(self.a2x2) * v3;
-        let w2 = (ic2 + ic2 + T::splat(self.a2x2) * ic1) + T::splat(self.a3x2) * v3;
-        (w1, w2)
+    pub(crate) fn step<T: Lane>(&self, ic: &mut (T, T), x: T) -> (T, T) {
+        let (ic1, ic2) = *ic;
+        let (b, c, d) = (T::splat(self.b), T::splat(self.c), T::splat(self.d));
+        let n1 = (ic1 + b * x) - (d * ic1 + b * ic2);
+        let n2 = (ic2 + c * x) + (b * ic1 - c * ic2);
+        *ic = (n1, n2);
+        (ic1 + n1, ic2 + n2)
     }
 
     /// Bilinear (prewarped) design: cutoff `cutoff_hz` at `sample_rate`, damping `k = 1/Q`.
@@ -115,14 +125,13 @@ pub struct SvfState {
 impl SvfState {
     /// Processes one sample and returns `(v1, v2)` = (band-pass `s/(s²+ks+1)`,
     /// low-pass). High-pass is `v0 − k·v1 − v2`.
+    /// Same arithmetic as the block loops ([`SvfCoefs::step`]).
     #[inline(always)]
     pub fn tick(&mut self, c: &SvfCoefs, v0: f32) -> (f32, f32) {
-        let v3 = v0 - self.ic2;
-        let v1 = c.a1 * self.ic1 + c.a2 * v3;
-        let v2 = self.ic2 + c.a2 * self.ic1 + c.a3 * v3;
-        self.ic1 = 2.0 * v1 - self.ic1;
-        self.ic2 = 2.0 * v2 - self.ic2;
-        (v1, v2)
+        let mut ic = (self.ic1, self.ic2);
+        let (w1, w2) = c.step(&mut ic, v0);
+        (self.ic1, self.ic2) = ic;
+        (0.5 * w1, 0.5 * w2)
     }
 
     /// Clears tiny or non-finite memories (call once per block).

@@ -15,6 +15,49 @@ pub fn max_rel_diff(a: &[f32], b: &[f32]) -> f64 {
     diff / peak.max(1e-30)
 }
 
+/// The textbook trapezoidal SVF in `f64` (Simper 2013, in his order: `v3 = x − ic2`,
+/// `v1 = a1·ic1 + a2·v3`, `v2 = ic2 + a2·ic1 + a3·v3`, `ic ← 2v − ic`), coefficients from
+/// the `f64` design values: the reference the `f32` filters are measured against.
+#[allow(dead_code)]
+#[derive(Clone, Copy, Debug)]
+pub struct RefSvf {
+    /// Damping `1/Q` (callers derive the all-pass `x − 2k·v1`).
+    pub k: f64,
+    /// `1/(1 + g(g + k))`.
+    a1: f64,
+    /// `g·a1`.
+    a2: f64,
+    /// `g·a2`.
+    a3: f64,
+    /// Integrator memories.
+    ic: (f64, f64),
+}
+
+#[allow(dead_code)]
+impl RefSvf {
+    /// Integrator gain `g`, damping `k`; memories cleared.
+    pub fn new(g: f64, k: f64) -> Self {
+        let a1 = 1.0 / (1.0 + g * (g + k));
+        Self {
+            k,
+            a1,
+            a2: g * a1,
+            a3: g * g * a1,
+            ic: (0.0, 0.0),
+        }
+    }
+
+    /// One sample; returns `(v1, v2)` = (band-pass, low-pass).
+    pub fn tick(&mut self, x: f64) -> (f64, f64) {
+        let (ic1, ic2) = self.ic;
+        let v3 = x - ic2;
+        let v1 = self.a1 * ic1 + self.a2 * v3;
+        let v2 = ic2 + self.a2 * ic1 + self.a3 * v3;
+        self.ic = (2.0 * v1 - ic1, 2.0 * v2 - ic2);
+        (v1, v2)
+    }
+}
+
 /// Magnitude in dB of the DTFT of `ir` at `freq_hz` (exact for a decayed impulse
 /// response), evaluated by a complex phasor recursion in `f64`.
 pub fn dtft_db(ir: &[f32], freq_hz: f64, sample_rate: f64) -> f64 {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise};
+use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise, RefSvf};
 
 /// Worst |digital − analog| dB over 10 Hz..0.9·Nyquist (240 log-spaced points) at
 /// 44.1 kHz over a grid of types, centre frequencies, Qs and gains; also the largest
@@ -418,15 +418,25 @@ fn deviation_curve() {
     }
 }
 
+/// Largest deviation allowed between a filter's output and the textbook `f64` SVF
+/// reference ([`RefSvf`], same design, `f64` coefficients), relative to the reference's
+/// peak: 1e-4 (−80 dB). The `f32` paths round each memory by ≈ 6e-8 relative per sample
+/// and low, resonant sections integrate that over ≈ Q/(π·f/fs) samples, so the expected
+/// worst case is a few 1e-6..1e-5 (measured: see the test output); a grouping or
+/// coefficient error shows up as 1e-3 and more. −80 dB is far below what the
+/// frequency-response tests resolve (0.004 dB ≈ 5e-4) and below 16-bit dither.
+const REFERENCE_TOLERANCE: f64 = 1e-4;
+
 #[test]
-fn fast_paths_match_the_per_sample_tick_reference() {
-    // The block loops (`process_stereo`, lanes; `process_channel`, scalar) against
-    // `BiquadState::tick` on noise, for every type over frequency, Q and gain.  They round
-    // identically (`SvfCoefs::step`), so the outputs are bit-identical.
+fn fast_paths_match_the_per_sample_tick_and_a_textbook_f64_reference() {
+    // The block loops (`process_stereo`, lanes; `process_channel`, scalar, in blocks of
+    // 333 and 100) against `BiquadState::tick` on noise, for every type over frequency,
+    // Q and gain: one arithmetic (`SvfCoefs::step`) everywhere, so bit-identical. And
+    // the tick against the textbook SVF in `f64`, within `REFERENCE_TOLERANCE`.
     let fs = 48_000.0;
     let (l, r) = (noise(8192, 21), noise(8192, 22));
     let mut worst: (f64, Option<FilterParams>) = (0.0, None);
-    let mut worst_mid: f64 = 0.0;
+    let mut worst_ref: (f64, Option<FilterParams>) = (0.0, None);
     for filter_type in FilterType::ALL {
         for freq_hz in [20.0, 120.0, 1000.0, 8000.0, 20_000.0] {
             for q in [0.3, 0.707, 2.0, 8.0] {
@@ -446,6 +456,20 @@ fn fast_paths_match_the_per_sample_tick_reference() {
                         .zip(refs.iter_mut())
                         .map(|(x, s)| x.iter().map(|&v| s.tick(b.coefs(), v)).collect())
                         .collect();
+                    let (g, k, m) = b.coefs().digital.to_svf();
+                    let mut svf = RefSvf::new(g, k);
+                    let textbook: Vec<f32> = l
+                        .iter()
+                        .map(|&v| {
+                            let x = f64::from(v);
+                            let (v1, v2) = svf.tick(x);
+                            (m[0] * x + m[1] * v1 + m[2] * v2) as f32
+                        })
+                        .collect();
+                    let d = max_rel_diff(&reference[0], &textbook);
+                    if d > worst_ref.0 {
+                        worst_ref = (d, Some(p));
+                    }
                     let (mut fl, mut fr) = (l.clone(), r.clone());
                     for (cl, cr) in fl.chunks_mut(333).zip(fr.chunks_mut(333)) {
                         b.process_stereo(cl, cr);
@@ -460,9 +484,6 @@ fn fast_paths_match_the_per_sample_tick_reference() {
                         .chain([(&mono, &reference[0])])
                     {
                         let d = max_rel_diff(out, want);
-                        if (120.0..=8000.0).contains(&freq_hz) {
-                            worst_mid = worst_mid.max(d);
-                        }
                         if d > worst.0 {
                             worst = (d, Some(p));
                         }
@@ -471,6 +492,7 @@ fn fast_paths_match_the_per_sample_tick_reference() {
             }
         }
     }
-    assert_eq!(worst_mid, 0.0);
+    eprintln!("worst deviation from the f64 reference: {worst_ref:?}");
     assert_eq!(worst.0, 0.0, "{worst:?}");
+    assert!(worst_ref.0 <= REFERENCE_TOLERANCE, "{worst_ref:?}");
 }

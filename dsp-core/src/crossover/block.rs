@@ -2,7 +2,7 @@
 //! all-passes as [`LrSplitState::split`] and [`LrAllpassState::process`], with the
 //! memories in locals ([`SplitRegs`]), the order matched once per block, and each SVF
 //! section advanced by [`SvfCoefs::step`] (the tick regrouped for a shorter dependency
-//! chain). [`Crossover::process_block`] runs the cascade stage by stage over the whole
+//! chain; the per-sample ticks run the same arithmetic). [`Crossover::process_block`] runs the cascade stage by stage over the whole
 //! block (split 0 for every sample, then its all-passes, then split 1, …), which is the
 //! per-sample order of operations for each sample: the output is bit-identical to
 //! [`Crossover::process_sample`] (tests `fast_paths_match_…`).
@@ -78,9 +78,7 @@ impl SplitRegs<F32x4> {
 /// exact ½: `2k·bp = k·(2bp)`, `lp = ½·(2lp)`).
 #[inline(always)]
 fn svf2<T: Lane>(c: &SvfCoefs, m: &mut (T, T), x: T) -> (T, T) {
-    let (w1, w2) = c.step(m.0, m.1, x);
-    *m = (w1 - m.0, w2 - m.1);
-    (w1, w2)
+    c.step(m, x)
 }
 
 /// [`crate::svf::TptOnePole::tick`] on a memory in a local.

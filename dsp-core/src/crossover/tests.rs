@@ -2,7 +2,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::*;
-use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise};
+use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise, RefSvf};
 
 const FS: f32 = 48_000.0;
 const IR_LEN: usize = 1 << 15;
@@ -144,13 +144,121 @@ fn denormal_and_nan_state_is_cleared() {
     });
 }
 
+/// Largest deviation allowed between a band and the textbook `f64` model
+/// ([`RefCrossover`]), relative to the band's peak: 1e-4 (−80 dB), as for the biquad
+/// (`biquad::tests::REFERENCE_TOLERANCE`): `f32` rounding of the memories, integrated by
+/// up to eight low, resonant sections, stays around 1e-6..1e-5 (see the test output); a
+/// wrong grouping or coefficient is 1e-3 and more.
+const REFERENCE_TOLERANCE: f64 = 1e-4;
+
+/// One split (or all-pass) of the textbook model: [`LrSplitState::split`] and
+/// [`LrAllpassState::process`] in `f64` on [`RefSvf`] sections and a `f64` one-pole.
+#[derive(Clone, Copy)]
+struct RefSplit {
+    /// Slope family.
+    order: LrOrder,
+    /// One-pole `G = g/(1+g)` (LR2).
+    big_g: f64,
+    /// One-pole memories (LR2).
+    poles: [f64; 2],
+    /// SVF sections in the order `LrSplitState` uses them (damping a, b, a, b, b; the
+    /// all-pass uses the first two).
+    svf: [RefSvf; 5],
+}
+
+impl RefSplit {
+    fn new(order: LrOrder, crossover_hz: f32) -> Self {
+        let g = prewarp(f64::from(FS), f64::from(crossover_hz));
+        let (ka, kb) = match order {
+            LrOrder::Lr8 => (K_B4[0], K_B4[1]),
+            _ => (std::f64::consts::SQRT_2, std::f64::consts::SQRT_2),
+        };
+        let (a, b) = (RefSvf::new(g, ka), RefSvf::new(g, kb));
+        Self {
+            order,
+            big_g: g / (1.0 + g),
+            poles: [0.0; 2],
+            svf: [a, b, a, b, b],
+        }
+    }
+
+    fn one_pole(big_g: f64, s: &mut f64, x: f64) -> f64 {
+        let v = (x - *s) * big_g;
+        let lp = v + *s;
+        *s = lp + v;
+        lp
+    }
+
+    fn split(&mut self, x: f64) -> (f64, f64) {
+        let s = &mut self.svf;
+        match self.order {
+            LrOrder::Lr2 => {
+                let lp1 = Self::one_pole(self.big_g, &mut self.poles[0], x);
+                let low = Self::one_pole(self.big_g, &mut self.poles[1], lp1);
+                (low, 2.0 * lp1 - x - low)
+            }
+            LrOrder::Lr4 => {
+                let (bp1, lp1) = s[0].tick(x);
+                let (_, low) = s[1].tick(lp1);
+                (low, x - 2.0 * s[0].k * bp1 - low)
+            }
+            LrOrder::Lr8 => {
+                let (bp_a, lp_a) = s[0].tick(x);
+                let (_, lp4) = s[1].tick(lp_a);
+                let (_, lp_c) = s[2].tick(lp4);
+                let (_, low) = s[3].tick(lp_c);
+                let ap_a = x - 2.0 * s[0].k * bp_a;
+                let (bp_e, _) = s[4].tick(ap_a);
+                (low, ap_a - 2.0 * s[4].k * bp_e - low)
+            }
+        }
+    }
+
+    fn allpass(&mut self, x: f64) -> f64 {
+        let s = &mut self.svf;
+        match self.order {
+            LrOrder::Lr2 => 2.0 * Self::one_pole(self.big_g, &mut self.poles[0], x) - x,
+            LrOrder::Lr4 => x - 2.0 * s[0].k * s[0].tick(x).0,
+            LrOrder::Lr8 => {
+                let y = x - 2.0 * s[0].k * s[0].tick(x).0;
+                y - 2.0 * s[1].k * s[1].tick(y).0
+            }
+        }
+    }
+}
+
+/// The textbook model of [`Crossover::process_sample`]: the same cascade of splits and
+/// phase-compensating all-passes, in `f64`, designed from the same (clamped) frequencies.
+fn reference_bands(order: LrOrder, crossover_hz: &[f32], x: &[f32]) -> Vec<Vec<f32>> {
+    let n = crossover_hz.len();
+    let mut splits: Vec<RefSplit> = crossover_hz
+        .iter()
+        .map(|&f| RefSplit::new(order, f))
+        .collect();
+    // All-passes for band `b`: crossovers `b + 1 .. n`, band by band.
+    let mut allpasses: Vec<Vec<RefSplit>> = (0..n).map(|b| splits[b + 1..].to_vec()).collect();
+    let mut bands = vec![vec![0.0; x.len()]; n + 1];
+    for (i, &v) in x.iter().enumerate() {
+        let mut rest = f64::from(v);
+        for b in 0..n {
+            let (low, high) = splits[b].split(rest);
+            bands[b][i] = allpasses[b].iter_mut().fold(low, |y, a| a.allpass(y)) as f32;
+            rest = high;
+        }
+        bands[n][i] = rest as f32;
+    }
+    bands
+}
+
 #[test]
-fn fast_paths_match_the_per_sample_tick_reference() {
-    // `process_block` (stage-wise block loops, `SvfCoefs::step`) against
-    // `process_sample` (per-sample ticks) on noise: every order, 2..=5 bands, low and
-    // high crossovers, blocks of 1, 64 and 500 samples: bit-identical.
+fn fast_paths_match_the_per_sample_tick_and_a_textbook_f64_reference() {
+    // `process_block` (stage-wise block loops) against `process_sample` (per-sample
+    // ticks) on noise: every order, 2..=5 bands, low and high crossovers, blocks of 1,
+    // 64 and 500 samples. Both run `SvfCoefs::step`, so they are bit-identical. And
+    // `process_sample` against the textbook `f64` model, within `REFERENCE_TOLERANCE`.
     let x: Vec<f32> = noise(6000, 31);
     let mut worst: f64 = 0.0;
+    let mut worst_ref: f64 = 0.0;
     for order in [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8] {
         for hz in [
             &[1000.0][..],
@@ -172,6 +280,15 @@ fn fast_paths_match_the_per_sample_tick_reference() {
                     want[b][i] = out[b];
                 }
             }
+            let textbook = reference_bands(order, reference.crossover_hz(), &x);
+            for b in 0..nb {
+                let d = max_rel_diff(&want[b], &textbook[b]);
+                assert!(
+                    d <= REFERENCE_TOLERANCE,
+                    "{order:?} {hz:?} band {b} vs f64: {d}"
+                );
+                worst_ref = worst_ref.max(d);
+            }
             for block in [1, 64, 500] {
                 let mut fast = reference.clone();
                 fast.reset();
@@ -184,13 +301,15 @@ fn fast_paths_match_the_per_sample_tick_reference() {
                 }
                 for b in 0..nb {
                     let d = max_rel_diff(&got[b], &want[b]);
-                    // Bit-identical except where doubling a subnormal rounds (LR8 at
-                    // 20 Hz meets one: 5e-16).
+                    // Bit-identical except where halving a subnormal rounds (LR8 at 20 Hz
+                    // can meet one: ≈ 1e-16).
                     assert!(d < 1e-12, "{order:?} {hz:?} band {b} block {block}: {d}");
                     worst = worst.max(d);
                 }
             }
         }
     }
-    eprintln!("worst relative difference {worst:e}");
+    eprintln!(
+        "worst block vs sample {worst:e}, worst deviation from the f64 reference {worst_ref:e}"
+    );
 }
