@@ -113,6 +113,25 @@ fn bench_filters(c: &mut Criterion) {
                 black_box(&bands);
             })
         });
+        let mut bands_r = vec![vec![0.0; n]; 2];
+        group.bench_function(BenchmarkId::new("lr4_2band_stereo_lanes", n), |b| {
+            b.iter(|| {
+                let [a, b1, ..] = &mut bands[..] else {
+                    unreachable!()
+                };
+                let [c1, d] = &mut bands_r[..] else {
+                    unreachable!()
+                };
+                x.process_stereo(
+                    black_box(&l0),
+                    black_box(&r0),
+                    &mut [&mut a[..], &mut b1[..]],
+                    &mut [&mut c1[..], &mut d[..]],
+                );
+                black_box(&bands);
+                black_box(&bands_r);
+            })
+        });
         let mut env = EnvelopeFollower::new();
         env.prepare(FS, n, 1);
         env.set_params(EnvelopeMode::Peak, 5.0, 100.0);

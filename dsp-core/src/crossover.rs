@@ -191,6 +191,19 @@ struct ChannelState {
     allpasses: [LrAllpassState; MAX_ALLPASSES],
 }
 
+impl ChannelState {
+    /// Flushes the memories an `nb`-band crossover uses (the others are not touched).
+    fn flush_used(&mut self, nb: usize) {
+        let splits = nb - 1;
+        self.splits[..splits]
+            .iter_mut()
+            .for_each(LrSplitState::flush);
+        self.allpasses[..splits * (splits - 1) / 2]
+            .iter_mut()
+            .for_each(LrAllpassState::flush);
+    }
+}
+
 /// An N-band (2..=5) Linkwitz–Riley crossover whose band sum is an all-pass.
 #[derive(Clone, Debug)]
 pub struct Crossover {
@@ -348,8 +361,66 @@ impl Crossover {
                     ap_index += 1;
                 }
             }
+            // Only this channel's memories in use: a full `end_block` per call costs
+            // as much as the filtering itself at 64 samples.
+            state.flush_used(nb);
+            return;
         }
         self.end_block();
+    }
+
+    /// Splits a stereo block: channels 0 and 1 run in lanes 0 and 1 of one loop per
+    /// stage (one dependency chain serves both), so this costs about as much as one
+    /// [`Crossover::process_block`] call. The output is bit-identical to
+    /// `process_block(0, left, left_bands)` then `process_block(1, right, right_bands)`,
+    /// which it falls back to when fewer than two channels are prepared or either side
+    /// has fewer band slices than bands. Processes `min` of all lengths.
+    pub fn process_stereo(
+        &mut self,
+        left: &[f32],
+        right: &[f32],
+        left_bands: &mut [&mut [f32]],
+        right_bands: &mut [&mut [f32]],
+    ) {
+        let nb = self.num_bands;
+        if self.channels.len() < 2 || left_bands.len() < nb || right_bands.len() < nb {
+            self.process_block(0, left, left_bands);
+            self.process_block(1, right, right_bands);
+            return;
+        }
+        let len = left_bands[..nb]
+            .iter()
+            .chain(right_bands[..nb].iter())
+            .map(|b| b.len())
+            .fold(left.len().min(right.len()), usize::min);
+        let (sl, sr) = self.channels.split_at_mut(1);
+        let (sl, sr) = (&mut sl[0], &mut sr[0]);
+        let (lows_l, last_l) = left_bands[..nb].split_at_mut(nb - 1);
+        let (lows_r, last_r) = right_bands[..nb].split_at_mut(nb - 1);
+        let rest_l = &mut last_l[0][..len];
+        let rest_r = &mut last_r[0][..len];
+        rest_l.copy_from_slice(&left[..len]);
+        rest_r.copy_from_slice(&right[..len]);
+        let mut ap_index = 0;
+        for (b, (low_l, low_r)) in lows_l.iter_mut().zip(lows_r.iter_mut()).enumerate() {
+            let (low_l, low_r) = (&mut low_l[..len], &mut low_r[..len]);
+            block::split_block_stereo(
+                &self.coefs[b],
+                [&mut sl.splits[b], &mut sr.splits[b]],
+                [low_l, low_r],
+                [rest_l, rest_r],
+            );
+            for c in &self.coefs[b + 1..nb - 1] {
+                block::allpass_block_stereo(
+                    c,
+                    [&mut sl.allpasses[ap_index], &mut sr.allpasses[ap_index]],
+                    [low_l, low_r],
+                );
+                ap_index += 1;
+            }
+        }
+        sl.flush_used(nb);
+        sr.flush_used(nb);
     }
 
     /// Flushes denormal/non-finite state; call once per block after `process_sample`.

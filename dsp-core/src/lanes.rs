@@ -1,8 +1,12 @@
 //! A plain four-lane `f32` vector for the steady-state filter loops (STYLE §15: code
 //! that auto-vectorises on stable Rust, no `unsafe`, no dependency). Every operation is
-//! written lane by lane on a 16-byte aligned array, which LLVM's SLP vectoriser turns
-//! into single SSE instructions. Stereo loops put left and right in lanes 0 and 1 (the
-//! other two stay zero), so one dependency chain serves both channels.
+//! written lane by lane on a 16-byte aligned array. Stereo loops put left and right in
+//! lanes 0 and 1 (the other two stay zero), so one loop body serves both channels and
+//! their two independent dependency chains overlap. In the release build of the SVF
+//! loops (checked in the assembly) LLVM emits the two live lanes as scalar SSE code and
+//! drops lanes 2 and 3 entirely — provided the loop never stores them: a loop that
+//! writes all four lanes back keeps them alive, and the extra registers spill into the
+//! recursion (`SplitRegs::stereo_lanes`).
 //!
 //! The kernels are generic over [`Lane`], implemented for `f32` (mono loops) and
 //! [`F32x4`]; the per-sample `tick` methods remain the scalar reference the tests

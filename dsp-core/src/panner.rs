@@ -552,7 +552,8 @@ impl Panner {
                 let low = 0.5 * (low.0[0] + low.0[1]);
                 (*l, *r) = apply(&gm, high.0[0] + low, high.0[1] + low);
             }
-            self.split = regs;
+            // Lanes 2 and 3 carry nothing: not storing them lets the loop drop them.
+            self.split = regs.stereo_lanes();
         } else {
             let g = compose(self.gain.current(), &self.m_target, &self.p_target);
             if g == IDENTITY {

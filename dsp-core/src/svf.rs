@@ -8,7 +8,7 @@
 //! their physical meaning). Coefficients are computed in `f64` and stored in `f32`;
 //! state is `f32`. Callers flush denormal states at block end with [`flush`].
 //! Every path (per-sample [`SvfState::tick`] and the steady-state block loops, which keep
-//! the memories in locals) runs [`SvfCoefs::step`], a regrouping of Simper's tick with a
+//! the memories in locals) runs `SvfCoefs::step` (crate-private), a regrouping of Simper's tick with a
 //! three-operation recursion, so all paths round identically.
 
 use crate::lanes::Lane;
@@ -125,7 +125,7 @@ pub struct SvfState {
 impl SvfState {
     /// Processes one sample and returns `(v1, v2)` = (band-pass `s/(s²+ks+1)`,
     /// low-pass). High-pass is `v0 − k·v1 − v2`.
-    /// Same arithmetic as the block loops ([`SvfCoefs::step`]).
+    /// Same arithmetic as the block loops (`SvfCoefs::step`).
     #[inline(always)]
     pub fn tick(&mut self, c: &SvfCoefs, v0: f32) -> (f32, f32) {
         let mut ic = (self.ic1, self.ic2);

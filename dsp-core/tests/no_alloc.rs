@@ -211,6 +211,22 @@ fn crossover_never_allocates_and_recovers() {
             for b in bands.iter().take(num_bands) {
                 assert!(all_finite(&b[..n]), "{sr} {n} {kind}");
             }
+            // Both channels in lanes: hostile left, clean right, then both clean.
+            for pass in 0..2 {
+                fill(&mut input[..n], rng, if pass == 0 { kind } else { 0 });
+                let (l, r) = bands.split_at_mut(MAX_BANDS - 2);
+                let [l0, l1, _] = l else { unreachable!() };
+                let [r0, r1] = r else { unreachable!() };
+                let right = vec![0.25; n];
+                let mut ol: [&mut [f32]; 2] = [&mut l0[..n], &mut l1[..n]];
+                let mut or: [&mut [f32]; 2] = [&mut r0[..n], &mut r1[..n]];
+                x.set_order(order);
+                x.set_bands(&hz[..1]);
+                assert_no_alloc(|| x.process_stereo(&input[..n], &right, &mut ol, &mut or));
+                for b in ol.iter().chain(or.iter()).filter(|_| pass == 1) {
+                    assert!(all_finite(b), "{sr} {n} {kind}");
+                }
+            }
         });
     });
 }

@@ -57,6 +57,32 @@ impl SplitRegs<f32> {
 }
 
 impl SplitRegs<F32x4> {
+    /// Two channels' memories in lanes 0 and 1.
+    fn zip(l: &SplitRegs<f32>, r: &SplitRegs<f32>) -> Self {
+        Self {
+            poles: std::array::from_fn(|i| F32x4::pair(l.poles[i], r.poles[i])),
+            svf: std::array::from_fn(|i| {
+                let ((l1, l2), (r1, r2)) = (l.svf[i], r.svf[i]);
+                (F32x4::pair(l1, r1), F32x4::pair(l2, r2))
+            }),
+        }
+    }
+
+    /// Lanes 0 and 1 kept, 2 and 3 zeroed. Stereo loops store their memories back
+    /// through this: the unused lanes are then dead, so the compiler drops their
+    /// arithmetic instead of carrying it (and spilling) through the loop.
+    pub(crate) fn stereo_lanes(&self) -> Self {
+        Self::zip(&self.lane(0), &self.lane(1))
+    }
+
+    /// The memories of lane `i`.
+    fn lane(&self, i: usize) -> SplitRegs<f32> {
+        SplitRegs {
+            poles: self.poles.map(|v| v.0[i]),
+            svf: self.svf.map(|(a, b)| (a.0[i], b.0[i])),
+        }
+    }
+
     /// Flushes tiny or non-finite memories in every lane (see [`crate::svf::flush`]).
     pub(crate) fn flush(&mut self) {
         let lanes = self
@@ -184,4 +210,60 @@ pub(super) fn allpass_block(c: &LrCoefs, a: &mut LrAllpassState, buf: &mut [f32]
         LrOrder::Lr8 => run!(allpass_lr8),
     }
     m.store_allpass(a);
+}
+
+/// [`split_block`] for two channels in lanes 0 and 1 of one loop (`[left, right]`;
+/// all four slices have the same length).
+pub(super) fn split_block_stereo(
+    c: &LrCoefs,
+    s: [&mut LrSplitState; 2],
+    low: [&mut [f32]; 2],
+    rest: [&mut [f32]; 2],
+) {
+    let mut m = SplitRegs::zip(&SplitRegs::load(s[0]), &SplitRegs::load(s[1]));
+    let [low_l, low_r] = low;
+    let [rest_l, rest_r] = rest;
+    let lows = low_l.iter_mut().zip(low_r.iter_mut());
+    let rests = rest_l.iter_mut().zip(rest_r.iter_mut());
+    macro_rules! run {
+        ($f:ident) => {
+            for ((lo_l, lo_r), (x_l, x_r)) in lows.zip(rests) {
+                let (lo, hi) = c.$f(&mut m, F32x4::pair(*x_l, *x_r));
+                (*lo_l, *lo_r, *x_l, *x_r) = (lo.0[0], lo.0[1], hi.0[0], hi.0[1]);
+            }
+        };
+    }
+    match c.order {
+        LrOrder::Lr2 => run!(split_lr2),
+        LrOrder::Lr4 => run!(split_lr4),
+        LrOrder::Lr8 => run!(split_lr8),
+    }
+    let [sl, sr] = s;
+    m.lane(0).store(sl);
+    m.lane(1).store(sr);
+}
+
+/// [`allpass_block`] for two channels in lanes 0 and 1 of one loop.
+pub(super) fn allpass_block_stereo(c: &LrCoefs, a: [&mut LrAllpassState; 2], buf: [&mut [f32]; 2]) {
+    let mut m = SplitRegs::zip(
+        &SplitRegs::load_allpass(a[0]),
+        &SplitRegs::load_allpass(a[1]),
+    );
+    let [l, r] = buf;
+    macro_rules! run {
+        ($f:ident) => {
+            for (x_l, x_r) in l.iter_mut().zip(r.iter_mut()) {
+                let y = c.$f(&mut m, F32x4::pair(*x_l, *x_r));
+                (*x_l, *x_r) = (y.0[0], y.0[1]);
+            }
+        };
+    }
+    match c.order {
+        LrOrder::Lr2 => run!(allpass_lr2),
+        LrOrder::Lr4 => run!(allpass_lr4),
+        LrOrder::Lr8 => run!(allpass_lr8),
+    }
+    let [al, ar] = a;
+    m.lane(0).store_allpass(al);
+    m.lane(1).store_allpass(ar);
 }
