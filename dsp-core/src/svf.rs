@@ -17,10 +17,17 @@ use crate::lanes::Lane;
 /// decaying feedback never lingers in denormal range even without FTZ.
 pub const DENORMAL_FLUSH: f32 = 1e-18;
 
-/// Flushes a state value: tiny → 0, non-finite → 0 (a poisoned state is cleared).
+/// Magnitude above which a filter state is treated as poisoned (≈ +360 dBFS). Real audio,
+/// even +40 dBFS, keeps states many orders of magnitude below it; an input near `f32::MAX`
+/// leaves states that are still finite but overflow to ∞ − ∞ = NaN on the next sample.
+pub const MAX_STATE: f32 = 1e18;
+
+/// Flushes a state value: tiny → 0 (denormals), non-finite or beyond [`MAX_STATE`] → 0 (a
+/// poisoned state is cleared at block end, so bad input never outlives its block).
 #[inline]
 pub fn flush(x: &mut f32) {
-    if x.abs() < DENORMAL_FLUSH || !x.is_finite() {
+    // Written so that NaN fails the range test too.
+    if !(x.abs() >= DENORMAL_FLUSH && x.abs() <= MAX_STATE) {
         *x = 0.0;
     }
 }

@@ -26,16 +26,26 @@ fn block_sizes(rng: &mut fastrand::Rng) -> Vec<usize> {
     v
 }
 
+/// How many kinds of test block [`fill`] makes (0 is clean noise).
+const HOSTILE_KINDS: usize = 7;
+
 /// Test signal: noise, then hostile samples in a few blocks.
 fn fill(buf: &mut [f32], rng: &mut fastrand::Rng, kind: usize) {
     for x in buf.iter_mut() {
         *x = rng.f32() * 2.0 - 1.0;
     }
-    match kind % 5 {
+    match kind % HOSTILE_KINDS {
         1 => buf[buf.len() / 2] = f32::NAN,
         2 => buf[0] = f32::INFINITY,
         3 => buf.iter_mut().for_each(|x| *x = 1e-39),
         4 => buf.iter_mut().for_each(|x| *x *= 100.0), // +40 dBFS
+        // Finite but absurd: states stay finite yet overflow on the next sample unless
+        // the block-end flush clears them (a bug the host tests caught).
+        5 => buf.iter_mut().for_each(|x| *x = f32::MAX),
+        6 => buf
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = if i % 2 == 0 { f32::MAX } else { f32::MIN }),
         _ => {}
     }
 }
@@ -57,7 +67,7 @@ fn panner_never_allocates_and_recovers_from_hostile_input() {
                 p.prepare(sr, MAX_BLOCK, channels);
                 let sizes = block_sizes(&mut rng);
                 for (i, &n) in sizes.iter().enumerate() {
-                    for kind in 0..5 {
+                    for kind in 0..HOSTILE_KINDS {
                         let s = PannerSettings {
                             mode: PanMode::ALL[(i + kind) % 4],
                             law: PanLaw::ALL[kind % 4],
@@ -114,7 +124,7 @@ fn for_each_case(mut body: impl FnMut(f32, usize, usize, &mut fastrand::Rng)) {
     let mut rng = fastrand::Rng::with_seed(2);
     for &sr in &SAMPLE_RATES {
         for n in block_sizes(&mut rng) {
-            for kind in 0..5 {
+            for kind in 0..HOSTILE_KINDS {
                 body(sr, n, kind, &mut rng);
             }
         }
