@@ -16,6 +16,7 @@ pub mod header;
 pub mod meters;
 pub mod meters_bridge;
 pub mod param_control;
+pub mod params;
 pub mod presets;
 pub mod theme;
 pub mod units;

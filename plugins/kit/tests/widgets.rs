@@ -37,16 +37,7 @@ struct TestParams {
 impl Default for TestParams {
     fn default() -> Self {
         Self {
-            gain: FloatParam::new(
-                "Gain",
-                0.0,
-                FloatRange::Linear {
-                    min: -24.0,
-                    max: 24.0,
-                },
-            )
-            .with_unit(" dB")
-            .with_step_size(0.1),
+            gain: lacquer_kit::params::gain_db_param("Gain", 0.0, -24.0, 24.0),
             freq: FloatParam::new(
                 "Freq",
                 1000.0,

@@ -3,6 +3,7 @@
 //! gain itself), so none of these carries a nice-plug smoother.
 
 use dsp_core::{PanLaw, PanMode, PanTaper, PannerSettings};
+use lacquer_kit::params::{bool_param, output_gain_param};
 use nice_plug::prelude::*;
 use std::sync::Arc;
 
@@ -124,13 +125,6 @@ fn pan_param(name: &str, default: f32) -> FloatParam {
     .with_string_to_value(formatters::s2v_f32_panning())
 }
 
-/// An on/off parameter that shows "On"/"Off" and rejects text it does not understand.
-fn bool_param(name: &str, default: bool) -> BoolParam {
-    BoolParam::new(name, default)
-        .with_value_to_string(lacquer_kit::units::v2s_bool_on_off())
-        .with_string_to_value(lacquer_kit::units::s2v_bool_strict())
-}
-
 impl Default for PannerParams {
     fn default() -> Self {
         Self {
@@ -166,16 +160,7 @@ impl Default for PannerParams {
             swap: bool_param("Swap L/R", false),
             invert_left: bool_param("Invert Left", false),
             invert_right: bool_param("Invert Right", false),
-            output_gain_db: FloatParam::new(
-                "Output",
-                0.0,
-                FloatRange::Linear {
-                    min: -24.0,
-                    max: 24.0,
-                },
-            )
-            .with_unit(" dB")
-            .with_step_size(0.1),
+            output_gain_db: output_gain_param(),
             bypass: bool_param("Bypass", false).make_bypass(),
         }
     }

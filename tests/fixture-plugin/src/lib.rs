@@ -49,16 +49,7 @@ impl Default for FixtureParams {
             .with_step_size(0.01),
             key_mix: FloatParam::new("Key Mix", 0.0, FloatRange::Linear { min: 0.0, max: 1.0 })
                 .with_step_size(0.01),
-            output_gain_db: FloatParam::new(
-                "Output",
-                0.0,
-                FloatRange::Linear {
-                    min: -24.0,
-                    max: 24.0,
-                },
-            )
-            .with_unit(" dB")
-            .with_step_size(0.1),
+            output_gain_db: lacquer_kit::params::output_gain_param(),
         }
     }
 }
