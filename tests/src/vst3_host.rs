@@ -2,16 +2,20 @@
 //! `ModuleEntry` + `GetPluginFactory`, enumerate classes, create the component, set it up,
 //! process audio on the main bus, and move state through an `IBStream` implemented here.
 
-use crate::plugins::PluginSpec;
+use crate::bundle;
+use crate::clap_host::{load_entry, AudioConfig, ParamChange};
+use crate::harness::instance;
+use crate::isolate::step;
+use crate::plugins::{Kind, ParamSpec, PluginSpec, PLUGINS};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::Path;
 use vst3::Steinberg::Vst::{
     AudioBusBuffers, AudioBusBuffers__type0, BusDirections_, BusInfo, IAudioProcessor,
-    IAudioProcessorTrait, IComponent, IComponentTrait, IEditController, IEditControllerTrait,
-    IParamValueQueue, IParamValueQueueTrait, IParameterChanges, IParameterChangesTrait,
-    MediaTypes_, ParamID, ParamValue, ParameterInfo, ProcessData, ProcessModes_, ProcessSetup,
-    SpeakerArrangement, String128, SymbolicSampleSizes_,
+    IAudioProcessorTrait, IComponent, IComponentHandler, IComponentHandlerTrait, IComponentTrait,
+    IEditController, IEditControllerTrait, IParamValueQueue, IParamValueQueueTrait,
+    IParameterChanges, IParameterChangesTrait, MediaTypes_, ParamID, ParamValue, ParameterInfo,
+    ProcessData, ProcessModes_, ProcessSetup, SpeakerArrangement, String128, SymbolicSampleSizes_,
 };
 use vst3::Steinberg::{
     int32, int64, kInvalidArgument, kResultFalse, kResultOk, tresult, IBStream, IBStreamTrait,
@@ -280,6 +284,96 @@ impl IParameterChangesTrait for ParamChanges {
     }
 }
 
+/// `RestartFlags::kLatencyChanged`: what nice-plug passes to `restartComponent` when the
+/// plugin's latency changed (the host then deactivates, reactivates and asks again).
+pub const K_LATENCY_CHANGED: i32 = vst3::Steinberg::Vst::RestartFlags_::kLatencyChanged;
+
+/// One call the plugin made on the host's `IComponentHandler`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HandlerCall {
+    /// `beginEdit(id)`: a gesture starts.
+    BeginEdit(u32),
+    /// `performEdit(id, normalized)`.
+    PerformEdit(u32, f64),
+    /// `endEdit(id)`: the gesture ends.
+    EndEdit(u32),
+    /// `restartComponent(flags)`.
+    Restart(i32),
+}
+
+/// The host side of `IComponentHandler` (set with `IEditController::setComponentHandler`):
+/// records every call. nice-plug calls `restartComponent` from `process()` when processing
+/// runs on the thread that created the component (as here), so recording never allocates:
+/// calls beyond the capacity reserved up front are counted in `dropped` instead of stored.
+pub struct ComponentHandler {
+    /// The calls, in order (capacity reserved in [`ComponentHandler::new`]).
+    calls: RefCell<Vec<HandlerCall>>,
+    /// Calls that did not fit.
+    dropped: Cell<usize>,
+}
+
+impl Class for ComponentHandler {
+    type Interfaces = (IComponentHandler,);
+}
+
+impl ComponentHandler {
+    /// Room for this many calls; more are counted, not stored.
+    const CAPACITY: usize = 4096;
+
+    /// An empty recorder.
+    pub fn new() -> ComWrapper<Self> {
+        ComWrapper::new(Self {
+            calls: RefCell::new(Vec::with_capacity(Self::CAPACITY)),
+            dropped: Cell::new(0),
+        })
+    }
+
+    fn record(&self, call: HandlerCall) -> tresult {
+        let mut calls = self.calls.borrow_mut();
+        if calls.len() < calls.capacity() {
+            calls.push(call);
+        } else {
+            self.dropped.set(self.dropped.get() + 1);
+        }
+        kResultOk
+    }
+
+    /// Every call recorded so far (panics if any did not fit).
+    pub fn calls(&self) -> Vec<HandlerCall> {
+        assert_eq!(self.dropped.get(), 0, "IComponentHandler: calls dropped");
+        self.calls.borrow().clone()
+    }
+
+    /// The flags of every `restartComponent` call so far, in order.
+    pub fn restarts(&self) -> Vec<i32> {
+        self.calls()
+            .into_iter()
+            .filter_map(|c| match c {
+                HandlerCall::Restart(flags) => Some(flags),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl IComponentHandlerTrait for ComponentHandler {
+    unsafe fn beginEdit(&self, id: ParamID) -> tresult {
+        self.record(HandlerCall::BeginEdit(id))
+    }
+
+    unsafe fn performEdit(&self, id: ParamID, value: ParamValue) -> tresult {
+        self.record(HandlerCall::PerformEdit(id, value))
+    }
+
+    unsafe fn endEdit(&self, id: ParamID) -> tresult {
+        self.record(HandlerCall::EndEdit(id))
+    }
+
+    unsafe fn restartComponent(&self, flags: int32) -> tresult {
+        self.record(HandlerCall::Restart(flags))
+    }
+}
+
 /// A parameter change at an absolute sample position of a VST3 render.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Vst3Change {
@@ -421,6 +515,7 @@ impl Module {
             processor,
             controller,
             active: false,
+            handler: None,
         }
     }
 }
@@ -452,6 +547,8 @@ pub struct Component {
     pub controller: Option<ComPtr<IEditController>>,
     /// Whether setActive(true) + setProcessing(true) are in effect.
     active: bool,
+    /// The host's `IComponentHandler`, once [`Component::install_handler`] set it.
+    handler: Option<ComWrapper<ComponentHandler>>,
 }
 
 /// One bus.
@@ -534,6 +631,47 @@ impl Component {
             self.processor.setProcessing(1);
         }
         self.active = true;
+    }
+
+    /// What a host does after `restartComponent(kLatencyChanged)`: stop processing,
+    /// `setActive(false)`, `setActive(true)` and resume, keeping the processing setup.
+    pub fn restart(&mut self) {
+        assert!(
+            self.active,
+            "{}: restart of an inactive component",
+            self.spec.name
+        );
+        // SAFETY: plain COM calls.
+        unsafe {
+            self.processor.setProcessing(0);
+            assert_eq!(
+                self.component.setActive(0),
+                kResultOk,
+                "{}: setActive(false)",
+                self.spec.name
+            );
+            assert_eq!(
+                self.component.setActive(1),
+                kResultOk,
+                "{}: setActive(true)",
+                self.spec.name
+            );
+            self.processor.setProcessing(1);
+        }
+    }
+
+    /// Give the controller a recording `IComponentHandler` (`setComponentHandler`), as a host
+    /// does right after `initialize`; returns the recorder.
+    pub fn install_handler(&mut self) -> ComWrapper<ComponentHandler> {
+        let handler = ComponentHandler::new();
+        let ptr = handler
+            .to_com_ptr::<IComponentHandler>()
+            .expect("IComponentHandler");
+        // SAFETY: a live handler object; the plugin add-refs what it keeps.
+        let r = unsafe { self.edit_controller().setComponentHandler(ptr.as_ptr()) };
+        assert_eq!(r, kResultOk, "{}: setComponentHandler", self.spec.name);
+        self.handler = Some(handler.clone());
+        handler
     }
 
     /// Stop processing and deactivate.
@@ -934,8 +1072,13 @@ impl Component {
 impl Drop for Component {
     fn drop(&mut self) {
         self.deactivate();
-        // SAFETY: plain COM call; the objects are released afterwards.
+        // SAFETY: plain COM calls; the objects are released afterwards.
         unsafe {
+            if self.handler.take().is_some() {
+                // Hosts clear the handler before terminating.
+                self.edit_controller()
+                    .setComponentHandler(std::ptr::null_mut());
+            }
             self.component.terminate();
         }
     }
@@ -998,3 +1141,54 @@ pub const K_CAN_AUTOMATE: i32 = 1;
 pub const K_IS_READ_ONLY: i32 = 1 << 1;
 /// `ParameterFlags::kIsBypass`.
 pub const K_IS_BYPASS: i32 = 1 << 16;
+
+/// Run `check` on every plugin's VST3 module, one step per plugin.
+pub fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
+    for spec in PLUGINS {
+        step(spec.name, what);
+        let module = Module::load(&bundle::vst3_path(spec));
+        check(spec, &module);
+    }
+}
+
+/// Number of steps nice-plug reports for a parameter (0 for continuous).
+pub fn steps(p: &ParamSpec) -> u32 {
+    match p.kind {
+        Kind::Float { .. } => 0,
+        Kind::Bool { .. } => 1,
+        Kind::Enum { count, .. } => count - 1,
+    }
+}
+
+/// The CLAP value of a VST3 normalized value (stepped CLAP parameters count steps).
+pub fn clap_value(p: &ParamSpec, normalized: f64) -> f64 {
+    normalized * f64::from(steps(p).max(1))
+}
+
+/// Render `input` through the CLAP bundle at 48 kHz with `changes` (VST3 normalized values) in
+/// fixed blocks: the reference a VST3 render of the same bundle must equal.
+pub fn clap_render(
+    spec: &'static PluginSpec,
+    input: &[Vec<f32>],
+    changes: &[Vst3Change],
+    block: usize,
+) -> Vec<Vec<f32>> {
+    let entry = load_entry(&bundle::clap_path(spec));
+    let mut inst = instance(&entry, spec).activated(AudioConfig::new(48_000.0, block as u32));
+    let clap_changes: Vec<ParamChange> = changes
+        .iter()
+        .map(|c| {
+            let p = spec
+                .params
+                .iter()
+                .find(|p| p.clap_id() == c.id)
+                .expect("known parameter");
+            ParamChange {
+                time: c.time,
+                id: c.id,
+                value: clap_value(p, c.value),
+            }
+        })
+        .collect();
+    inst.render(input, None, &clap_changes, || block)
+}

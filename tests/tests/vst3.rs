@@ -7,40 +7,14 @@ use lacquer_host_tests::clap_ext;
 use lacquer_host_tests::harness::{instance, set_params_inactive, DEFAULT_CONFIG};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
-use lacquer_host_tests::plugins::{param_hash, Kind, PluginSpec, PLUGINS};
+use lacquer_host_tests::plugins::{param_hash, Kind};
 use lacquer_host_tests::signal::{
     assert_identical, first_difference, first_non_finite, music, noise, peak,
 };
-use lacquer_host_tests::vst3_host::{cid_text, AuxFeed, Module, AUDIO_MODULE_CLASS, MONO, STEREO};
+use lacquer_host_tests::vst3_host::{
+    cid_text, for_each_module, main_layout, AuxFeed, AUDIO_MODULE_CLASS,
+};
 use vst3::Steinberg::kResultOk;
-
-fn arrangement(channels: u32) -> u64 {
-    if channels == 1 {
-        MONO
-    } else {
-        STEREO
-    }
-}
-
-fn main_layout(spec: &PluginSpec) -> (Vec<u64>, Vec<u64>, Vec<usize>) {
-    let mut inputs = vec![arrangement(spec.ports.main_in)];
-    let mut aux = Vec::new();
-    if let Some(sc) = spec.ports.sidechain {
-        inputs.push(arrangement(sc));
-        aux.push(sc as usize);
-    }
-    let mut outputs = vec![arrangement(spec.ports.main_out)];
-    outputs.extend(spec.ports.aux_out.map(arrangement));
-    (inputs, outputs, aux)
-}
-
-fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
-    for spec in PLUGINS {
-        step(spec.name, what);
-        let module = Module::load(&bundle::vst3_path(spec));
-        check(spec, &module);
-    }
-}
 
 host_test!(vst3_factory_lists_the_plugin, {
     for_each_module("VST3 factory", |spec, module| {

@@ -7,71 +7,19 @@
 
 use lacquer_host_tests::bundle;
 use lacquer_host_tests::clap_ext;
-use lacquer_host_tests::clap_host::{load_entry, AudioConfig, ParamChange};
+use lacquer_host_tests::clap_host::load_entry;
 use lacquer_host_tests::harness::{instance, normalized, random_settings};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
-use lacquer_host_tests::plugins::{Kind, ParamSpec, PluginSpec, PLUGINS};
-use lacquer_host_tests::signal::{assert_identical, constant, first_difference, music};
+use lacquer_host_tests::plugins::{Kind, Latency};
+use lacquer_host_tests::signal::{
+    arrival, assert_identical, constant, first_difference, impulse, music, noise, onset,
+};
 use lacquer_host_tests::vst3_host::{
-    main_layout, Module, Vst3Change, AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS,
-    K_IS_READ_ONLY,
+    clap_render, clap_value, for_each_module, main_layout, steps, HandlerCall, Vst3Change,
+    AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS, K_IS_READ_ONLY, K_LATENCY_CHANGED,
 };
 use vst3::Steinberg::{kInvalidArgument, kResultOk};
-
-fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
-    for spec in PLUGINS {
-        step(spec.name, what);
-        let module = Module::load(&bundle::vst3_path(spec));
-        check(spec, &module);
-    }
-}
-
-/// Number of steps nice-plug reports for a parameter (0 for continuous).
-fn steps(p: &ParamSpec) -> u32 {
-    match p.kind {
-        Kind::Float { .. } => 0,
-        Kind::Bool { .. } => 1,
-        Kind::Enum { count, .. } => count - 1,
-    }
-}
-
-/// The CLAP value of a VST3 normalized value (stepped CLAP parameters count steps).
-fn clap_value(p: &ParamSpec, normalized: f64) -> f64 {
-    normalized * f64::from(steps(p).max(1))
-}
-
-/// Index of the first sample (any channel) that differs from the constant `value`.
-fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
-    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
-}
-
-/// Render `input` through CLAP with `changes` (VST3 normalized values) in fixed blocks.
-fn clap_render(
-    spec: &'static PluginSpec,
-    input: &[Vec<f32>],
-    changes: &[Vst3Change],
-    block: usize,
-) -> Vec<Vec<f32>> {
-    let entry = load_entry(&bundle::clap_path(spec));
-    let mut inst = instance(&entry, spec).activated(AudioConfig::new(48_000.0, block as u32));
-    let clap_changes: Vec<ParamChange> = changes
-        .iter()
-        .map(|c| {
-            let p = spec
-                .params
-                .iter()
-                .find(|p| p.clap_id() == c.id)
-                .expect("known parameter");
-            ParamChange {
-                time: c.time,
-                id: c.id,
-                value: clap_value(p, c.value),
-            }
-        })
-        .collect();
-    inst.render(input, None, &clap_changes, || block)
-}
 
 host_test!(vst3_automation_is_sample_accurate_on_gain, {
     for_each_module("VST3 sample-accurate gain automation", |spec, module| {
@@ -558,3 +506,99 @@ host_test!(vst3_controller_is_the_component, {
         );
     });
 });
+
+host_test!(
+    /// The VST3 twin of `clap_audio::lookahead_change_is_announced_to_the_host`: a lookahead
+    /// change set through `IParameterChanges` makes nice-plug call the host's
+    /// `IComponentHandler::restartComponent(kLatencyChanged)`; after the host's restart
+    /// (`setActive(false)`, `setActive(true)`) `getLatencySamples` is the measured delay.
+    vst3_lookahead_change_is_announced_to_the_host,
+    {
+        for_each_module("VST3 latency change announcement", |spec, module| {
+            let Latency::Lookahead { param } = spec.latency else {
+                step(
+                    spec.name,
+                    "no lookahead in the table: latency-change announcement not applicable",
+                );
+                return;
+            };
+            let p = spec.param(param);
+            let (ins, outs, aux) = main_layout(spec);
+            let out_channels = spec.ports.main_out as usize;
+            for &rate in &[44_100.0, 96_000.0] {
+                let mut comp = module.create(spec);
+                let handler = comp.install_handler();
+                comp.activate(&ins, &outs, rate, 512);
+                let input = noise(spec.ports.main_in as usize, 4096, 0.5, 22);
+                let mut changes = 0;
+                let mut seen = vec![comp.latency()];
+                // Normalized values; the lookahead is a float, so CLAP and VST3 agree on them.
+                for value in [1.0, 0.37, 0.0] {
+                    let before = comp.latency();
+                    let restarts = handler.restarts().len();
+                    step(spec.name, &format!("{rate} Hz: {param} to {value}"));
+                    let automation = [Vst3Change {
+                        time: 0,
+                        id: p.clap_id(),
+                        value,
+                    }];
+                    comp.render_automated(&input, out_channels, &aux, 512, &automation, false);
+                    let new_restarts = handler.restarts()[restarts..].to_vec();
+                    if new_restarts.is_empty() {
+                        assert_eq!(
+                            comp.latency(),
+                            before,
+                            "{} at {rate} Hz: {param} = {value}: latency changed silently",
+                            spec.name
+                        );
+                        continue;
+                    }
+                    assert!(
+                        new_restarts.iter().any(|&f| f & K_LATENCY_CHANGED != 0),
+                        "{} at {rate} Hz: {param} = {value}: restartComponent flags \
+                         {new_restarts:?}, none with kLatencyChanged ({K_LATENCY_CHANGED})",
+                        spec.name
+                    );
+                    // The host restarts the component; then it must report the change.
+                    comp.restart();
+                    let reported = comp.latency();
+                    assert_ne!(
+                        reported, before,
+                        "{} at {rate} Hz: {param} = {value}: restart requested for an \
+                         unchanged latency",
+                        spec.name
+                    );
+                    changes += 1;
+                    seen.push(reported);
+                    let at = 1000;
+                    let pulse = impulse(spec.ports.main_in as usize, 16_384, at);
+                    let out = comp.render(&pulse, out_channels, &aux, 512);
+                    let measured = arrival(&out).expect("impulse produced no output") - at;
+                    assert_eq!(
+                        measured, reported as usize,
+                        "{} at {rate} Hz: {param} = {value}: getLatencySamples vs measured \
+                         latency after the change",
+                        spec.name
+                    );
+                }
+                step(spec.name, &format!("{rate} Hz: latencies {seen:?}"));
+                assert!(
+                    changes >= 2,
+                    "{} at {rate} Hz: the lookahead parameter changed the latency {changes} \
+                     times for 3 settings: {seen:?}",
+                    spec.name
+                );
+                // Audio-side changes are no edits: the plugin sent no gestures back.
+                assert!(
+                    handler
+                        .calls()
+                        .iter()
+                        .all(|c| matches!(c, HandlerCall::Restart(_))),
+                    "{}: unexpected IComponentHandler calls {:?}",
+                    spec.name,
+                    handler.calls()
+                );
+            }
+        });
+    }
+);
