@@ -100,6 +100,26 @@ pub fn plain_from_text(text: &str) -> Option<f64> {
     })
 }
 
+/// Index of the first sample (any channel) that differs from the constant `value`.
+pub fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
+    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
+}
+
+/// First sample whose magnitude exceeds 1e-3 of the peak, in any channel.
+pub fn arrival(out: &[Vec<f32>]) -> Option<usize> {
+    let threshold = peak(out) * 1e-3;
+    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i].abs() > threshold))
+}
+
+/// `channels` channels of `len` zeros with a unit impulse at sample `at` in each.
+pub fn impulse(channels: usize, len: usize, at: usize) -> Vec<Vec<f32>> {
+    let mut signal = constant(channels, len, 0.0);
+    for c in &mut signal {
+        c[at] = 1.0;
+    }
+    signal
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,24 +148,4 @@ mod tests {
         b[0][0] = -0.0;
         assert!(first_difference(&a, &b).is_some());
     }
-}
-
-/// Index of the first sample (any channel) that differs from the constant `value`.
-pub fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
-    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
-}
-
-/// First sample whose magnitude exceeds 1e-3 of the peak, in any channel.
-pub fn arrival(out: &[Vec<f32>]) -> Option<usize> {
-    let threshold = peak(out) * 1e-3;
-    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i].abs() > threshold))
-}
-
-/// `channels` channels of `len` zeros with a unit impulse at sample `at` in each.
-pub fn impulse(channels: usize, len: usize, at: usize) -> Vec<Vec<f32>> {
-    let mut signal = constant(channels, len, 0.0);
-    for c in &mut signal {
-        c[at] = 1.0;
-    }
-    signal
 }
