@@ -3,6 +3,7 @@
 //! call them from the thread that created the instance.
 
 use crate::clap_host::Instance;
+use crate::signal::c_string;
 use clack_host::events::io::EventBuffer;
 use clack_host::stream::{InputStream, OutputStream};
 use clap_sys::ext::audio_ports::{
@@ -28,15 +29,6 @@ fn ext<T>(instance: &Instance, id: &CStr) -> Option<&'static T> {
         let table = get(plugin, id.as_ptr());
         (table as *const T).as_ref()
     }
-}
-
-fn name_of(s: &[c_char]) -> String {
-    let bytes: Vec<u8> = s
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8)
-        .collect();
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Channel counts of every input and output port.
@@ -81,7 +73,7 @@ pub fn port_infos(instance: &Instance, is_input: bool) -> Vec<PortInfo> {
                 );
                 PortInfo {
                     id: info.id,
-                    name: name_of(&info.name),
+                    name: c_string(&info.name),
                     flags: info.flags,
                     channels: info.channel_count,
                     port_type: if info.port_type.is_null() {
@@ -144,7 +136,7 @@ pub fn ports_configs(instance: &Instance) -> Vec<PortsConfig> {
                 assert!(cfg.get.expect("audio_ports_config.get")(plugin, i, &mut c));
                 PortsConfig {
                     id: c.id,
-                    name: name_of(&c.name),
+                    name: c_string(&c.name),
                     input_ports: c.input_port_count,
                     output_ports: c.output_port_count,
                     main_in: if c.has_main_input {
@@ -218,8 +210,8 @@ pub fn params(instance: &Instance) -> Vec<ParamInfo> {
                 ParamInfo {
                     id: info.id,
                     flags: info.flags,
-                    name: name_of(&info.name),
-                    module: name_of(&info.module),
+                    name: c_string(&info.name),
+                    module: c_string(&info.module),
                     min: info.min_value,
                     max: info.max_value,
                     default: info.default_value,
@@ -262,7 +254,7 @@ pub fn value_to_text(instance: &Instance, id: u32, value: f64) -> Option<String>
             buf.len() as u32,
         )
     };
-    ok.then(|| name_of(&buf))
+    ok.then(|| c_string(&buf))
 }
 
 /// Parse text into a CLAP value.

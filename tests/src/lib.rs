@@ -43,7 +43,8 @@ pub mod prelude {
     pub use crate::isolate::step;
     pub use crate::plugins::{param_hash, Kind, Latency, PluginSpec, PLUGINS, VENDOR};
     pub use crate::signal::{
-        assert_identical, constant, first_non_finite, music, noise, peak, plain_from_text,
+        assert_finite_below, assert_identical, constant, first_non_finite, music, noise, peak,
+        plain_from_text,
     };
     pub use clack_host::events::io::EventBuffer;
 }

@@ -120,6 +120,49 @@ pub fn impulse(channels: usize, len: usize, at: usize) -> Vec<Vec<f32>> {
     signal
 }
 
+/// The gain step a sample-accurate automation test sent (constant 1.0 input, the gain
+/// halved at sample `k`, rendered in blocks of `block`): the output first changes exactly at
+/// `k` and settles at ~0.5. `what` names the plugin (and format) in the messages.
+pub fn assert_gain_step_at(out: &[Vec<f32>], k: usize, block: usize, what: &str) {
+    let first = onset(out, 1.0);
+    assert_eq!(
+        first,
+        Some(k),
+        "{what}: gain change at sample {k} (offset {} in block {}): output first changes at \
+         {first:?}",
+        k % block,
+        k / block
+    );
+    let last = out[0][out[0].len() - 1];
+    assert!(
+        (last - 0.5).abs() < 0.01,
+        "{what}: gain settles at {last}, want ~0.5"
+    );
+}
+
+/// Every sample finite and the peak below `limit` (a blow-up or a stuck state shows as
+/// either); `what` names the plugin and the situation in the messages.
+pub fn assert_finite_below(out: &[Vec<f32>], limit: f32, what: &str) {
+    if let Some((c, i, x)) = first_non_finite(out) {
+        panic!("{what}: channel {c} sample {i} is {x}");
+    }
+    assert!(
+        peak(out) < limit,
+        "{what}: peak {} (limit {limit})",
+        peak(out)
+    );
+}
+
+/// A C string in a fixed-size `c_char` array (CLAP and VST3 info structs), up to its NUL.
+pub fn c_string(s: &[std::ffi::c_char]) -> String {
+    let bytes: Vec<u8> = s
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

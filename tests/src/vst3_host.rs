@@ -7,6 +7,7 @@ use crate::clap_host::{load_entry, AudioConfig, ParamChange};
 use crate::harness::instance;
 use crate::isolate::step;
 use crate::plugins::{Kind, ParamSpec, PluginSpec, PLUGINS};
+use crate::signal::c_string;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::Path;
@@ -425,15 +426,6 @@ pub struct ClassInfo {
     pub name: String,
 }
 
-fn c_chars(s: &[std::ffi::c_char]) -> String {
-    let bytes: Vec<u8> = s
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8)
-        .collect();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
 fn utf16(s: &[u16]) -> String {
     let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
     String::from_utf16_lossy(&s[..end])
@@ -478,8 +470,8 @@ impl Module {
                     assert_eq!(factory.getClassInfo(i, &mut info), kResultOk);
                     ClassInfo {
                         cid: info.cid.map(|c| c as u8),
-                        category: c_chars(&info.category),
-                        name: c_chars(&info.name),
+                        category: c_string(&info.category),
+                        name: c_string(&info.name),
                     }
                 })
                 .collect()

@@ -6,6 +6,7 @@
 //! fails that test by name instead of killing the test binary.
 
 use lacquer_host_tests::prelude::*;
+use lacquer_host_tests::signal::{arrival, assert_gain_step_at, impulse, onset};
 
 /// Sample rates a DAW may run at; every one must activate and process.
 const SAMPLE_RATES: &[f64] = &[44_100.0, 48_000.0, 88_200.0, 96_000.0, 192_000.0];
@@ -135,11 +136,6 @@ host_test!(reset_gives_the_same_output_as_a_fresh_instance, {
 
 // --- Sample-accurate automation -----------------------------------------------------------
 
-/// Index of the first sample (any channel) that differs from the constant `value`.
-fn onset(out: &[Vec<f32>], value: f32) -> Option<usize> {
-    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i] != value))
-}
-
 host_test!(automation_is_sample_accurate_on_gain, {
     for_each_plugin("sample-accurate gain automation", |spec, entry| {
         let Some(gain_id) = spec.gain_param else {
@@ -172,22 +168,7 @@ host_test!(automation_is_sample_accurate_on_gain, {
                 value: half,
             }];
             let out = inst.render(&input, None, &changes, || block);
-            let first = onset(&out, 1.0);
-            assert_eq!(
-                first,
-                Some(k),
-                "{}: gain event at sample {k} (offset {} in block {}): output first changes at \
-                 {first:?}",
-                spec.name,
-                k % block,
-                k / block
-            );
-            let last = out[0][out[0].len() - 1];
-            assert!(
-                (last - 0.5).abs() < 0.01,
-                "{}: gain settles at {last}, want ~0.5",
-                spec.name
-            );
+            assert_gain_step_at(&out, k, block, spec.name);
         }
     });
 });
@@ -258,12 +239,6 @@ host_test!(bypass_passes_audio_through, {
 
 // --- Latency ------------------------------------------------------------------------------
 
-/// First sample whose magnitude exceeds 1e-3 of the peak, in any channel.
-fn arrival(out: &[Vec<f32>]) -> Option<usize> {
-    let threshold = peak(out) * 1e-3;
-    (0..out[0].len()).find(|&i| out.iter().any(|c| c[i].abs() > threshold))
-}
-
 host_test!(reported_latency_matches_measured_impulse_delay, {
     for_each_plugin("latency", |spec, entry| {
         for &rate in &[44_100.0, 48_000.0, 96_000.0] {
@@ -276,10 +251,7 @@ host_test!(reported_latency_matches_measured_impulse_delay, {
                 assert_eq!(reported, 0, "{}: table says zero latency", spec.name);
             }
             let at = 1000;
-            let mut input = constant(spec.ports.main_in as usize, 8192, 0.0);
-            for c in &mut input {
-                c[at] = 1.0;
-            }
+            let input = impulse(spec.ports.main_in as usize, 8192, at);
             let out = inst.render(&input, None, &[], || 512);
             let measured = arrival(&out).expect("impulse produced no output") - at;
             assert_eq!(
@@ -380,11 +352,8 @@ host_test!(lookahead_change_is_announced_to_the_host, {
                 changes += 1;
                 seen.push(reported);
                 let at = 1000;
-                let mut impulse = constant(spec.ports.main_in as usize, 16_384, 0.0);
-                for c in &mut impulse {
-                    c[at] = 1.0;
-                }
-                let out = inst.render(&impulse, None, &[], || 512);
+                let pulse = impulse(spec.ports.main_in as usize, 16_384, at);
+                let out = inst.render(&pulse, None, &[], || 512);
                 let measured = arrival(&out).expect("impulse produced no output") - at;
                 assert_eq!(
                     measured, reported as usize,

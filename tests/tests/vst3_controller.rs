@@ -13,7 +13,8 @@ use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
 use lacquer_host_tests::plugins::{Kind, Latency};
 use lacquer_host_tests::signal::{
-    arrival, assert_identical, constant, first_difference, impulse, music, noise, onset,
+    arrival, assert_gain_step_at, assert_identical, constant, first_difference, impulse, music,
+    noise,
 };
 use lacquer_host_tests::vst3_host::{
     clap_render, clap_value, for_each_module, main_layout, steps, HandlerCall, Vst3Change,
@@ -59,22 +60,7 @@ host_test!(vst3_automation_is_sample_accurate_on_gain, {
                 &changes,
                 false,
             );
-            let first = onset(&out, 1.0);
-            assert_eq!(
-                first,
-                Some(k),
-                "{}: VST3 gain point at sample {k} (offset {} in block {}): output first changes \
-                 at {first:?}",
-                spec.name,
-                k % block,
-                k / block
-            );
-            let last = out[0][out[0].len() - 1];
-            assert!(
-                (last - 0.5).abs() < 0.01,
-                "{}: VST3 gain settles at {last}, want ~0.5",
-                spec.name
-            );
+            assert_gain_step_at(&out, k, block, &format!("{}: VST3", spec.name));
             // The same event through CLAP gives the same samples.
             let clap = clap_render(spec, &input, &changes, block);
             assert_identical(
@@ -452,24 +438,15 @@ host_test!(vst3_controller_is_the_component, {
             "{}: getControllerClassId claims a separate controller class",
             spec.name
         );
-        let via_component = comp
-            .component
-            .cast::<vst3::Steinberg::Vst::IEditController>()
-            .unwrap_or_else(|| {
-                panic!(
-                    "{}: component does not implement IEditController",
-                    spec.name
-                )
-            });
-        let via_processor = comp
-            .processor
-            .cast::<vst3::Steinberg::Vst::IEditController>()
-            .unwrap_or_else(|| {
-                panic!(
-                    "{}: processor does not implement IEditController",
-                    spec.name
-                )
-            });
+        // The host asks each interface it holds for the controller.
+        let controller_of = |obj: Option<vst3::ComPtr<vst3::Steinberg::Vst::IEditController>>,
+                             what: &str| {
+            obj.unwrap_or_else(|| {
+                panic!("{}: {what} does not implement IEditController", spec.name)
+            })
+        };
+        let via_component = controller_of(comp.component.cast(), "component");
+        let via_processor = controller_of(comp.processor.cast(), "processor");
         // Same object (COM identity through FUnknown).
         let unknown_a = via_component
             .cast::<vst3::Steinberg::FUnknown>()
