@@ -34,7 +34,8 @@ pub struct LacquerPanner {
     meters: Arc<PannerMeters>,
     /// The DSP; all panning happens here.
     panner: Panner,
-    /// The host chose the mono-in/stereo-out layout: the input is duplicated before panning.
+    /// The host chose the mono-in/stereo-out layout (the processor knows it from `prepare`;
+    /// the glue needs it only to meter the mono source).
     mono_input: bool,
     /// Input peak/RMS measurement (runs only while the editor is open).
     input_meter: LevelMeter,
@@ -135,12 +136,11 @@ impl Plugin for LacquerPanner {
         let [left, right, ..] = buffer.as_slice() else {
             return ProcessStatus::Normal;
         };
-        if self.mono_input {
-            // Mono-in/stereo-out: the wrapper zeroes the extra output channel.
-            right.copy_from_slice(left);
-        }
         if editor_open {
-            measure(&mut self.input_meter, left, right, &self.meters.input);
+            // Mono-in/stereo-out: the processor takes `left` as the source and writes both
+            // outputs; `right` holds the wrapper's silence, so meter the source on both bars.
+            let input_right: &[f32] = if self.mono_input { left } else { right };
+            measure(&mut self.input_meter, left, input_right, &self.meters.input);
         }
         self.panner.process_stereo(left, right);
         if editor_open {
