@@ -1157,6 +1157,25 @@ pub fn clap_value(p: &ParamSpec, normalized: f64) -> f64 {
     normalized * f64::from(steps(p).max(1))
 }
 
+/// The VST3 normalized value of a CLAP value: the inverse of [`clap_value`].
+pub fn vst3_value(p: &ParamSpec, clap: f64) -> f64 {
+    clap / f64::from(steps(p).max(1))
+}
+
+/// CLAP `(id, value)` settings (IDs are the same in both formats) as VST3 normalized values.
+pub fn vst3_settings(spec: &PluginSpec, clap: &[(u32, f64)]) -> Vec<(u32, f64)> {
+    clap.iter()
+        .map(|&(id, value)| {
+            let p = spec
+                .params
+                .iter()
+                .find(|p| p.clap_id() == id)
+                .expect("known parameter");
+            (id, vst3_value(p, value))
+        })
+        .collect()
+}
+
 /// Render `input` through the CLAP bundle at 48 kHz with `changes` (VST3 normalized values) in
 /// fixed blocks: the reference a VST3 render of the same bundle must equal.
 pub fn clap_render(

@@ -4,15 +4,15 @@
 
 use lacquer_host_tests::bundle;
 use lacquer_host_tests::clap_ext;
-use lacquer_host_tests::harness::{instance, set_params_inactive, DEFAULT_CONFIG};
+use lacquer_host_tests::harness::{instance, random_settings, set_params_inactive, DEFAULT_CONFIG};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
-use lacquer_host_tests::plugins::{param_hash, Kind};
+use lacquer_host_tests::plugins::param_hash;
 use lacquer_host_tests::signal::{
     assert_identical, first_difference, first_non_finite, music, noise, peak,
 };
 use lacquer_host_tests::vst3_host::{
-    cid_text, for_each_module, main_layout, AuxFeed, AUDIO_MODULE_CLASS,
+    cid_text, for_each_module, main_layout, vst3_settings, AuxFeed, AUDIO_MODULE_CLASS,
 };
 use vst3::Steinberg::kResultOk;
 
@@ -231,21 +231,7 @@ host_test!(
             let mut source = module.create(spec);
             let (ins, outs, _) = main_layout(spec);
             source.activate(&ins, &outs, 48_000.0, 512);
-            let settings: Vec<(u32, f64)> = spec
-                .params
-                .iter()
-                .filter(|p| !p.bypass)
-                .map(|p| {
-                    let v = match p.kind {
-                        Kind::Float { .. } => rng.f64(),
-                        Kind::Bool { .. } => f64::from(u8::from(rng.bool())),
-                        Kind::Enum { count, .. } => {
-                            f64::from(rng.u32(0..count)) / f64::from((count - 1).max(1))
-                        }
-                    };
-                    (param_hash(p.id), v)
-                })
-                .collect();
+            let settings = vst3_settings(spec, &random_settings(spec, &mut rng));
             assert_eq!(source.flush_params(&settings), kResultOk);
             let whole = source.get_state().expect("getState");
             // Short writes: the same bytes as one whole write.
@@ -314,17 +300,12 @@ host_test!(
             let input = music(spec.ports.main_in as usize, len, 48_000.0, 44);
             let key = noise(sc as usize, len, 1.0, 45);
             // The table's audible-key settings, as VST3 normalized values.
-            let settings: Vec<(u32, f64)> = spec
+            let clap_settings: Vec<(u32, f64)> = spec
                 .key_settings
                 .iter()
-                .map(|&(id, clap)| {
-                    let v = match spec.param(id).kind {
-                        Kind::Enum { count, .. } => clap / f64::from((count - 1).max(1)),
-                        _ => clap,
-                    };
-                    (param_hash(id), v)
-                })
+                .map(|&(id, v)| (param_hash(id), v))
                 .collect();
+            let settings = vst3_settings(spec, &clap_settings);
             let render = |feed: AuxFeed<'_>, block: usize| {
                 let mut comp = module.create(spec);
                 comp.activate(&ins, &outs, 48_000.0, 512);
@@ -362,11 +343,6 @@ host_test!(
             // The same key through CLAP gives the same samples.
             let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
             let mut clap = instance(&entry, spec);
-            let clap_settings: Vec<(u32, f64)> = spec
-                .key_settings
-                .iter()
-                .map(|&(id, v)| (param_hash(id), v))
-                .collect();
             set_params_inactive(&clap, &clap_settings);
             clap.activate(DEFAULT_CONFIG).unwrap();
             let clap_out = clap.render(&input, Some(&key), &[], || 512);

@@ -17,8 +17,8 @@ use lacquer_host_tests::signal::{
     noise,
 };
 use lacquer_host_tests::vst3_host::{
-    clap_render, clap_value, for_each_module, main_layout, steps, HandlerCall, Vst3Change,
-    AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS, K_IS_READ_ONLY, K_LATENCY_CHANGED,
+    clap_render, clap_value, for_each_module, main_layout, steps, vst3_settings, HandlerCall,
+    Vst3Change, AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS, K_IS_READ_ONLY, K_LATENCY_CHANGED,
 };
 use vst3::Steinberg::{kInvalidArgument, kResultOk};
 
@@ -144,13 +144,7 @@ host_test!(vst3_parameter_flush_and_silence_flags, {
     for_each_module("VST3 parameter flush, silence flags", |spec, module| {
         let (ins, outs, aux) = main_layout(spec);
         let mut rng = fastrand::Rng::with_seed(61);
-        let settings: Vec<(u32, f64)> = random_settings(spec, &mut rng)
-            .into_iter()
-            .map(|(id, v)| {
-                let p = spec.params.iter().find(|p| p.clap_id() == id).unwrap();
-                (id, v / f64::from(steps(p).max(1)))
-            })
-            .collect();
+        let settings: Vec<(u32, f64)> = vst3_settings(spec, &random_settings(spec, &mut rng));
         let mut comp = module.create(spec);
         comp.activate(&ins, &outs, 48_000.0, 512);
         assert_eq!(
@@ -366,13 +360,7 @@ host_test!(vst3_set_component_state_after_set_state, {
         let mut source = module.create(spec);
         let (ins, outs, aux) = main_layout(spec);
         source.activate(&ins, &outs, 48_000.0, 512);
-        let settings: Vec<(u32, f64)> = random_settings(spec, &mut rng)
-            .into_iter()
-            .map(|(id, v)| {
-                let p = spec.params.iter().find(|p| p.clap_id() == id).unwrap();
-                (id, v / f64::from(steps(p).max(1)))
-            })
-            .collect();
+        let settings: Vec<(u32, f64)> = vst3_settings(spec, &random_settings(spec, &mut rng));
         assert_eq!(source.flush_params(&settings), kResultOk);
         let saved = source.get_state().expect("getState");
         // A host restoring a project: component first, then the controller gets the same bytes.
