@@ -26,6 +26,10 @@ pub const METER_FLOOR_DB: f32 = -120.0;
 pub struct EditorWake {
     /// Set once by the first editor that attaches; later editors share it.
     notifier: OnceLock<RepaintNotifier>,
+    /// Wakes sent to an attached editor (unit tests only: `RepaintNotifier`'s flag cannot be
+    /// read back from outside egui-baseview).
+    #[cfg(test)]
+    wakes: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for EditorWake {
@@ -48,6 +52,8 @@ impl EditorWake {
     pub fn wake(&self) {
         if let Some(notifier) = self.notifier.get() {
             notifier.request_repaint();
+            #[cfg(test)]
+            self.wakes.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -230,13 +236,23 @@ mod tests {
     #[test]
     fn level_changes_wake_an_attached_editor() {
         let levels = StereoLevelAtomics::default();
-        // Without an editor nothing happens (and nothing panics).
+        let wakes = |l: &StereoLevelAtomics| {
+            l.left.wake.wakes.load(Ordering::Relaxed) + l.right.wake.wakes.load(Ordering::Relaxed)
+        };
+        // Without an editor nothing is woken (and nothing panics).
         levels.store((-6.0, -9.0), (-6.0, -9.0));
-        let notifier = levels.attach_editor(RepaintNotifier::new());
-        // A second editor shares the first one's flag.
-        let second = levels.attach_editor(RepaintNotifier::new());
-        let _ = (&notifier, &second);
+        assert_eq!(wakes(&levels), 0);
+        levels.attach_editor(RepaintNotifier::new());
+        // A second editor shares the first one's flag (the first notifier stays in effect).
+        levels.attach_editor(RepaintNotifier::new());
+        // Unchanged values, and moves within the threshold, do not wake.
         levels.store((-6.0, -9.0), (-6.0, -9.0));
+        levels.store((-6.0 + WAKE_THRESHOLD_DB * 0.5, -9.0), (-6.0, -9.0));
+        assert_eq!(wakes(&levels), 0);
+        // A peak move on the left wakes once; an RMS move on the right wakes once more.
         levels.store((-3.0, -9.0), (-6.0, -9.0));
+        assert_eq!(wakes(&levels), 1);
+        levels.store((-3.0, -9.0), (-6.0, -12.0));
+        assert_eq!(wakes(&levels), 2);
     }
 }
