@@ -20,6 +20,16 @@ pub fn for_each_plugin(what: &str, mut check: impl FnMut(&'static PluginSpec, &P
     }
 }
 
+/// Fail unless some plugin in the table has what a check needs (`applies`). A check that every
+/// plugin skips would pass while testing nothing; call this before the per-plugin loop.
+#[track_caller]
+pub fn require_some_plugin(needs: &str, applies: impl Fn(&PluginSpec) -> bool) {
+    assert!(
+        PLUGINS.iter().any(applies),
+        "no plugin in the table has {needs}: this check would pass for none"
+    );
+}
+
 /// A fresh, inactive instance.
 pub fn instance(entry: &PluginEntry, spec: &'static PluginSpec) -> Instance {
     Instance::new(entry, spec)

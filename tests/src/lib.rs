@@ -37,7 +37,7 @@ pub mod prelude {
     pub use crate::clap_host::{AudioConfig, Instance, ParamChange};
     pub use crate::harness::{
         changes_at, for_each_plugin, instance, normalized, random_settings, random_value,
-        set_params_inactive, DEFAULT_CONFIG,
+        require_some_plugin, set_params_inactive, DEFAULT_CONFIG,
     };
     pub use crate::host_test;
     pub use crate::isolate::step;

@@ -235,6 +235,7 @@ fn key_settings(spec: &PluginSpec) -> Vec<(u32, f64)> {
 }
 
 host_test!(sidechain_disconnected_and_connected, {
+    require_some_plugin("a sidechain port", |s| s.ports.sidechain.is_some());
     for_each_plugin("sidechain", |spec, entry| {
         let Some(sc_channels) = spec.ports.sidechain else {
             step(spec.name, "no sidechain port: nothing to check");
@@ -332,6 +333,7 @@ host_test!(
     /// `POISON` here: reading it makes the output differ from the disconnected render.
     sidechain_port_left_out_by_the_host_is_silence,
     {
+        require_some_plugin("a sidechain port", |s| s.ports.sidechain.is_some());
         for_each_plugin("host passes fewer input ports than declared", |spec, entry| {
             if spec.ports.sidechain.is_none() {
                 step(spec.name, "no sidechain port: nothing to check");
@@ -372,6 +374,7 @@ host_test!(
     /// `POISON` here, and `render_without_aux_ports` fails if any of it was written.
     aux_output_port_left_out_by_the_host_is_not_written,
     {
+        require_some_plugin("an aux output port", |s| s.ports.aux_out.is_some());
         for_each_plugin("host passes fewer output ports than declared", |spec, entry| {
             if spec.ports.aux_out.is_none() {
                 step(spec.name, "no aux output port: nothing to check");

@@ -4,7 +4,9 @@
 
 use lacquer_host_tests::bundle;
 use lacquer_host_tests::clap_ext;
-use lacquer_host_tests::harness::{instance, random_settings, set_params_inactive, DEFAULT_CONFIG};
+use lacquer_host_tests::harness::{
+    instance, random_settings, require_some_plugin, set_params_inactive, DEFAULT_CONFIG,
+};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
 use lacquer_host_tests::plugins::param_hash;
@@ -290,6 +292,7 @@ host_test!(
     /// the output differ from the disconnected render.
     vst3_sidechain_connected_disconnected_and_left_out,
     {
+        require_some_plugin("a sidechain bus", |s| s.ports.sidechain.is_some());
         for_each_module("VST3 sidechain", |spec, module| {
             let Some(sc) = spec.ports.sidechain else {
                 step(spec.name, "no sidechain bus: nothing to check");
@@ -365,6 +368,9 @@ host_test!(
     /// of `POISON`, and the render fails if any of it was written.
     vst3_aux_output_bus_left_out_is_not_written,
     {
+        require_some_plugin("aux input and output buses", |s| {
+            s.ports.sidechain.is_some() && s.ports.aux_out.is_some()
+        });
         for_each_module("VST3 main buses only", |spec, module| {
             let (Some(sc), Some(_)) = (spec.ports.sidechain, spec.ports.aux_out) else {
                 step(spec.name, "no aux input and output buses: nothing to check");

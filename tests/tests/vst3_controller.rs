@@ -8,7 +8,7 @@
 use lacquer_host_tests::bundle;
 use lacquer_host_tests::clap_ext;
 use lacquer_host_tests::clap_host::load_entry;
-use lacquer_host_tests::harness::{instance, normalized, random_settings};
+use lacquer_host_tests::harness::{instance, normalized, random_settings, require_some_plugin};
 use lacquer_host_tests::host_test;
 use lacquer_host_tests::isolate::step;
 use lacquer_host_tests::plugins::{Kind, Latency};
@@ -23,6 +23,7 @@ use lacquer_host_tests::vst3_host::{
 use vst3::Steinberg::{kInvalidArgument, kResultOk};
 
 host_test!(vst3_automation_is_sample_accurate_on_gain, {
+    require_some_plugin("a gain parameter", |s| s.gain_param.is_some());
     for_each_module("VST3 sample-accurate gain automation", |spec, module| {
         let Some(gain_id) = spec.gain_param else {
             step(spec.name, "no gain parameter in the table: skipped");
@@ -479,6 +480,9 @@ host_test!(
     /// (`setActive(false)`, `setActive(true)`) `getLatencySamples` is the measured delay.
     vst3_lookahead_change_is_announced_to_the_host,
     {
+        require_some_plugin("a lookahead latency", |s| {
+            matches!(s.latency, Latency::Lookahead { .. })
+        });
         for_each_module("VST3 latency change announcement", |spec, module| {
             let Latency::Lookahead { param } = spec.latency else {
                 step(
