@@ -207,18 +207,16 @@ fn design_direct(sample_rate: f64, params: &FilterParams) -> Digital {
 /// prototype magnitude at DC, Nyquist and `ω_m = min(ω0, 0.9π)`, then factored back
 /// into a minimum-phase `b0, b1, b2`.
 fn match_numerator(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
-    let big_a0 = (1.0 + a1 + a2).powi(2);
-    let big_a1 = (1.0 - a1 + a2).powi(2);
-    let big_a2 = -4.0 * a2;
+    let a_pow = fit::power(&[1.0, a1, a2]);
+    let [big_a0, big_a1, _] = a_pow;
     // Ω of the digital frequencies relative to f0 (un-warped: we match the analog curve).
     let mag2_at = |w: f64| prototype_mag2(proto, w / w0);
     let big_b0 = big_a0 * mag2_at(0.0);
     let big_b1 = big_a1 * mag2_at(PI);
     let wm = w0.min(MAX_MATCH_OMEGA);
-    let phi1 = (0.5 * wm).sin().powi(2);
-    let phi0 = 1.0 - phi1;
-    let phi2 = 4.0 * phi0 * phi1;
-    let a_mag2 = big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2;
+    let phi = fit::phi(wm);
+    let [phi0, phi1, phi2] = phi;
+    let a_mag2 = fit::dot(&a_pow, &phi);
     let big_b2 = (mag2_at(wm) * a_mag2 - big_b0 * phi0 - big_b1 * phi1) / phi2;
     factor_numerator(big_b0, big_b1, big_b2)
 }
@@ -228,15 +226,13 @@ fn match_numerator(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
 /// `G²·D(φ1)` with equal derivative: `B0 = A0`, `B2 = (R1 − R2φ1 − B0)/(4φ1²)`,
 /// `B1 = R2 + B0 + 4(φ1 − φ0)B2` with `R1 = G²·D`, `R2 = G²·D'`.
 fn match_peak(proto: &Prototype, a1: f64, a2: f64, w0: f64) -> [f64; 3] {
-    let big_a0 = (1.0 + a1 + a2).powi(2);
-    let big_a1 = (1.0 - a1 + a2).powi(2);
-    let big_a2 = -4.0 * a2;
+    let a_pow = fit::power(&[1.0, a1, a2]);
+    let [big_a0, big_a1, big_a2] = a_pow;
     let g2 = prototype_mag2(proto, 1.0);
     let wm = w0.min(MAX_MATCH_OMEGA);
-    let phi1 = (0.5 * wm).sin().powi(2);
-    let phi0 = 1.0 - phi1;
-    let phi2 = 4.0 * phi0 * phi1;
-    let r1 = (big_a0 * phi0 + big_a1 * phi1 + big_a2 * phi2) * g2;
+    let phi = fit::phi(wm);
+    let [phi0, phi1, _] = phi;
+    let r1 = fit::dot(&a_pow, &phi) * g2;
     let r2 = (-big_a0 + big_a1 + 4.0 * (phi0 - phi1) * big_a2) * g2;
     let big_b0 = big_a0;
     let big_b2 = (r1 - r2 * phi1 - big_b0) / (4.0 * phi1 * phi1);

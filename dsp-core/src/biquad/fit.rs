@@ -101,10 +101,8 @@ impl Grid {
                     omega.min(last)
                 };
                 omega *= ratio;
-                let phi1 = (0.5 * o).sin().powi(2);
-                let phi0 = 1.0 - phi1;
                 *p = Point {
-                    phi: [phi0, phi1, 4.0 * phi0 * phi1],
+                    phi: phi(o),
                     target: prototype_mag2(proto, o / w0),
                     weight,
                 };
@@ -117,9 +115,18 @@ impl Grid {
     }
 }
 
-/// `P·φ`.
+/// Vicanek's basis `[φ0, φ1, φ2]` at `omega` rad/sample: `φ1 = sin²(ω/2)`,
+/// `φ0 = 1 − φ1`, `φ2 = 4φ0φ1`.
+#[inline]
+pub(super) fn phi(omega: f64) -> [f64; 3] {
+    let phi1 = (0.5 * omega).sin().powi(2);
+    let phi0 = 1.0 - phi1;
+    [phi0, phi1, 4.0 * phi0 * phi1]
+}
+
+/// `P·φ`: `|P(e^{jω})|²` from power coefficients and the basis at `ω`.
 #[inline(always)]
-fn dot(p: &[f64; 3], phi: &[f64; 3]) -> f64 {
+pub(super) fn dot(p: &[f64; 3], phi: &[f64; 3]) -> f64 {
     p[0] * phi[0] + p[1] * phi[1] + p[2] * phi[2]
 }
 
