@@ -75,7 +75,7 @@ impl<'a, P: Param> ParamControl<'a, P> {
     }
 
     /// Set within an open gesture; snaps stepped parameters and skips no-op sets.
-    fn set_normalized(&self, normalized: f32) -> bool {
+    pub(crate) fn set_normalized(&self, normalized: f32) -> bool {
         let plain = self.param.preview_plain(normalized.clamp(0.0, 1.0));
         if plain != self.param.unmodulated_plain_value() {
             self.setter.set_parameter(self.param, plain);
@@ -218,6 +218,29 @@ impl<'a, P: Param> ParamControl<'a, P> {
     /// Double-click resets.
     pub fn handle_double_click(&self, response: &Response) -> bool {
         response.double_clicked() && self.reset()
+    }
+
+    /// Clicks on a discrete control (toggle, segmented selector): a double-click or a
+    /// Ctrl/Cmd+click resets to the default, a plain click sets `clicked()` (when it gives a
+    /// value). Each is one whole gesture; a double-click is the first click's edit followed by
+    /// the reset, so it always ends at the default.
+    pub fn handle_discrete_click(
+        &self,
+        ui: &Ui,
+        response: &Response,
+        clicked: impl FnOnce() -> Option<f32>,
+    ) -> bool {
+        if response.double_clicked() {
+            self.reset()
+        } else if response.clicked() {
+            if ui.input(|i| i.modifiers.command || i.modifiers.ctrl) {
+                self.reset()
+            } else {
+                clicked().is_some_and(|normalized| self.set_once(normalized))
+            }
+        } else {
+            false
+        }
     }
 
     /// Drag + wheel + double-click, the full continuous-control behaviour.

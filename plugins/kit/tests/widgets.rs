@@ -304,6 +304,16 @@ fn toggle_and_segmented_are_discrete_gestures() {
     );
     rig.h.wheel_over("On", -1.0, f.clone());
     assert!(!rig.params.on.value());
+    rig.h.wheel_over("On", 1.0, f.clone());
+    assert!(rig.params.on.value());
+    assert_eq!(
+        gesture_shape(&rig.host.take_events()),
+        ["begin on", "set on", "end on", "begin on", "set on", "end on"]
+    );
+    // Wheeling further up on an "on" toggle changes nothing and tells the host nothing.
+    rig.h.wheel_over("On", 1.0, f.clone());
+    assert!(rig.params.on.value());
+    assert!(rig.host.take_events().is_empty());
 
     let notch = rig.h.rect("Shape", "Notch").center();
     rig.h.click_at(notch, f.clone());

@@ -80,29 +80,21 @@ impl<P: Param> Widget for Segmented<'_, P> {
         }
         if response.dragged() {
             if let Some(pos) = response.interact_pointer_pos() {
-                let plain = param.preview_plain(to_normalized(segment_at(pos.x)));
-                if plain != param.unmodulated_plain_value() {
-                    self.control.setter.set_parameter(param, plain);
-                    changed = true;
-                }
+                changed |= self
+                    .control
+                    .set_normalized(to_normalized(segment_at(pos.x)));
             }
         }
         if response.drag_stopped() {
             self.control.setter.end_set_parameter(param);
         }
-        if response.double_clicked() {
-            // The first click already picked a segment; the double-click resets, like
-            // every other Lacquer control.
-            changed |= self.control.reset();
-        } else if response.clicked() {
-            changed |= if ui.input(|i| i.modifiers.command || i.modifiers.ctrl) {
-                self.control.reset()
-            } else if let Some(pos) = response.interact_pointer_pos() {
-                self.control.set_once(to_normalized(segment_at(pos.x)))
-            } else {
-                false
-            };
-        }
+        // The first click of a double-click already picked a segment; the double-click
+        // resets, like every other Lacquer control.
+        changed |= self.control.handle_discrete_click(ui, &response, || {
+            response
+                .interact_pointer_pos()
+                .map(|pos| to_normalized(segment_at(pos.x)))
+        });
         changed |= self.control.handle_wheel(ui, &response);
         if changed {
             response.mark_changed();

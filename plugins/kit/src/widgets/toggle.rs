@@ -1,6 +1,6 @@
-//! An on/off button for a two-state parameter (`BoolParam`). Click toggles, the wheel
-//! switches on (up) or off (down), double-click or Ctrl/Cmd+click resets to the default.
-//! Each of these is one complete begin/set/end gesture (a double-click is the first click's
+//! An on/off button for a two-state parameter (`BoolParam`). Click toggles, the wheel steps
+//! on (up) or off (down) like every control's wheel, double-click or Ctrl/Cmd+click resets to
+//! the default (both through [`ParamControl`]). Each of these is one complete begin/set/end gesture (a double-click is the first click's
 //! toggle followed by the reset, so it always ends at the default).
 
 use crate::param_control::{register_rect, ParamControl};
@@ -55,33 +55,10 @@ impl<P: Param> Widget for Toggle<'_, P> {
         let mut response = ui.interact(rect, id, Sense::click());
         register_rect(ui, name, "control", rect);
         let on = self.control.normalized() >= 0.5;
-        let mut changed = false;
-        if response.double_clicked() {
-            // The first click toggled; the double-click resets, like every other control.
-            changed = self.control.reset();
-        } else if response.clicked() {
-            changed = if ui.input(|i| i.modifiers.command || i.modifiers.ctrl) {
-                self.control.reset()
-            } else {
-                self.control.set_once(if on { 0.0 } else { 1.0 })
-            };
-        }
-        if response.hovered() {
-            let scroll: f32 = ui.input(|i| {
-                i.events
-                    .iter()
-                    .filter_map(|e| match e {
-                        egui::Event::MouseWheel { delta, .. } => Some(delta.y),
-                        _ => None,
-                    })
-                    .sum()
-            });
-            if scroll > 0.0 && !on {
-                changed |= self.control.set_once(1.0);
-            } else if scroll < 0.0 && on {
-                changed |= self.control.set_once(0.0);
-            }
-        }
+        let changed = self
+            .control
+            .handle_discrete_click(ui, &response, || Some(if on { 0.0 } else { 1.0 }))
+            | self.control.handle_wheel(ui, &response);
         if changed {
             response.mark_changed();
         }
