@@ -171,9 +171,17 @@ impl TptOnePole {
     /// One sample; returns the low-pass output (`all-pass = 2·lp − x`, `hp = x − lp`).
     #[inline(always)]
     pub fn tick(&mut self, big_g: f32, x: f32) -> f32 {
-        let v = (x - self.s) * big_g;
-        let lp = v + self.s;
-        self.s = lp + v;
+        Self::step(big_g, &mut self.s, x)
+    }
+
+    /// The one-pole arithmetic on a memory `s` held by the caller (the crossover's
+    /// block loops keep it in a local, in lanes): the only copy, so every path rounds
+    /// identically.
+    #[inline(always)]
+    pub(crate) fn step<T: Lane>(big_g: f32, s: &mut T, x: T) -> T {
+        let v = (x - *s) * T::splat(big_g);
+        let lp = v + *s;
+        *s = lp + v;
         lp
     }
 

@@ -9,7 +9,7 @@
 
 use super::{LrAllpassState, LrCoefs, LrOrder, LrSplitState};
 use crate::lanes::{F32x4, Lane};
-use crate::svf::{flush, SvfCoefs, SvfState};
+use crate::svf::{flush, SvfCoefs, SvfState, TptOnePole};
 
 /// The memories of one split (or all-pass) held in locals for a block loop.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -107,22 +107,13 @@ fn svf2<T: Lane>(c: &SvfCoefs, m: &mut (T, T), x: T) -> (T, T) {
     c.step(m, x)
 }
 
-/// [`crate::svf::TptOnePole::tick`] on a memory in a local.
-#[inline(always)]
-fn one_pole<T: Lane>(big_g: f32, s: &mut T, x: T) -> T {
-    let v = (x - *s) * T::splat(big_g);
-    let lp = v + *s;
-    *s = lp + v;
-    lp
-}
-
 impl LrCoefs {
     /// LR2 split `(low, high)` (see [`LrSplitState::split`]).
     #[inline(always)]
     fn split_lr2<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> (T, T) {
-        let lp1 = one_pole(self.one_pole, &mut m.poles[0], x);
+        let lp1 = TptOnePole::step(self.one_pole, &mut m.poles[0], x);
         let ap = T::splat(2.0) * lp1 - x;
-        let low = one_pole(self.one_pole, &mut m.poles[1], lp1);
+        let low = TptOnePole::step(self.one_pole, &mut m.poles[1], lp1);
         (low, ap - low)
     }
 
@@ -155,7 +146,7 @@ impl LrCoefs {
     /// LR2 all-pass (see [`LrAllpassState::process`]).
     #[inline(always)]
     fn allpass_lr2<T: Lane>(&self, m: &mut SplitRegs<T>, x: T) -> T {
-        T::splat(2.0) * one_pole(self.one_pole, &mut m.poles[0], x) - x
+        T::splat(2.0) * TptOnePole::step(self.one_pole, &mut m.poles[0], x) - x
     }
 
     /// LR4 all-pass.
