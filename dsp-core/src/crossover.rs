@@ -180,6 +180,11 @@ impl LrAllpassState {
         self.pole.flush();
         self.svf.iter_mut().for_each(SvfState::flush);
     }
+
+    /// True when every memory is exactly zero.
+    pub fn is_zero(&self) -> bool {
+        self.pole.s == 0.0 && self.svf.iter().all(SvfState::is_zero)
+    }
 }
 
 /// Per-channel state of an N-band crossover.
@@ -435,9 +440,7 @@ impl Crossover {
     pub fn state_is_zero(&self) -> bool {
         self.channels.iter().all(|c| {
             c.splits.iter().all(LrSplitState::is_zero)
-                && c.allpasses
-                    .iter()
-                    .all(|a| a.pole.s == 0.0 && a.svf.iter().all(SvfState::is_zero))
+                && c.allpasses.iter().all(LrAllpassState::is_zero)
         })
     }
 }
