@@ -49,8 +49,7 @@ impl Default for Smoother {
 }
 
 impl Smoother {
-    /// A settled smoother at 0 (or [`MIN_LOG_VALUE`] when logarithmic) with no ramp
-    /// length; call [`Smoother::set_ramp_ms`] and [`Smoother::reset`] before use.
+    /// A settled smoother at 0 (or 1 when logarithmic) with no ramp length; call [`Smoother::set_ramp_ms`] and [`Smoother::reset`] before use.
     pub fn new(style: SmoothingStyle) -> Self {
         let initial = if style == SmoothingStyle::Logarithmic {
             1.0
@@ -83,25 +82,20 @@ impl Smoother {
         self.ramp_samples
     }
 
-    fn clamp_value(&self, value: f32) -> f32 {
-        let value = if value.is_finite() {
-            value
-        } else {
-            self.target
-        };
+    /// `value` clamped for this style (logarithmic: at least [`MIN_LOG_VALUE`]);
+    /// non-finite values give `fallback` (clamped the same way).
+    fn clamp_value(&self, value: f32, fallback: f32) -> f32 {
+        let value = if value.is_finite() { value } else { fallback };
         match self.style {
             SmoothingStyle::Logarithmic => value.max(MIN_LOG_VALUE),
             _ => value,
         }
     }
 
-    /// Jumps to `value` (current = target = value) and stops any ramp.
+    /// Jumps to `value` (current = target = value) and stops any ramp. Non-finite
+    /// values reset to 0 (clamped to [`MIN_LOG_VALUE`] when logarithmic).
     pub fn reset(&mut self, value: f32) {
-        let value = if value.is_finite() { value } else { 0.0 };
-        let value = match self.style {
-            SmoothingStyle::Logarithmic => value.max(MIN_LOG_VALUE),
-            _ => value,
-        };
+        let value = self.clamp_value(value, 0.0);
         self.target = value;
         self.current = value as f64;
         self.steps_left = 0;
@@ -111,7 +105,7 @@ impl Smoother {
     /// Starts a ramp from the current value to `target`. Setting the same target again is
     /// a no-op, so re-sending a value every (sub-)block never restarts a ramp.
     pub fn set_target(&mut self, target: f32) {
-        let target = self.clamp_value(target);
+        let target = self.clamp_value(target, self.target);
         if target == self.target {
             return;
         }
@@ -150,15 +144,14 @@ impl Smoother {
     }
 
     /// Fills `out` with the next `out.len()` values; identical to calling `next()` per
-    /// sample.
+    /// sample. Steps only while the ramp runs; the settled rest is one fill.
     pub fn next_block(&mut self, out: &mut [f32]) {
-        for value in out.iter_mut() {
-            if self.steps_left == 0 {
-                *value = self.target;
-            } else {
-                *value = self.next();
-            }
+        let ramp = out.len().min(self.steps_left as usize);
+        let (moving, settled) = out.split_at_mut(ramp);
+        for value in moving {
+            *value = self.next();
         }
+        settled.fill(self.target);
     }
 
     /// Advances `samples` samples without producing values (same end state as calling
@@ -289,18 +282,23 @@ mod tests {
 
     #[test]
     fn block_api_equals_per_sample_api() {
-        let mut a = smoother(SmoothingStyle::Logarithmic, 44_100.0, 7.0, 0.5);
-        let mut b = a;
-        a.set_target(3.0);
-        b.set_target(3.0);
-        let per_sample: Vec<f32> = (0..1000).map(|_| a.next()).collect();
-        let mut block = vec![0.0; 1000];
-        let mut pos = 0;
-        for len in [1usize, 7, 64, 100, 828] {
-            b.next_block(&mut block[pos..pos + len]);
-            pos += len;
+        // The 309-sample ramp ends inside the last block.
+        for style in [SmoothingStyle::Linear, SmoothingStyle::Logarithmic] {
+            let mut a = smoother(style, 44_100.0, 7.0, 0.5);
+            let mut b = a;
+            a.set_target(3.0);
+            b.set_target(3.0);
+            let per_sample: Vec<f32> = (0..1000).map(|_| a.next()).collect();
+            let mut block = vec![0.0; 1000];
+            let mut pos = 0;
+            for len in [1usize, 7, 64, 100, 828] {
+                b.next_block(&mut block[pos..pos + len]);
+                pos += len;
+            }
+            assert_eq!(per_sample, block, "{style:?}");
+            assert_eq!(b.steps_left(), 0);
+            assert_eq!(b.current(), 3.0);
         }
-        assert_eq!(per_sample, block);
     }
 
     #[test]
@@ -331,5 +329,13 @@ mod tests {
             assert!(l.next().is_finite());
         }
         assert_eq!(l.current(), MIN_LOG_VALUE);
+        // Non-finite reset values land on 0 (the floor when logarithmic).
+        l.reset(f32::INFINITY);
+        assert_eq!((l.current(), l.target()), (MIN_LOG_VALUE, MIN_LOG_VALUE));
+        let mut lin = smoother(SmoothingStyle::Linear, 48_000.0, 20.0, 0.7);
+        lin.reset(f32::NAN);
+        assert_eq!((lin.current(), lin.target()), (0.0, 0.0));
+        // A fresh logarithmic smoother sits at 1.
+        assert_eq!(Smoother::new(SmoothingStyle::Logarithmic).current(), 1.0);
     }
 }
