@@ -170,10 +170,13 @@ fn wheel_steps_and_double_click_resets() {
     let f = frame_fn!(rig);
     rig.h.frame(f.clone());
     rig.h.wheel_over("Gain", 1.0, f.clone());
+    // One notch is nice-plug's coarse step, 2 % of the 48 dB range snapped to the 0.1 dB
+    // step: +1.0 dB; three down from there land on -2.0 dB.
     let after_one = rig.params.gain.value();
-    assert!(after_one > 0.0 && after_one < 2.0, "{after_one}");
+    assert!((after_one - 1.0).abs() < 1e-4, "{after_one}");
     rig.h.wheel_over("Gain", -3.0, f.clone());
-    assert!(rig.params.gain.value() < 0.0);
+    let after_three = rig.params.gain.value();
+    assert!((after_three + 2.0).abs() < 1e-4, "{after_three}");
     let shape = gesture_shape(&rig.host.take_events());
     assert_eq!(
         shape,
@@ -274,8 +277,11 @@ fn numeric_field_drags_wheels_and_resets() {
     rig.h.frame(f.clone());
     rig.h
         .drag("Time", vec2(30.0, 0.0), Modifiers::NONE, f.clone());
-    assert!(rig.params.time.value() > 150.0);
+    // 30 px of a 300 px sweep over 1..1000 ms = +99.9 ms.
+    let dragged = rig.params.time.value();
+    assert!((dragged - 199.9).abs() < 3.0, "{dragged}");
     rig.h.wheel_over("Time", 1.0, f.clone());
+    assert!(rig.params.time.value() > dragged, "the wheel steps up");
     let pos = rig.h.rect("Time", "control").center();
     rig.h.double_click_at(pos, f.clone());
     assert_eq!(rig.params.time.value(), 100.0);
