@@ -116,18 +116,18 @@ impl AbState {
         Arc::new(Self::default())
     }
 
-    /// The live slot.
+    /// The live slot (read every frame by the header: no copy of the stored snapshot).
     pub fn active(&self) -> AbSlot {
-        self.read().active
+        self.guard().active
     }
 
     /// Whether the stored slot has been filled yet.
     pub fn has_stored(&self) -> bool {
-        self.read().stored.is_some()
+        self.guard().stored.is_some()
     }
 
-    fn read(&self) -> AbData {
-        self.data.read().unwrap_or_else(|e| e.into_inner()).clone()
+    fn guard(&self) -> std::sync::RwLockReadGuard<'_, AbData> {
+        self.data.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Switch A<->B: the live values go to the stored slot and the stored values become live.
@@ -164,7 +164,7 @@ impl<'a> PersistentField<'a, AbData> for AbState {
     where
         F: Fn(&AbData) -> R,
     {
-        f(&self.read())
+        f(&self.guard())
     }
 }
 
