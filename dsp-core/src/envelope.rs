@@ -8,7 +8,7 @@
 //! for Peak mode of the rectified level, for RMS mode of the mean square (power) —
 //! the RMS output is `√env`, so it reaches `√(1 − 1/e)` = 79.5 % of the step level.
 
-use crate::one_pole::coef_for_time_ms;
+use crate::one_pole::{coef_for_time_ms, smooth};
 use crate::svf::flush;
 
 /// Default attack time.
@@ -117,22 +117,31 @@ impl EnvelopeFollower {
             EnvelopeMode::Peak => x.abs(),
             EnvelopeMode::Rms => x * x,
         };
-        let a = if input > *env {
-            self.attack_coef
-        } else {
-            self.release_coef
-        };
-        *env = input + a * (*env - input);
+        let level = follow(env, input, self.attack_coef, self.release_coef);
         match self.mode {
-            EnvelopeMode::Peak => *env,
-            EnvelopeMode::Rms => env.sqrt(),
+            EnvelopeMode::Peak => level,
+            EnvelopeMode::Rms => level.sqrt(),
         }
     }
 
-    /// Follows a block of `channel`, writing the envelope to `out` (`min` length).
+    /// Follows a block of `channel`, writing the envelope to `out` (`min` length; an
+    /// out-of-range channel writes zeros). Same arithmetic as [`EnvelopeFollower::tick`],
+    /// with the channel looked up and the mode matched once per block.
     pub fn process(&mut self, channel: usize, input: &[f32], out: &mut [f32]) {
-        for (&x, y) in input.iter().zip(out.iter_mut()) {
-            *y = self.tick(channel, x);
+        let (attack, release) = (self.attack_coef, self.release_coef);
+        let pairs = input.iter().zip(out.iter_mut());
+        match (self.state.get_mut(channel), self.mode) {
+            (None, _) => pairs.for_each(|(_, y)| *y = 0.0),
+            (Some(env), EnvelopeMode::Peak) => {
+                for (&x, y) in pairs {
+                    *y = follow(env, x.abs(), attack, release);
+                }
+            }
+            (Some(env), EnvelopeMode::Rms) => {
+                for (&x, y) in pairs {
+                    *y = follow(env, x * x, attack, release).sqrt();
+                }
+            }
         }
         self.end_block();
     }
@@ -150,6 +159,18 @@ impl EnvelopeFollower {
             EnvelopeMode::Rms => v.sqrt(),
         }
     }
+}
+
+/// One branching-smoother step (Giannoulis et al. eq. 17): the attack pole while the
+/// detector input rises above the envelope, else the release pole.
+#[inline(always)]
+fn follow(env: &mut f32, input: f32, attack_coef: f32, release_coef: f32) -> f32 {
+    let a = if input > *env {
+        attack_coef
+    } else {
+        release_coef
+    };
+    smooth(env, input, a)
 }
 
 #[cfg(test)]
@@ -221,6 +242,27 @@ mod tests {
         let mut out = vec![0.0; x.len()];
         e.process(0, &x, &mut out);
         assert!((out[95_999] - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01);
+    }
+
+    #[test]
+    fn process_equals_tick_per_sample() {
+        let x = crate::test_util::noise(3000, 51);
+        for mode in [EnvelopeMode::Peak, EnvelopeMode::Rms] {
+            let mut a = EnvelopeFollower::new();
+            a.prepare(48_000.0, 512, 2);
+            a.set_params(mode, 2.0, 40.0);
+            let mut b = a.clone();
+            let mut block = vec![0.0; x.len()];
+            for (i, o) in x.chunks(333).zip(block.chunks_mut(333)) {
+                a.process(1, i, o);
+            }
+            let per_sample: Vec<f32> = x.iter().map(|&v| b.tick(1, v)).collect();
+            assert_eq!(block, per_sample, "{mode:?}");
+            // An out-of-range channel writes zeros.
+            let mut out = [1.0; 4];
+            a.process(2, &[0.5; 4], &mut out);
+            assert_eq!(out, [0.0; 4]);
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   do); +1 for mono, −1 for anti-phase, 0 on silence.
 
 use crate::db::gain_to_db;
-use crate::one_pole::coef_for_time_ms;
+use crate::one_pole::{coef_for_time_ms, smooth};
 use crate::svf::flush;
 
 /// Default RMS and correlation integration time.
@@ -101,7 +101,7 @@ impl LevelMeter {
             let x = if x.is_finite() { x } else { 0.0 };
             peak = peak.max(x.abs());
             hold = (hold * fall).max(f64::from(x.abs()));
-            ms = x * x + self.coef * (ms - x * x);
+            smooth(&mut ms, x * x, self.coef);
         }
         flush(&mut ms);
         if hold < PEAK_HOLD_FLOOR {
@@ -217,9 +217,9 @@ impl CorrelationMeter {
         for (&l, &r) in left.iter().zip(right) {
             let l = if l.is_finite() { l } else { 0.0 };
             let r = if r.is_finite() { r } else { 0.0 };
-            lr = l * r + a * (lr - l * r);
-            ll = l * l + a * (ll - l * l);
-            rr = r * r + a * (rr - r * r);
+            smooth(&mut lr, l * r, a);
+            smooth(&mut ll, l * l, a);
+            smooth(&mut rr, r * r, a);
         }
         for v in [&mut lr, &mut ll, &mut rr] {
             flush(v);

@@ -34,6 +34,15 @@ pub fn coef_for_time_ms(sample_rate: f32, time_ms: f32) -> f32 {
     }
 }
 
+/// One step of the one-pole low-pass `y ← x + a·(y − x)` on a memory held by the
+/// caller; returns the new `y`. The only copy of this recursion: [`OnePole`], the
+/// envelope follower and the meters' integrators all run it.
+#[inline(always)]
+pub fn smooth(y: &mut f32, x: f32, coef: f32) -> f32 {
+    *y = x + coef * (*y - x);
+    *y
+}
+
 /// A stereo one-pole filter.
 #[derive(Clone, Debug)]
 pub struct OnePole {
@@ -99,26 +108,33 @@ impl OnePole {
     #[inline]
     pub fn tick_lowpass(&mut self, channel: usize, x: f32) -> f32 {
         match self.state.get_mut(channel) {
-            Some(y) => {
-                *y = x + self.coef * (*y - x);
-                *y
-            }
+            Some(y) => smooth(y, x, self.coef),
             None => x,
         }
     }
 
-    /// Low-passes a block in place.
+    /// Low-passes a block in place (channels ≥ 2 pass through).
     pub fn process_lowpass(&mut self, channel: usize, buf: &mut [f32]) {
-        for x in buf.iter_mut() {
-            *x = self.tick_lowpass(channel, *x);
+        let coef = self.coef;
+        if let Some(y) = self.state.get_mut(channel) {
+            for x in buf.iter_mut() {
+                *x = smooth(y, *x, coef);
+            }
         }
         self.end_block();
     }
 
-    /// High-passes a block in place (`x − low-pass`).
+    /// High-passes a block in place (`x − low-pass`; channels ≥ 2 give silence, as the
+    /// low-pass passes them through).
     pub fn process_highpass(&mut self, channel: usize, buf: &mut [f32]) {
-        for x in buf.iter_mut() {
-            *x -= self.tick_lowpass(channel, *x);
+        let coef = self.coef;
+        match self.state.get_mut(channel) {
+            Some(y) => {
+                for x in buf.iter_mut() {
+                    *x -= smooth(y, *x, coef);
+                }
+            }
+            None => buf.fill(0.0),
         }
         self.end_block();
     }
@@ -198,6 +214,26 @@ mod tests {
                 .enumerate()
                 .all(|(n, (h, l))| (h + l - if n == 0 { 1.0 } else { 0.0 }).abs() < 1e-6));
         }
+    }
+
+    #[test]
+    fn block_equals_tick_per_sample() {
+        let x = crate::test_util::noise(1000, 52);
+        let mut a = OnePole::new();
+        a.prepare(44_100.0, 512, 2);
+        a.set_cutoff_hz(300.0);
+        let mut b = a.clone();
+        let (mut lp, mut hp) = (x.clone(), x.clone());
+        a.process_lowpass(0, &mut lp);
+        a.process_highpass(1, &mut hp);
+        let want_lp: Vec<f32> = x.iter().map(|&v| b.tick_lowpass(0, v)).collect();
+        let want_hp: Vec<f32> = x.iter().map(|&v| v - b.tick_lowpass(1, v)).collect();
+        assert_eq!((lp, hp), (want_lp, want_hp));
+        // Channels ≥ 2: the low-pass passes through, the high-pass is silent.
+        let (mut lp, mut hp) = ([0.5_f32; 4], [0.5_f32; 4]);
+        a.process_lowpass(2, &mut lp);
+        a.process_highpass(2, &mut hp);
+        assert_eq!((lp, hp), ([0.5; 4], [0.0; 4]));
     }
 
     #[test]
