@@ -15,6 +15,14 @@ pub fn max_rel_diff(a: &[f32], b: &[f32]) -> f64 {
     diff / peak.max(1e-30)
 }
 
+/// Largest `|y[n+1] − y[n]|`: the click detector of the sweep tests.
+#[allow(dead_code)]
+pub fn max_step(y: &[f32]) -> f32 {
+    y.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
 /// The textbook trapezoidal SVF in `f64` (Simper 2013, in his order: `v3 = x − ic2`,
 /// `v1 = a1·ic1 + a2·v3`, `v2 = ic2 + a2·ic1 + a3·v3`, `ic ← 2v − ic`), coefficients from
 /// the `f64` design values: the reference the `f32` filters are measured against.

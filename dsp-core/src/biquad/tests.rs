@@ -1,5 +1,5 @@
 use super::*;
-use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise, RefSvf};
+use crate::test_util::{dtft_db, log_freqs, max_rel_diff, max_step, noise, RefSvf};
 
 /// Worst |digital − analog| dB over 10 Hz..0.9·Nyquist (240 log-spaced points) at
 /// 44.1 kHz over a grid of types, centre frequencies, Qs and gains; also the largest
@@ -221,12 +221,6 @@ fn sine_mix(len: usize, fs: f32) -> Vec<f32> {
                 + 0.2 * (2.0 * std::f64::consts::PI * 5000.0 * t).sin()) as f32
         })
         .collect()
-}
-
-fn max_step(y: &[f32]) -> f32 {
-    y.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
 }
 
 #[test]

@@ -6,12 +6,7 @@
 
 use super::*;
 
-/// Max |Δy| over a buffer.
-fn max_step(y: &[f32]) -> f32 {
-    y.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
-}
+use crate::test_util::max_step;
 
 #[test]
 fn mode_switches_are_crossfaded_without_clicks() {
