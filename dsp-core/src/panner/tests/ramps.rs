@@ -256,7 +256,7 @@ fn pan_sweep_is_click_free() {
 }
 
 #[test]
-fn swept_gains_are_exact_at_anchors_and_within_a_hundredth_of_a_db() {
+fn swept_gains_are_exact_at_anchors_and_within_0_005_db() {
     // Mono mode with l = r = 1 outputs the law gains themselves.
     let len = 3000;
     let ones = vec![1.0_f32; len];
@@ -296,7 +296,8 @@ fn swept_gains_are_exact_at_anchors_and_within_a_hundredth_of_a_db() {
                             if want > 1e-3 {
                                 let db = 20.0 * (got as f64 / want as f64).log10();
                                 worst_db = worst_db.max(db.abs());
-                                assert!(db.abs() < 0.01, "{law:?} {taper:?} {compensated} {from}->{to} {n}: {db} dB {got} {want} {:?}", &ol[start..start + 20]);
+                                // The module header's figure: 0.005 dB above −60 dB.
+                                assert!(db.abs() < 0.005, "{law:?} {taper:?} {compensated} {from}->{to} {n}: {db} dB {got} {want} {:?}", &ol[start..start + 20]);
                             } else {
                                 assert!((got - want).abs() < 1e-5, "{law:?} {taper:?} {n}");
                             }

@@ -109,6 +109,17 @@ fn hostile_settings_are_clamped_and_reset_is_deterministic() {
         bass_mono: true,
         ..Default::default()
     };
+    // NaN → default, everything else to the nearest limit.
+    assert_eq!(
+        s.sanitized(),
+        PannerSettings {
+            pan: 0.0,
+            width: MAX_WIDTH,
+            output_gain_db: MAX_OUTPUT_GAIN_DB,
+            bass_mono_hz: MIN_BASS_MONO_HZ,
+            ..s
+        }
+    );
     let l = sine(4096, 100.0, 0.9);
     let r = noise(4096, 19);
     let mut p = panner(&s);
