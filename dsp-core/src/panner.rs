@@ -502,14 +502,19 @@ impl Panner {
 
     /// Recomputes the target matrices from the current smoother values.
     fn refresh_targets(&mut self) {
-        self.m_target = mode_matrix(
+        self.m_target = self.current_mode_matrix();
+        self.p_target = input_matrix(&self.discrete);
+    }
+
+    /// The exact mode matrix at the placement smoothers' current values.
+    fn current_mode_matrix(&self) -> Matrix {
+        mode_matrix(
             &self.discrete,
             self.pan.current(),
             self.left_pan.current(),
             self.right_pan.current(),
             self.width.current(),
-        );
-        self.p_target = input_matrix(&self.discrete);
+        )
     }
 
     /// True while the bass-mono crossover must run (on, or fading in or out).

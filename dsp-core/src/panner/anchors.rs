@@ -38,29 +38,17 @@ impl Panner {
             .max(self.left_pan.steps_left())
             .max(self.right_pan.steps_left())
             .max(self.width.steps_left());
-        let d = &self.discrete;
         if steps == 0 {
-            self.m_target = mode_matrix(
-                d,
-                self.pan.current(),
-                self.left_pan.current(),
-                self.right_pan.current(),
-                self.width.current(),
-            );
+            self.m_target = self.current_mode_matrix();
             self.seg_len = 0;
             return;
         }
         let now = if continuing {
             self.seg_to
         } else {
-            mode_matrix(
-                d,
-                self.pan.current(),
-                self.left_pan.current(),
-                self.right_pan.current(),
-                self.width.current(),
-            )
+            self.current_mode_matrix()
         };
+        let d = &self.discrete;
         let mut len = (PAN_ANCHOR_INTERVAL - self.ramp_pos % PAN_ANCHOR_INTERVAL).min(steps);
         let stereo = d.mode == PanMode::Stereo;
         len = segment_len(&self.pan, len, stereo);
