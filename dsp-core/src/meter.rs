@@ -5,9 +5,11 @@
 //!   IEC 60268-18 digital peak programme meter: a linear fall in dB of 11.8 dB/s),
 //!   stepped per sample so a GUI polling at 30 fps sees every transient at the level
 //!   it has fallen to, whatever the block size; and RMS with exponential
-//!   integration of `x²` (time constant [`DEFAULT_INTEGRATION_MS`] = 300 ms, the
-//!   integration time of the IEC 60268-10 / "VU-like" RMS ballistics: the mean square
-//!   of a step reaches `1 − 1/e` after 300 ms).
+//!   integration of `x²` (time constant [`DEFAULT_INTEGRATION_MS`] = 300 ms: the mean
+//!   square of a step reaches `1 − 1/e` after 300 ms). 300 ms is borrowed from VU
+//!   ballistics (IEC 60268-17), where it is the time to reach 99 % of the reading, so
+//!   this is a VU-like figure, not a standard meter: it settles more slowly than a VU
+//!   meter.
 //! * [`CorrelationMeter`]: `Σlr / √(Σl²·Σr²)` with the same exponential integration of
 //!   the three products (the Pearson coefficient without mean removal, as phase meters
 //!   do); +1 for mono, −1 for anti-phase, 0 on silence.
