@@ -1,8 +1,9 @@
 //! Linkwitz–Riley crossovers (S. Linkwitz, "Active Crossover Networks for Noncoincident
 //! Drivers", JAES 24(1), 1976; LR2/LR4/LR8 = squared Butterworth of order 1/2/4) in
 //! trapezoidal SVF form (Simper 2013), with all-pass phase compensation for N bands
-//! (the "tree with all-pass corrections" topology of D. Bohn / Rane Note 160 and
-//! Lipshitz & Vanderkooy, "A Family of Linear-Phase Crossover Networks", JAES 1986).
+//! (the "tree with all-pass corrections" topology: D. Bohn, "Linkwitz-Riley Crossovers: A
+//! Primer", Rane Note 160; S. Lipshitz & J. Vanderkooy, "In-Phase Crossover Network
+//! Design", JAES 34(11), 1986).
 //!
 //! Each split computes the low band `LP = B(s)⁻²` and the all-pass `A = B(−s)/B(s)`
 //! from shared integrator state and returns `high = A − LP`. Because
