@@ -43,6 +43,12 @@ pub struct Counters {
     pub callback_pending: AtomicBool,
     /// `clap_host_latency.changed`.
     pub latency_changed: AtomicU32,
+    /// `clap_host_latency.changed` outside `clap_plugin.activate`, which the CLAP spec forbids
+    /// ("The latency is only allowed to change during plugin->activate"); any such call fails
+    /// the test when the instance is dropped.
+    pub latency_changed_outside_activate: AtomicU32,
+    /// True while the host is inside `clap_plugin.activate`.
+    pub in_activate: AtomicBool,
     /// `clap_host_params.rescan`.
     pub param_rescans: AtomicU32,
     /// `clap_host_params.request_flush`.
@@ -170,6 +176,10 @@ unsafe extern "C" fn latency_changed(host: *const clap_host) {
     counters_of(host, |c| {
         main_thread_only(c);
         c.latency_changed.fetch_add(1, Ordering::SeqCst);
+        if !c.in_activate.load(Ordering::SeqCst) {
+            c.latency_changed_outside_activate
+                .fetch_add(1, Ordering::SeqCst);
+        }
     });
 }
 
@@ -313,6 +323,9 @@ pub struct Instance {
     buffers: Option<Buffers>,
     /// Steady time counter for process calls.
     steady_time: u64,
+    /// Whether `process` serves a pending main-thread callback after each block (a host's
+    /// event loop running between blocks); off to model a host that serves it later.
+    auto_pump: bool,
     /// The instance itself; dropped after the processor.
     instance: PluginInstance<TestHost>,
 }
@@ -347,6 +360,7 @@ impl Instance {
             config: None,
             buffers: None,
             steady_time: 0,
+            auto_pump: true,
             instance,
         }
     }
@@ -370,17 +384,17 @@ impl Instance {
     pub fn activate(&mut self, config: AudioConfig) -> Result<(), String> {
         assert!(!self.is_active(), "activate() on an active plugin");
         let ports = crate::clap_ext::audio_ports(self);
-        let stopped = self
-            .instance
-            .activate(
-                |_, _| (),
-                PluginAudioConfiguration {
-                    sample_rate: config.sample_rate,
-                    min_frames_count: config.min_block,
-                    max_frames_count: config.max_block,
-                },
-            )
-            .map_err(|e| format!("activate({config:?}) failed: {e:?}"))?;
+        self.counters.in_activate.store(true, Ordering::SeqCst);
+        let stopped = self.instance.activate(
+            |_, _| (),
+            PluginAudioConfiguration {
+                sample_rate: config.sample_rate,
+                min_frames_count: config.min_block,
+                max_frames_count: config.max_block,
+            },
+        );
+        self.counters.in_activate.store(false, Ordering::SeqCst);
+        let stopped = stopped.map_err(|e| format!("activate({config:?}) failed: {e:?}"))?;
         let started = stopped
             .start_processing()
             .map_err(|e| format!("start_processing failed: {e:?}"))?;
@@ -498,6 +512,12 @@ impl Instance {
         status
     }
 
+    /// Whether [`Self::process`] serves pending main-thread callbacks after each block (default
+    /// on). Off models a host whose main thread gets to them later, e.g. after a deactivation.
+    pub fn set_auto_pump(&mut self, on: bool) {
+        self.auto_pump = on;
+    }
+
     /// Serve a pending `request_callback` by calling `on_main_thread`, as a host's event loop
     /// would between audio blocks.
     pub fn pump_main_thread(&mut self) {
@@ -599,7 +619,9 @@ impl Instance {
         IN_PROCESS.with(|f| f.set(false));
         self.steady_time += frames as u64;
         let status = status.unwrap_or_else(|e| panic!("{name}: process() failed: {e:?}"));
-        self.pump_main_thread();
+        if self.auto_pump {
+            self.pump_main_thread();
+        }
         status
     }
 
@@ -746,7 +768,21 @@ impl Instance {
 pub const POISON: f32 = 1000.0;
 
 impl Drop for Instance {
+    /// Deactivates, then checks the CLAP latency rule for every instance of every test: a
+    /// plugin may call `clap_host_latency.changed()` only from inside `activate` (it asks for a
+    /// restart when active). Skipped while already panicking, so the first failure is reported.
     fn drop(&mut self) {
         self.deactivate();
+        let outside = self
+            .counters
+            .latency_changed_outside_activate
+            .load(Ordering::SeqCst);
+        if outside > 0 && !std::thread::panicking() {
+            panic!(
+                "{}: clap_host_latency.changed() called {outside} time(s) outside \
+                 clap_plugin.activate (the CLAP spec allows it only there)",
+                self.spec.name
+            );
+        }
     }
 }

@@ -103,6 +103,10 @@ pub struct PluginSpec {
     /// the output (a low threshold for a compressor, full key mix for the fixture), so the
     /// sidechain tests can hear whether a key arrived. Empty without a sidechain.
     pub key_settings: &'static [(&'static str, f64)],
+    /// Settings (string ID, CLAP value) that engage every stateful path of the processor
+    /// (filters, envelopes, delay lines, lookahead), so that the long-silence test checks state
+    /// that must decay, not a bit-transparent shortcut. Empty only for a stateless plugin.
+    pub stateful_settings: &'static [(&'static str, f64)],
     /// A test-only plugin (`tests/fixture-plugin`): bundled by `cargo xtask test`, never
     /// installed. Its line exercises harness paths no product plugin has yet.
     pub test_only: bool,
@@ -200,6 +204,15 @@ pub const PLUGINS: &[PluginSpec] = &[
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerPanner001",
         key_settings: &[],
+        // Bass mono at 250 Hz (its LR4 crossover holds state), panned and narrowed (the matrix
+        // path, not the bit-transparent one), output +6 dB.
+        stateful_settings: &[
+            ("bmono", 1.0),
+            ("bmfreq", 0.5),
+            ("pan", 0.3),
+            ("width", 0.4),
+            ("out", 0.625),
+        ],
         test_only: false,
     },
     PluginSpec {
@@ -225,15 +238,20 @@ pub const PLUGINS: &[PluginSpec] = &[
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerFixture01",
         key_settings: &[("key_mix", 1.0)],
+        // A 5 ms lookahead: the delay line holds 5 ms of the signal.
+        stateful_settings: &[("lookahead_ms", 0.5)],
         test_only: true,
     },
 ];
 
-/// The CLAP (and VST3) parameter ID nice-plug derives from a string ID.
+/// The CLAP (and VST3) parameter ID nice-plug derives from a string ID: a Java-style string
+/// hash with the top bit cleared (VST3 reserves it for host parameters), the formula of
+/// nice-plug's crate-private `wrapper::util::hash_param_id`.
 ///
-/// Mirrors `nice_plug::wrapper::util::hash_param_id` (Java-style string hash, top bit cleared
-/// because VST3 reserves it for host parameters). Tested below against known values so that a
-/// change in nice-plug's hashing shows up here first.
+/// The check that this matches what the plugins really do is not the unit test below (that
+/// only pins the formula): `clap_api::params_match_checked_in_list` compares the IDs every
+/// built plugin reports over CLAP with this function of the table's string IDs, and the VST3
+/// controller tests do the same over VST3.
 pub fn param_hash(id: &str) -> u32 {
     let mut hash: u32 = 0;
     for byte in id.bytes() {
@@ -354,7 +372,7 @@ mod tests {
                 "{}: a sidechain needs key_settings (and only a sidechain)",
                 plugin.name
             );
-            for (id, _) in plugin.key_settings {
+            for (id, _) in plugin.key_settings.iter().chain(plugin.stateful_settings) {
                 plugin.param(id);
             }
         }

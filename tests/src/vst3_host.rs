@@ -11,6 +11,13 @@ use crate::signal::c_string;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread::ThreadId;
+use vst3::Steinberg::Linux::{
+    FileDescriptor, IEventHandler, IEventHandlerTrait, IRunLoop, IRunLoopTrait, ITimerHandler,
+    TimerInterval,
+};
 use vst3::Steinberg::Vst::{
     AudioBusBuffers, AudioBusBuffers__type0, BusDirections_, BusInfo, IAudioProcessor,
     IAudioProcessorTrait, IComponent, IComponentHandler, IComponentHandlerTrait, IComponentTrait,
@@ -18,9 +25,11 @@ use vst3::Steinberg::Vst::{
     IParameterChanges, IParameterChangesTrait, MediaTypes_, ParamID, ParamValue, ParameterInfo,
     ProcessData, ProcessModes_, ProcessSetup, SpeakerArrangement, String128, SymbolicSampleSizes_,
 };
+use vst3::Steinberg::Vst::{IHostApplication, IHostApplicationTrait};
 use vst3::Steinberg::{
-    int32, int64, kInvalidArgument, kResultFalse, kResultOk, tresult, IBStream, IBStreamTrait,
-    IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo,
+    int32, int64, kInvalidArgument, kNotImplemented, kResultFalse, kResultOk, tresult, FUnknown,
+    IBStream, IBStreamTrait, IPluginBaseTrait, IPluginFactory, IPluginFactory3,
+    IPluginFactory3Trait, IPluginFactoryTrait, PClassInfo, TUID,
 };
 use vst3::{Class, ComPtr, ComWrapper, Interface};
 
@@ -303,14 +312,15 @@ pub enum HandlerCall {
 }
 
 /// The host side of `IComponentHandler` (set with `IEditController::setComponentHandler`):
-/// records every call. nice-plug calls `restartComponent` from `process()` when processing
-/// runs on the thread that created the component (as here), so recording never allocates:
-/// calls beyond the capacity reserved up front are counted in `dropped` instead of stored.
+/// records every call and the thread it came from. nice-plug calls `restartComponent` from
+/// `process()` when processing runs on the thread that created the component (as in most tests
+/// here), so recording never allocates: calls beyond the capacity reserved up front are counted
+/// in `dropped` instead of stored. A mutex, not a `RefCell`: a plugin may call from any thread.
 pub struct ComponentHandler {
-    /// The calls, in order (capacity reserved in [`ComponentHandler::new`]).
-    calls: RefCell<Vec<HandlerCall>>,
+    /// The calls and their threads, in order (capacity reserved in [`ComponentHandler::new`]).
+    calls: Mutex<Vec<(HandlerCall, ThreadId)>>,
     /// Calls that did not fit.
-    dropped: Cell<usize>,
+    dropped: AtomicUsize,
 }
 
 impl Class for ComponentHandler {
@@ -324,25 +334,37 @@ impl ComponentHandler {
     /// An empty recorder.
     pub fn new() -> ComWrapper<Self> {
         ComWrapper::new(Self {
-            calls: RefCell::new(Vec::with_capacity(Self::CAPACITY)),
-            dropped: Cell::new(0),
+            calls: Mutex::new(Vec::with_capacity(Self::CAPACITY)),
+            dropped: AtomicUsize::new(0),
         })
     }
 
     fn record(&self, call: HandlerCall) -> tresult {
-        let mut calls = self.calls.borrow_mut();
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         if calls.len() < calls.capacity() {
-            calls.push(call);
+            calls.push((call, std::thread::current().id()));
         } else {
-            self.dropped.set(self.dropped.get() + 1);
+            self.dropped.fetch_add(1, Ordering::SeqCst);
         }
         kResultOk
     }
 
     /// Every call recorded so far (panics if any did not fit).
     pub fn calls(&self) -> Vec<HandlerCall> {
-        assert_eq!(self.dropped.get(), 0, "IComponentHandler: calls dropped");
-        self.calls.borrow().clone()
+        self.calls_with_threads()
+            .into_iter()
+            .map(|(call, _)| call)
+            .collect()
+    }
+
+    /// Every call recorded so far with the thread that made it (panics if any did not fit).
+    pub fn calls_with_threads(&self) -> Vec<(HandlerCall, ThreadId)> {
+        assert_eq!(
+            self.dropped.load(Ordering::SeqCst),
+            0,
+            "IComponentHandler: calls dropped"
+        );
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The flags of every `restartComponent` call so far, in order.
@@ -372,6 +394,146 @@ impl IComponentHandlerTrait for ComponentHandler {
 
     unsafe fn restartComponent(&self, flags: int32) -> tresult {
         self.record(HandlerCall::Restart(flags))
+    }
+}
+
+/// The host application object a Linux host passes to `IPluginFactory3::setHostContext` and
+/// `IPluginBase::initialize`: `IHostApplication` plus the host's `IRunLoop`. The run loop
+/// keeps the registered (handler, fd) pairs; [`HostContext::pump`] is the host's UI-thread event
+/// loop: it calls `onFDIsSet` for every registered descriptor that is readable, on the calling
+/// thread. Timers are kept but never fire (nice-plug registers none).
+pub struct HostContext {
+    /// Registered event handlers and their file descriptors.
+    handlers: Mutex<Vec<(ComPtr<IEventHandler>, FileDescriptor)>>,
+    /// Registered timers (kept only so unregistering finds them).
+    timers: Mutex<Vec<ComPtr<ITimerHandler>>>,
+}
+
+// SAFETY: the COM pointers are only called on the thread that runs `pump` (the test's main
+// thread); the mutexes guard the lists.
+unsafe impl Send for HostContext {}
+unsafe impl Sync for HostContext {}
+
+impl Class for HostContext {
+    type Interfaces = (IHostApplication, IRunLoop);
+}
+
+impl HostContext {
+    /// A host context with an empty run loop.
+    pub fn new() -> ComWrapper<Self> {
+        ComWrapper::new(Self {
+            handlers: Mutex::new(Vec::new()),
+            timers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Run the host's UI-thread event loop once: `onFDIsSet` for every registered descriptor
+    /// with data to read. Returns how many handlers ran.
+    pub fn pump(&self) -> usize {
+        let handlers = self.handlers.lock().unwrap().clone();
+        let mut ran = 0;
+        for (handler, fd) in handlers {
+            let mut pfd = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, zero timeout.
+            if unsafe { libc::poll(&mut pfd, 1, 0) } > 0 && pfd.revents & libc::POLLIN != 0 {
+                // SAFETY: a handler the plug-in registered and has not unregistered.
+                unsafe { handler.onFDIsSet(fd) };
+                ran += 1;
+            }
+        }
+        ran
+    }
+
+    /// How many event handlers are registered.
+    pub fn registered_handlers(&self) -> usize {
+        self.handlers.lock().unwrap().len()
+    }
+}
+
+impl IHostApplicationTrait for HostContext {
+    unsafe fn getName(&self, name: *mut String128) -> tresult {
+        if name.is_null() {
+            return kInvalidArgument;
+        }
+        let text: Vec<u16> = "Lacquer host tests".encode_utf16().collect();
+        // SAFETY: `name` points at a String128.
+        let out = unsafe { &mut *name };
+        out.fill(0);
+        for (o, c) in out.iter_mut().zip(text) {
+            *o = c;
+        }
+        kResultOk
+    }
+
+    unsafe fn createInstance(
+        &self,
+        _cid: *mut TUID,
+        _iid: *mut TUID,
+        obj: *mut *mut c_void,
+    ) -> tresult {
+        if !obj.is_null() {
+            // SAFETY: a valid out pointer.
+            unsafe { *obj = std::ptr::null_mut() };
+        }
+        kNotImplemented
+    }
+}
+
+impl IRunLoopTrait for HostContext {
+    unsafe fn registerEventHandler(
+        &self,
+        handler: *mut IEventHandler,
+        fd: FileDescriptor,
+    ) -> tresult {
+        // SAFETY: the plug-in passes a live handler; `from_raw` add-refs it for the list.
+        match unsafe { vst3::ComRef::from_raw(handler) } {
+            Some(handler) => {
+                self.handlers
+                    .lock()
+                    .unwrap()
+                    .push((handler.to_com_ptr(), fd));
+                kResultOk
+            }
+            None => kInvalidArgument,
+        }
+    }
+
+    unsafe fn unregisterEventHandler(&self, handler: *mut IEventHandler) -> tresult {
+        let mut handlers = self.handlers.lock().unwrap();
+        let before = handlers.len();
+        handlers.retain(|(h, _)| h.as_ptr() != handler);
+        if handlers.len() < before {
+            kResultOk
+        } else {
+            kInvalidArgument
+        }
+    }
+
+    unsafe fn registerTimer(
+        &self,
+        handler: *mut ITimerHandler,
+        _milliseconds: TimerInterval,
+    ) -> tresult {
+        // SAFETY: as in `registerEventHandler`.
+        match unsafe { vst3::ComRef::from_raw(handler) } {
+            Some(handler) => {
+                self.timers.lock().unwrap().push(handler.to_com_ptr());
+                kResultOk
+            }
+            None => kInvalidArgument,
+        }
+    }
+
+    unsafe fn unregisterTimer(&self, handler: *mut ITimerHandler) -> tresult {
+        self.timers
+            .lock()
+            .unwrap()
+            .retain(|h| h.as_ptr() != handler);
+        kResultOk
     }
 }
 
@@ -478,8 +640,30 @@ impl Module {
         }
     }
 
+    /// `IPluginFactory3::setHostContext`, as a Linux host does right after loading, so the
+    /// plug-in can find the host's `IRunLoop` (VST3 SDK: "Provide a RunLoop on Linux").
+    pub fn set_host_context(&self, context: &ComWrapper<HostContext>) {
+        let factory3 = self
+            .factory()
+            .cast::<IPluginFactory3>()
+            .expect("IPluginFactory3");
+        let unknown = context.to_com_ptr::<FUnknown>().expect("FUnknown");
+        // SAFETY: a live host context; the plug-in add-refs what it keeps.
+        let r = unsafe { factory3.setHostContext(unknown.as_ptr()) };
+        assert_eq!(r, kResultOk, "setHostContext");
+    }
+
     /// Create and initialise the component of class `cid`.
     pub fn create(&self, spec: &'static PluginSpec) -> Component {
+        self.create_with_context(spec, None)
+    }
+
+    /// [`Self::create`], passing `context` to `IPluginBase::initialize` (null without one).
+    pub fn create_with_context(
+        &self,
+        spec: &'static PluginSpec,
+        context: Option<&ComWrapper<HostContext>>,
+    ) -> Component {
         let cid = spec.vst3_class_id;
         let mut obj: *mut c_void = std::ptr::null_mut();
         // SAFETY: COM call with the class ID and interface ID as 16-byte TUIDs.
@@ -494,8 +678,12 @@ impl Module {
         // SAFETY: createInstance returned an owned IComponent reference.
         let component = unsafe { ComPtr::from_raw(obj.cast::<IComponent>()) }
             .unwrap_or_else(|| panic!("{}: createInstance gave null", spec.name));
-        // SAFETY: a host may pass a null context; nice-plug ignores it.
-        let r = unsafe { component.initialize(std::ptr::null_mut()) };
+        let unknown = context.map(|c| c.to_com_ptr::<FUnknown>().expect("FUnknown"));
+        let context_ptr = unknown
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |u| u.as_ptr());
+        // SAFETY: null or a live host context, which the plug-in add-refs if it keeps it.
+        let r = unsafe { component.initialize(context_ptr) };
         assert_eq!(r, kResultOk, "{}: initialize", spec.name);
         let processor = component
             .cast::<IAudioProcessor>()

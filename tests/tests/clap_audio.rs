@@ -342,6 +342,14 @@ host_test!(lookahead_change_is_announced_to_the_host, {
                     || 512,
                 );
                 inst.pump_main_thread();
+                // The latency may only change inside `activate` (CLAP latency.h): while the
+                // plugin stays active, `get()` still reports the old value.
+                assert_eq!(
+                    clap_ext::latency(&inst),
+                    before,
+                    "{} at {rate} Hz: {param} = {value}: latency.get() changed while active",
+                    spec.name
+                );
                 if inst.counters.restart_requests.load(SeqCst) == restarts {
                     assert_eq!(
                         clap_ext::latency(&inst),
@@ -387,5 +395,66 @@ host_test!(lookahead_change_is_announced_to_the_host, {
                 spec.name
             );
         }
+        // clap-validator's order: the host deactivates before it serves the main-thread
+        // callback the change queued. The plugin, now inactive, must still wait for
+        // `activate` to call `latency.changed()` (the instance's drop fails the test if not).
+        let config = AudioConfig::new(48_000.0, 512);
+        let mut inst = instance(entry, spec).activated(config);
+        let before = clap_ext::latency(&inst);
+        let announced = inst.counters.latency_changed.load(SeqCst);
+        let input = noise(spec.ports.main_in as usize, 2048, 0.5, 23);
+        let change = ParamChange {
+            time: 0,
+            id: p.clap_id(),
+            value: 1.0,
+        };
+        step(
+            spec.name,
+            "change, deactivate, then the main-thread callback",
+        );
+        inst.set_auto_pump(false);
+        inst.render(&input, None, &[change], || 512);
+        inst.deactivate();
+        inst.pump_main_thread();
+        inst.set_auto_pump(true);
+        assert_eq!(
+            inst.counters.latency_changed.load(SeqCst),
+            announced,
+            "{}: latency.changed() while deactivated",
+            spec.name
+        );
+        inst.activate(config).unwrap();
+        expect_announced_latency(&mut inst, announced, before, "after deactivate + callback");
+        // A change made while inactive (params.flush) is announced by the next `activate`.
+        step(spec.name, "change while inactive (flush), then activate");
+        inst.deactivate();
+        let before = clap_ext::latency(&inst);
+        let announced = inst.counters.latency_changed.load(SeqCst);
+        set_params_inactive(&inst, &[(p.clap_id(), 0.0)]);
+        inst.pump_main_thread();
+        inst.activate(config).unwrap();
+        expect_announced_latency(&mut inst, announced, before, "after an inactive flush");
     });
 });
+
+/// After a reactivation: `latency.changed()` was called (inside `activate`, which the
+/// instance's drop checks), `latency.get()` differs from `before`, and an impulse arrives
+/// exactly that many samples late.
+fn expect_announced_latency(inst: &mut Instance, announced: u32, before: u32, what: &str) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let name = inst.spec.name;
+    assert!(
+        inst.counters.latency_changed.load(SeqCst) > announced,
+        "{name}: {what}: no latency.changed() in activate"
+    );
+    let reported = clap_ext::latency(inst);
+    assert_ne!(reported, before, "{name}: {what}: latency unchanged");
+    let at = 1000;
+    let pulse = impulse(inst.spec.ports.main_in as usize, 16_384, at);
+    let out = inst.render(&pulse, None, &[], || 512);
+    let measured = arrival(&out).expect("impulse produced no output") - at;
+    assert_eq!(
+        measured, reported as usize,
+        "{name}: {what}: reported vs measured latency"
+    );
+}

@@ -79,32 +79,78 @@ host_test!(hostile_input_never_poisons_the_output, {
 
 host_test!(three_minutes_of_silence, {
     for_each_plugin("3 minutes of silence at 48 kHz", |spec, entry| {
-        let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
+        assert!(
+            !spec.stateful_settings.is_empty(),
+            "{}: no stateful_settings in the table: silence would only test a shortcut",
+            spec.name
+        );
+        let settings: Vec<(u32, f64)> = spec
+            .stateful_settings
+            .iter()
+            .map(|&(id, value)| (spec.param(id).clap_id(), value))
+            .collect();
+        let mut inst = instance(entry, spec);
+        set_params_inactive(&inst, &settings);
+        inst.activate(DEFAULT_CONFIG).unwrap();
         let channels = spec.ports.main_in as usize;
-        // Some music first so filters and envelopes hold state that must decay.
-        inst.render(&music(channels, 48_000, 48_000.0, 25), None, &[], || 512);
-        let blocks = 3 * 60 * 48_000 / 512;
+        // Music first so filters, envelopes and delay lines hold state that must decay.
+        let music_in = music(channels, 48_000, 48_000.0, 25);
+        let out = inst.render(&music_in, None, &[], || 512);
+        assert!(
+            peak(&out) > 1e-3,
+            "{}: the stateful settings are silent",
+            spec.name
+        );
+        let block = 512;
+        let blocks_per_minute = 60 * 48_000 / block;
         let events = clack_host::events::io::EventBuffer::new();
-        let mut last_peak = 0.0f32;
-        for b in 0..blocks {
+        let mut last_minute_peak = 0.0f32;
+        let mut subnormals = 0usize;
+        let mut last_minute_cpu = Duration::ZERO;
+        for b in 0..3 * blocks_per_minute {
             for c in 0..channels {
-                inst.input_mut(0, c)[..512].fill(0.0);
+                inst.input_mut(0, c)[..block].fill(0.0);
             }
-            inst.process(512, &events);
+            let last_minute = b >= 2 * blocks_per_minute;
+            let start = thread_cpu_time();
+            inst.process(block, &events);
+            if last_minute {
+                last_minute_cpu += thread_cpu_time().saturating_sub(start);
+            }
             for c in 0..spec.ports.main_out as usize {
-                let out = inst.output(0, c);
-                if let Some(i) = out[..512].iter().position(|x| !x.is_finite()) {
+                let out = &inst.output(0, c)[..block];
+                if let Some(i) = out.iter().position(|x| !x.is_finite()) {
                     panic!("{}: silence block {b}: non-finite at {i}", spec.name);
                 }
-                last_peak = out[..512].iter().fold(last_peak, |m, x| m.max(x.abs()));
-            }
-            if b % 1000 == 999 {
-                last_peak = 0.0;
+                subnormals += out.iter().filter(|x| x.is_subnormal()).count();
+                if last_minute {
+                    last_minute_peak = out.iter().fold(last_minute_peak, |m, x| m.max(x.abs()));
+                }
             }
         }
+        assert_eq!(subnormals, 0, "{}: subnormal output in silence", spec.name);
+        // Exactly zero, or below -300 dBFS (1e-15), for the whole third minute.
         assert!(
-            last_peak < 1e-6,
-            "{}: still {last_peak} after minutes of silence",
+            last_minute_peak == 0.0 || last_minute_peak < 1e-15,
+            "{}: still {last_minute_peak:e} in the third minute of silence",
+            spec.name
+        );
+        // No CPU rise: the third minute of silence costs no more than a minute of music with
+        // the same settings (fastest of three; noise only adds time).
+        let minute_of_music = music(channels, 60 * 48_000, 48_000.0, 37);
+        let music_cpu = (0..3)
+            .map(|_| time_render(&mut inst, &minute_of_music))
+            .min()
+            .unwrap();
+        step(
+            spec.name,
+            &format!(
+                "third minute of silence {last_minute_cpu:?}, a minute of music {music_cpu:?}"
+            ),
+        );
+        assert!(
+            last_minute_cpu.as_secs_f64() <= 1.5 * music_cpu.as_secs_f64() + 0.005,
+            "{}: silence took {last_minute_cpu:?} per minute, music {music_cpu:?}",
             spec.name
         );
         // And music afterwards comes out normally.
@@ -171,6 +217,56 @@ host_test!(silence_costs_no_more_cpu_than_music, {
             assert!(
                 best_silence.as_secs_f64() <= 1.5 * best_music.as_secs_f64() + 0.002,
                 "{}: silence took {best_silence:?}, music {best_music:?} (denormals?)",
+                spec.name
+            );
+        }
+    });
+});
+
+host_test!(denormal_input_costs_no_more_cpu_than_normal_input, {
+    // clap-validator's `process-audio-denormals` warns when denormal input takes much longer
+    // than normal input. The wrapper sets FTZ and DAZ around `process` (LACQUER PATCH h), so a
+    // denormal operand is read as zero and never takes the CPU's slow microcode path.
+    for_each_plugin("CPU: denormal vs normal input", |spec, entry| {
+        let channels = spec.ports.main_in as usize;
+        let len = 4 * 48_000;
+        let normal = music(channels, len, 48_000.0, 35);
+        // The same programme scaled into the subnormal range (|x| < 1.18e-38, every sample).
+        let scale = 1e-39 / peak(&normal).max(1e-30);
+        let denormal: Vec<Vec<f32>> = normal
+            .iter()
+            .map(|ch| ch.iter().map(|x| x * scale).collect())
+            .collect();
+        assert!(denormal
+            .iter()
+            .flatten()
+            .all(|x| *x == 0.0 || !x.is_normal()));
+        let mut rng = fastrand::Rng::with_seed(36);
+        for round in 0..4 {
+            // Random settings, so processing paths (filters, gains, delays) are engaged.
+            let settings = random_settings(spec, &mut rng);
+            let mut inst = instance(entry, spec);
+            set_params_inactive(&inst, &settings);
+            inst.activate(DEFAULT_CONFIG).unwrap();
+            // Interleaved, fastest of each kept (noise on a shared machine only adds time).
+            let mut best_normal = Duration::MAX;
+            let mut best_denormal = Duration::MAX;
+            for _ in 0..5 {
+                best_normal = best_normal.min(time_render(&mut inst, &normal));
+                best_denormal = best_denormal.min(time_render(&mut inst, &denormal));
+            }
+            let ratio = best_denormal.as_secs_f64() / best_normal.as_secs_f64().max(1e-9);
+            step(
+                spec.name,
+                &format!(
+                    "round {round}: 4 s normal {best_normal:?}, denormal {best_denormal:?} \
+                     ({ratio:.2}x)"
+                ),
+            );
+            assert!(
+                best_denormal.as_secs_f64() <= 1.5 * best_normal.as_secs_f64() + 0.001,
+                "{}: denormal input took {best_denormal:?}, normal input {best_normal:?} \
+                 ({ratio:.2}x > 1.5x) with {settings:?}",
                 spec.name
             );
         }

@@ -18,7 +18,8 @@ use lacquer_host_tests::signal::{
 };
 use lacquer_host_tests::vst3_host::{
     clap_render, clap_value, for_each_module, main_layout, steps, vst3_settings, HandlerCall,
-    Vst3Change, AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS, K_IS_READ_ONLY, K_LATENCY_CHANGED,
+    HostContext, Vst3Change, AUDIO_MODULE_CLASS, K_CAN_AUTOMATE, K_IS_BYPASS, K_IS_READ_ONLY,
+    K_LATENCY_CHANGED,
 };
 use vst3::Steinberg::{kInvalidArgument, kResultOk};
 
@@ -568,6 +569,125 @@ host_test!(
                     handler.calls()
                 );
             }
+        });
+    }
+);
+
+/// `&mut T` handed to a scoped audio thread. The VST3 bindings' COM pointers are not `Send`,
+/// but a host calls `process()` from its audio thread while the UI thread waits, which is
+/// exactly what the scope below does (the main thread only pumps the run loop meanwhile).
+struct AudioThreadRef<'a, T>(&'a mut T);
+// SAFETY: see above; the component is used by one thread at a time.
+unsafe impl<T> Send for AudioThreadRef<'_, T> {}
+
+host_test!(
+    /// A host that processes on its own audio thread: a lookahead change made there reaches
+    /// the host as `restartComponent(kLatencyChanged)` on the host's UI (main) thread, through
+    /// the Linux `IRunLoop` the host offers in `IPluginFactory3::setHostContext` and the
+    /// `initialize` context; never from the audio thread, never from a plug-in thread
+    /// (LACQUER PATCH j). Then the host restarts the component and the reported latency is the
+    /// measured delay.
+    vst3_latency_restart_arrives_on_the_main_thread,
+    {
+        require_some_plugin("a lookahead latency", |s| {
+            matches!(s.latency, Latency::Lookahead { .. })
+        });
+        for_each_module("VST3 latency restart on the UI thread", |spec, module| {
+            let Latency::Lookahead { param } = spec.latency else {
+                step(spec.name, "no lookahead in the table: not applicable");
+                return;
+            };
+            let main = std::thread::current().id();
+            let host = HostContext::new();
+            module.set_host_context(&host);
+            let mut comp = module.create_with_context(spec, Some(&host));
+            let handler = comp.install_handler();
+            let (ins, outs, aux) = main_layout(spec);
+            let out_channels = spec.ports.main_out as usize;
+            comp.activate(&ins, &outs, 48_000.0, 512);
+            let before = comp.latency();
+            let input = noise(spec.ports.main_in as usize, 4096, 0.5, 24);
+            let automation = [Vst3Change {
+                time: 0,
+                id: spec.param(param).clap_id(),
+                value: 1.0,
+            }];
+            let audio = AudioThreadRef(&mut comp);
+            let (input, aux_feed, automation) = (&input, &aux, &automation);
+            let audio_thread = std::thread::scope(|scope| {
+                scope
+                    .spawn(move || {
+                        let audio = audio;
+                        audio.0.render_automated(
+                            input,
+                            out_channels,
+                            aux_feed,
+                            512,
+                            automation,
+                            false,
+                        );
+                        std::thread::current().id()
+                    })
+                    .join()
+                    .unwrap()
+            });
+            // The UI thread's event loop, for up to 2 s.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            while handler.restarts().is_empty() && std::time::Instant::now() < deadline {
+                host.pump();
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            let calls = handler.calls_with_threads();
+            let restarts: Vec<_> = calls
+                .iter()
+                .filter_map(|(c, t)| match c {
+                    HandlerCall::Restart(flags) => Some((*flags, *t)),
+                    _ => None,
+                })
+                .collect();
+            step(
+                spec.name,
+                &format!(
+                    "restarts {restarts:?}; main {main:?}, audio {audio_thread:?}; {} run-loop \
+                     handler(s)",
+                    host.registered_handlers()
+                ),
+            );
+            assert!(
+                restarts.iter().any(|(f, _)| f & K_LATENCY_CHANGED != 0),
+                "{}: no restartComponent(kLatencyChanged) within 2 s: {restarts:?}",
+                spec.name
+            );
+            for (flags, thread) in &restarts {
+                assert_eq!(
+                    *thread,
+                    main,
+                    "{}: restartComponent({flags}) came from {} thread {thread:?}, not the \
+                     host's UI thread {main:?}",
+                    spec.name,
+                    if *thread == audio_thread {
+                        "the audio"
+                    } else {
+                        "a plug-in"
+                    }
+                );
+            }
+            comp.restart();
+            let reported = comp.latency();
+            assert_ne!(reported, before, "{}: latency unchanged", spec.name);
+            let at = 1000;
+            let pulse = impulse(spec.ports.main_in as usize, 16_384, at);
+            let out = comp.render(&pulse, out_channels, &aux, 512);
+            let measured = arrival(&out).expect("impulse produced no output") - at;
+            assert_eq!(measured, reported as usize, "{}: reported vs measured", spec.name);
+            // `terminate` unregisters from the run loop.
+            drop(comp);
+            assert_eq!(
+                host.registered_handlers(),
+                0,
+                "{}: still registered with the host's run loop after terminate",
+                spec.name
+            );
         });
     }
 );

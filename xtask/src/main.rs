@@ -4,6 +4,8 @@
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
 //! - `test`: debug bundles (with `assert_process_allocs`) of every package, including the
 //!   host tests' `test_only` fixture plugin, then `cargo test --workspace`.
+//! - `validate [--release]`: bundles everything (the fixture too), then runs clap-validator and
+//!   Steinberg's VST3 validator (extended) on every bundle; fails on any failure or warning.
 //! - `deps`: check (and on Debian/Ubuntu install) the system packages the build needs.
 //! - `gui-smoke`: every standalone editor under Xvfb: window up, not blank, a drag changes a
 //!   parameter; screenshots to `target/screenshots/`.
@@ -13,6 +15,7 @@
 
 mod install;
 mod sysdeps;
+mod validate;
 
 use std::process::{Command, ExitCode};
 
@@ -46,6 +49,7 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
             bundle_all(&[], true)?;
             cargo(&["test", "--workspace"], rest)
         }
+        "validate" => validate::validate(rest),
         "gui-smoke" => gui_smoke("target/screenshots"),
         "screenshots" => gui_smoke("assets/screenshots"),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),

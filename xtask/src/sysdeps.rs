@@ -3,7 +3,8 @@
 //! (through sudo when not root); elsewhere the exact list is printed and the command stops.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Debian package names, in the order they are reported.
 pub const DEBIAN_PACKAGES: &[&str] = &[
@@ -18,6 +19,9 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "libasound2-dev",
     "libjack-jackd2-dev",
 ];
+
+/// How long apt-get waits for the dpkg lock held by another package manager, in seconds.
+pub const APT_LOCK_TIMEOUT_S: u32 = 600;
 
 /// Check the system packages; install the missing ones where we know how.
 pub fn ensure() -> nice_plug_xtask::Result<()> {
@@ -37,26 +41,48 @@ pub fn ensure() -> nice_plug_xtask::Result<()> {
         return Ok(());
     }
     eprintln!(
-        "xtask: installing missing system packages with apt-get: {}",
-        missing.join(" ")
+        "xtask: installing missing system packages with apt-get: {} (if another apt or dpkg \
+         process holds the package lock, this waits for it, up to {} minutes)",
+        missing.join(" "),
+        APT_LOCK_TIMEOUT_S / 60
     );
     let as_root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
     let apt = |args: &[&str]| -> bool {
-        let mut command = if as_root {
-            Command::new("apt-get")
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.arg("apt-get");
-            sudo
-        };
-        command
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|status| status.success())
+        // apt-get waits for the dpkg lock itself (`DPkg::Lock::Timeout`, printing "Waiting for
+        // cache lock … held by process N"), but `apt-get update` does not wait for the lists
+        // lock (apt 2.6 fails at once): retry that one until the timeout.
+        let deadline = std::time::Instant::now() + Duration::from_secs(APT_LOCK_TIMEOUT_S.into());
+        loop {
+            let mut command = if as_root {
+                Command::new("apt-get")
+            } else {
+                let mut sudo = Command::new("sudo");
+                sudo.arg("apt-get");
+                sudo
+            };
+            let output = command
+                .args(["-o", &format!("DPkg::Lock::Timeout={APT_LOCK_TIMEOUT_S}")])
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdin(Stdio::null())
+                .stdout(Stdio::inherit())
+                .stderr(Stdio::piped())
+                .output();
+            let Ok(output) = output else { return false };
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            eprint!("{stderr}");
+            if output.status.success() {
+                return true;
+            }
+            if !stderr.contains("Could not get lock") || std::time::Instant::now() > deadline {
+                return false;
+            }
+            eprintln!("xtask: another apt process holds the package lock; waiting for it");
+            std::thread::sleep(Duration::from_secs(5));
+        }
     };
     let mut install_args = vec!["install", "-y", "--no-install-recommends"];
     install_args.extend(&missing);

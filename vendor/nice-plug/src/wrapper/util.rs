@@ -11,20 +11,32 @@ pub(crate) mod buffer_management;
 #[cfg(all(debug_assertions, feature = "editor"))]
 pub(crate) mod context_checks;
 
-/// The bit that controls flush-to-zero behavior for denormals in 32 and 64-bit floating point
-/// numbers on x86 family architectures. Rust 1.75 deprecated the built in functions for controlling
-/// these registers. As listed in section 10.2.3.3 (Flush-To-Zero), bit 15 of the MXCSR register
-/// controls the FTZ behavior.
-///
-/// <https://cdrdv2-public.intel.com/843823/252046-sdm-change-document-1.pdf>
-#[cfg(all(not(miri), target_feature = "sse", feature = "unsafe_flush_denormals"))]
+// LACQUER PATCH (h): flush-to-zero AND denormals-are-zero around every `process` call, always
+// (published nice-plug set FTZ only under the off-by-default `unsafe_flush_denormals` feature,
+// and never DAZ, so denormal *inputs* still took the slow path).
+/// x86 MXCSR bit 15, Flush-To-Zero: denormal results become zero (Intel SDM vol. 1, 10.2.3.3).
+#[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
 const SSE_FTZ_BIT: u32 = 1 << 15;
+/// x86 MXCSR bit 6, Denormals-Are-Zero: denormal operands are read as zero (Intel SDM vol. 1,
+/// 10.2.3.4). Every x86-64 CPU has it (it is missing only on the earliest SSE-only Pentium 4s).
+#[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+const SSE_DAZ_BIT: u32 = 1 << 6;
+/// The MXCSR bits the guard sets and restores.
+#[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+const SSE_FLUSH_BITS: u32 = SSE_FTZ_BIT | SSE_DAZ_BIT;
+#[cfg(all(
+    not(miri),
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse",
+    not(target_feature = "sse2")
+))]
+const SSE_FLUSH_BITS: u32 = SSE_FTZ_BIT;
 
-/// The bit that controls flush-to-zero behavior for denormals in 32 and 64-bit floating point
-/// numbers on AArch64.
+/// AArch64 FPCR bit 24, FZ: flushes denormal inputs and outputs of single and double precision
+/// arithmetic to zero (ARM ARM, FPCR).
 ///
 /// <https://developer.arm.com/documentation/ddi0595/2021-06/AArch64-Registers/FPCR--Floating-point-Control-Register>
-#[cfg(all(not(miri), target_arch = "aarch64", feature = "unsafe_flush_denormals"))]
+#[cfg(all(not(miri), target_arch = "aarch64"))]
 const AARCH64_FTZ_BIT: u64 = 1 << 24;
 
 #[cfg(all(debug_assertions, feature = "assert_process_allocs"))]
@@ -203,69 +215,65 @@ pub fn process_wrapper<T, F: FnOnce() -> T>(f: F) -> T {
     return f();
 }
 
-/// Enable the CPU's Flush To Zero flag while this object is in scope. If the flag was not already
-/// set, it will be restored to its old value when this gets dropped.
-struct ScopedFtz {
-    /// Whether FTZ should be disabled again, i.e. if FTZ was not enabled before.
-    /// Only unused if not on SSE or aarch64 with the "unsafe_flush_denormals"
-    /// feature enabled.
+/// Enable flush-to-zero and denormals-are-zero (x86: MXCSR FTZ + DAZ; AArch64: FPCR.FZ) while
+/// this object is in scope, and put those bits back as they were when it is dropped. The other
+/// control and status bits (rounding mode, exception masks and flags) are left alone.
+// LACQUER PATCH (h): always on, DAZ as well as FTZ, bit-exact restore.
+pub(crate) struct ScopedFtz {
+    /// The flush bits as the caller had them, restored on drop. Unused where the guard is a no-op.
     #[allow(unused)]
-    should_disable_again: bool,
+    saved_bits: u64,
     /// We can't directly implement !Send and !Sync, but this will do the same thing. This object
     /// affects the current thread's floating point registers, so it may only be dropped on the
     /// current thread.
     _send_sync_marker: PhantomData<*const ()>,
 }
 
+#[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
+fn read_mxcsr() -> u32 {
+    let mut mxcsr: u32 = 0;
+    // Rust 1.75 deprecated `_mm_getcsr()`, so this is inline assembly.
+    unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr, options(nostack)) };
+    mxcsr
+}
+
+#[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
+fn write_mxcsr(mxcsr: u32) {
+    unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &mxcsr, options(nostack)) };
+}
+
 impl ScopedFtz {
-    fn enable() -> Self {
-        #[cfg(all(not(miri), feature = "unsafe_flush_denormals"))]
-        {
-            #[cfg(target_feature = "sse")]
-            {
-                // Rust 1.75 deprecated `_mm_setcsr()` and `_MM_SET_FLUSH_ZERO_MODE()`, so this now
-                // requires inline assembly. See sections 10.2.3 (MXCSR Control and Status Register)
-                // and 10.2.3.3 (Flush-To-Zero) from this document for more details:
-                //
-                // <https://cdrdv2-public.intel.com/843823/252046-sdm-change-document-1.pdf>
-                let mut mxcsr: u32 = 0;
-                unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr) };
-                let should_disable_again = mxcsr & SSE_FTZ_BIT == 0;
-                if should_disable_again {
-                    unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr | SSE_FTZ_BIT)) };
-                }
-
-                return Self {
-                    should_disable_again,
-                    _send_sync_marker: PhantomData,
-                };
+    pub(crate) fn enable() -> Self {
+        #[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
+        let saved_bits = {
+            let mxcsr = read_mxcsr();
+            if mxcsr & SSE_FLUSH_BITS != SSE_FLUSH_BITS {
+                write_mxcsr(mxcsr | SSE_FLUSH_BITS);
             }
+            u64::from(mxcsr & SSE_FLUSH_BITS)
+        };
 
-            #[cfg(target_arch = "aarch64")]
-            {
-                // There are no convient intrinsics to change the FTZ settings on AArch64, so this
-                // requires inline assembly:
-                // https://developer.arm.com/documentation/ddi0595/2021-06/AArch64-Registers/FPCR--Floating-point-Control-Register
-                let mut fpcr: u64;
-                unsafe { std::arch::asm!("mrs {}, fpcr", out(reg) fpcr) };
-
-                let should_disable_again = fpcr & AARCH64_FTZ_BIT == 0;
-                if should_disable_again {
-                    unsafe { std::arch::asm!("msr fpcr, {}", in(reg) fpcr | AARCH64_FTZ_BIT) };
-                }
-
-                return Self {
-                    should_disable_again,
-                    _send_sync_marker: PhantomData,
-                };
+        #[cfg(all(not(miri), target_arch = "aarch64"))]
+        let saved_bits = {
+            let mut fpcr: u64;
+            unsafe { std::arch::asm!("mrs {}, fpcr", out(reg) fpcr) };
+            if fpcr & AARCH64_FTZ_BIT == 0 {
+                unsafe { std::arch::asm!("msr fpcr, {}", in(reg) fpcr | AARCH64_FTZ_BIT) };
             }
-        }
+            fpcr & AARCH64_FTZ_BIT
+        };
 
-        // This is only unreachable if on SSE or aarch64 with the "unsafe_flush_denormals"
-        // feature enabled.
-        #[allow(unreachable_code)]
+        #[cfg(not(all(
+            not(miri),
+            any(
+                all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"),
+                target_arch = "aarch64"
+            )
+        )))]
+        let saved_bits = 0u64;
+
         Self {
-            should_disable_again: false,
+            saved_bits,
             _send_sync_marker: PhantomData,
         }
     }
@@ -273,21 +281,20 @@ impl ScopedFtz {
 
 impl Drop for ScopedFtz {
     fn drop(&mut self) {
-        #[cfg(all(not(miri), feature = "unsafe_flush_denormals"))]
-        if self.should_disable_again {
-            #[cfg(target_feature = "sse")]
-            {
-                let mut mxcsr: u32 = 0;
-                unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr) };
-                unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &(mxcsr & !SSE_FTZ_BIT)) };
+        #[cfg(all(not(miri), any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
+        {
+            let mxcsr = read_mxcsr();
+            let restored = (mxcsr & !SSE_FLUSH_BITS) | (self.saved_bits as u32);
+            if restored != mxcsr {
+                write_mxcsr(restored);
             }
+        }
 
-            #[cfg(target_arch = "aarch64")]
-            {
-                let mut fpcr: u64;
-                unsafe { std::arch::asm!("mrs {}, fpcr", out(reg) fpcr) };
-                unsafe { std::arch::asm!("msr fpcr, {}", in(reg) fpcr & !AARCH64_FTZ_BIT) };
-            }
+        #[cfg(all(not(miri), target_arch = "aarch64"))]
+        if self.saved_bits == 0 {
+            let mut fpcr: u64;
+            unsafe { std::arch::asm!("mrs {}, fpcr", out(reg) fpcr) };
+            unsafe { std::arch::asm!("msr fpcr, {}", in(reg) fpcr & !AARCH64_FTZ_BIT) };
         }
     }
 }

@@ -14,6 +14,16 @@ mod view;
 
 /// Re-export for the wrapper.
 pub use factory::PluginInfo;
+// LACQUER PATCH (j): the factory's `IPluginFactory3::setHostContext` keeps the host's Linux
+// `IRunLoop`, so main-thread work queued from the audio thread runs on the host's UI thread.
+#[cfg(feature = "editor")]
+pub use view::set_factory_host_context;
+/// Without the editor feature there is no run-loop support: the host context is not needed.
+///
+/// # Safety
+/// Never dereferences `context`.
+#[cfg(not(feature = "editor"))]
+pub unsafe fn set_factory_host_context(_context: *mut vst3::Steinberg::FUnknown) {}
 use nice_plug_core::plugin::Plugin;
 pub use vst3;
 pub use wrapper::Wrapper;
@@ -206,8 +216,9 @@ macro_rules! nice_export_vst3 {
                     kResultOk
                 }
 
-                unsafe fn setHostContext(&self, _context: *mut FUnknown) -> tresult {
-                    // We don't need to do anything with this
+                unsafe fn setHostContext(&self, context: *mut FUnknown) -> tresult {
+                    // LACQUER PATCH (j): keep the host's Linux `IRunLoop`, if it offers one.
+                    unsafe { $crate::wrapper::vst3::set_factory_host_context(context) };
                     kResultOk
                 }
             }

@@ -85,6 +85,15 @@ impl<P: ClapPlugin> Drop for WrapperActivateContext<'_, P> {
     }
 }
 
+impl<P: ClapPlugin> WrapperActivateContext<'_, P> {
+    /// The latency the plugin set during activation, taken so the drop does not schedule it
+    /// again. `activate` applies it before it returns.
+    // LACQUER PATCH (i).
+    pub(super) fn take_pending_latency(&self) -> Option<u32> {
+        self.pending_requests.latency_changed.take()
+    }
+}
+
 impl<P: ClapPlugin> ActivateContext<P> for WrapperActivateContext<'_, P> {
     fn plugin_api(&self) -> PluginApi {
         PluginApi::Clap

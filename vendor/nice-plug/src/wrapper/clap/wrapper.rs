@@ -164,14 +164,18 @@ pub struct Wrapper<P: ClapPlugin> {
     input_events: AtomicRefCell<VecDeque<PluginNoteEvent<P>>>,
     /// The last process status returned by the plugin. This is used for tail handling.
     last_process_status: AtomicCell<ProcessStatus>,
-    /// Whether the latency has changed since the last call to `activate`. When this is set,
-    /// `latency_changed` needs to be called in `activate` in order to inform the host of the
-    /// latency change.
+    /// Whether a restart was requested for a latency change and not yet served by `activate`.
+    // LACQUER PATCH (i): no longer decides whether `activate` calls `latency.changed()` (that is
+    // `requested_latency != current_latency`); it only keeps one restart request per change.
     latency_changed: AtomicBool,
-    /// The current latency in samples, as set by the plugin through the
-    /// [`ProcessContext`](nice_plug_core::context::process::ProcessContext). Uses the latency
-    /// extension.
+    /// The latency reported to the host through the latency extension's `get()`. CLAP allows it
+    /// to change only inside `clap_plugin::activate`, so this is only written there.
     pub current_latency: AtomicU32,
+    /// The latency the plugin last asked for through the
+    /// [`ProcessContext`](nice_plug_core::context::process::ProcessContext) or the activate
+    /// context; becomes `current_latency` at the next `activate`.
+    // LACQUER PATCH (i).
+    requested_latency: AtomicU32,
     /// A data structure that helps manage and create buffers for all of the plugin's inputs and
     /// outputs based on channel pointers provided by the host.
     buffer_manager: AtomicRefCell<BufferManager>,
@@ -440,18 +444,22 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
                 Some(host_latency) => {
                     crate::nice_debug_assert!(is_gui_thread);
 
-                    // The plugin needs to be deactivated in order for the latency to change. If
-                    // it's already deactivated we can notify the host immediately, otherwise we
-                    // need to request a restart and remember to notify the host of the latency
-                    // change in the `activate` function.
-                    //
-                    // In practice, ignoring the activation status would be fine for many hosts, but
-                    // following the specification is probably a good idea regardless :)
-                    if self.is_activated.load(Ordering::SeqCst) {
-                        self.latency_changed.store(true, Ordering::SeqCst);
+                    // LACQUER PATCH (i): CLAP allows `latency.changed()` only inside
+                    // `clap_plugin::activate` (latency.h: "The latency is only allowed to change
+                    // during plugin->activate. If the plugin is activated, call
+                    // host->request_restart()"). Published nice-plug called it right here when
+                    // the plugin was inactive, e.g. when the host deactivated it before serving
+                    // this main-thread task (clap-validator: "Must only be called within
+                    // 'clap_plugin::activate'"). Now: an active plugin asks for one restart; an
+                    // inactive one waits, and `activate` reports the new latency.
+                    let _ = host_latency;
+                    let pending = self.requested_latency.load(Ordering::SeqCst)
+                        != self.current_latency.load(Ordering::SeqCst);
+                    if pending
+                        && self.is_activated.load(Ordering::SeqCst)
+                        && !self.latency_changed.swap(true, Ordering::SeqCst)
+                    {
                         self.request_restart();
-                    } else {
-                        unsafe_clap_call! { host_latency=>changed(&*self.host_callback) };
                     }
                 }
                 None => {
@@ -617,6 +625,7 @@ impl<P: ClapPlugin> Wrapper<P> {
             last_process_status: AtomicCell::new(ProcessStatus::Normal),
             latency_changed: AtomicBool::new(false),
             current_latency: AtomicU32::new(0),
+            requested_latency: AtomicU32::new(0),
             // This is initialized just before calling `Plugin::activate()` so that during the
             // process call buffers can be initialized without any allocations
             buffer_manager: AtomicRefCell::new(BufferManager::for_audio_io_layout(
@@ -1544,7 +1553,8 @@ impl<P: ClapPlugin> Wrapper<P> {
         // Only make a callback if it's actually needed
         // XXX: For CLAP we could move this handling to the Plugin struct, but it may be worthwhile
         //      to keep doing it this way to stay consistent with VST3.
-        let old_latency = self.current_latency.swap(samples, Ordering::SeqCst);
+        // LACQUER PATCH (i): record the request; the reported latency changes in `activate`.
+        let old_latency = self.requested_latency.swap(samples, Ordering::SeqCst);
         if old_latency != samples {
             let task_posted = self.schedule_gui(Task::LatencyChanged);
             crate::nice_debug_assert!(task_posted, "The task queue is full, dropping task...");
@@ -1743,14 +1753,6 @@ impl<P: ClapPlugin> Wrapper<P> {
             unsafe { param._internal_update_smoother(buffer_config.sample_rate, true) };
         }
 
-        // If this reactivation happened due to the latency changing, notify the host of that
-        // latency change.
-        if wrapper.latency_changed.swap(false, Ordering::SeqCst)
-            && let Some(host_latency) = &*wrapper.host_latency.borrow()
-        {
-            unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
-        }
-
         let mut activate_context = wrapper.make_activate_context();
 
         // In the case a host misbehaves and tries to activate the plugin without waiting for the
@@ -1800,6 +1802,23 @@ impl<P: ClapPlugin> Wrapper<P> {
                 break;
             } else {
                 std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+
+        // LACQUER PATCH (i): the latency the plugin asked for (before or during this activation)
+        // becomes the reported one here, inside `activate`, the only place CLAP allows
+        // `latency.changed()`.
+        if let Some(samples) = activate_context.take_pending_latency() {
+            wrapper.requested_latency.store(samples, Ordering::SeqCst);
+        }
+        if result {
+            let requested = wrapper.requested_latency.load(Ordering::SeqCst);
+            let reported = wrapper.current_latency.swap(requested, Ordering::SeqCst);
+            wrapper.latency_changed.store(false, Ordering::SeqCst);
+            if reported != requested
+                && let Some(host_latency) = &*wrapper.host_latency.borrow()
+            {
+                unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
             }
         }
 

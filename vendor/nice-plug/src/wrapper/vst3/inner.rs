@@ -89,6 +89,14 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     ///
     /// TODO: Is there a better type for Send+Sync late initialization?
     pub event_loop: AtomicRefCell<Option<OsEventLoop<Task<P>, Self>>>,
+    /// LACQUER PATCH (j): main-thread work posted from another thread (the audio thread) runs on
+    /// the host's UI thread through its Linux `IRunLoop` (from the `initialize` context or the
+    /// factory's host context) while no editor is open. Without it nice-plug's Linux event loop
+    /// ran such tasks, `restartComponent(kLatencyChanged)` among them, on its own background
+    /// thread. Set in `IPluginBase::initialize`, unregistered in `terminate`.
+    #[cfg(all(feature = "editor", target_family = "unix", not(target_os = "macos")))]
+    pub run_loop_tasks:
+        AtomicRefCell<Option<ComWrapper<super::view::RunLoopEventHandler<P>>>>,
 
     /// Whether the plugin is currently processing audio. In other words, the last state
     /// `IAudioProcessor::setActive()` has been called with.
@@ -362,6 +370,8 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             current_track_info: AtomicRefCell::new(TrackInfo::default()),
             last_process_status: AtomicCell::new(ProcessStatus::Normal),
             current_latency: AtomicU32::new(0),
+            #[cfg(all(feature = "editor", target_family = "unix", not(target_os = "macos")))]
+            run_loop_tasks: AtomicRefCell::new(None),
             // This is initialized just before calling `Plugin::activate()` so that during the
             // process call buffers can be initialized without any allocations
             buffer_manager: AtomicRefCell::new(BufferManager::for_audio_io_layout(
@@ -510,15 +520,34 @@ impl<P: Vst3Plugin> WrapperInner<P> {
                     .do_maybe_in_run_loop(task)
                 {
                     Ok(()) => true,
-                    Err(task) => event_loop.schedule_gui(task),
+                    Err(task) => self.schedule_in_component_run_loop(task, event_loop),
                 }
             } else {
-                event_loop.schedule_gui(task)
+                self.schedule_in_component_run_loop(task, event_loop)
             }
 
             #[cfg(not(feature = "editor"))]
             event_loop.schedule_gui(task)
         }
+    }
+
+    /// LACQUER PATCH (j): post `task` to the host's run loop when the component has one (so it
+    /// runs on the host's UI thread), else to nice-plug's event loop.
+    #[cfg(feature = "editor")]
+    fn schedule_in_component_run_loop(
+        &self,
+        task: Task<P>,
+        event_loop: &OsEventLoop<Task<P>, Self>,
+    ) -> bool {
+        #[cfg(all(target_family = "unix", not(target_os = "macos")))]
+        let task = match self.run_loop_tasks.try_borrow().ok().as_deref() {
+            Some(Some(run_loop)) => match run_loop.post_task(task) {
+                Ok(()) => return true,
+                Err(task) => task,
+            },
+            _ => task,
+        };
+        event_loop.schedule_gui(task)
     }
 
     /// Get a parameter's ID based on a `ParamPtr`. Used in the `GuiContext` implementation for the

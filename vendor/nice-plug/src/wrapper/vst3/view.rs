@@ -18,6 +18,7 @@ use vst3::Steinberg::{
     FIDString, TBool, char16, int16, kInvalidArgument, kNotImplemented, kPlatformTypeHWND,
     kPlatformTypeNSView, kPlatformTypeX11EmbedWindowID, kResultFalse, kResultOk, tresult,
 };
+use vst3::Steinberg::FUnknown;
 use vst3::Steinberg::{
     IPlugFrame, IPlugView, IPlugViewContentScaleSupport,
     IPlugViewContentScaleSupport_::ScaleFactor, IPlugViewContentScaleSupportTrait, IPlugViewTrait,
@@ -150,6 +151,56 @@ use {
     },
 };
 
+/// LACQUER PATCH (j): the `IRunLoop` the host gave the factory through
+/// `IPluginFactory3::setHostContext` (the VST3 SDK's "Provide a RunLoop on Linux": hosts offer it
+/// there so plug-ins can run main-thread work while no editor is open).
+#[cfg(all(target_family = "unix", not(target_os = "macos")))]
+static FACTORY_RUN_LOOP: Mutex<Option<SendRunLoop>> = Mutex::new(None);
+
+/// A host `IRunLoop` pointer that may be kept in a static: VST3 run loops are called from the
+/// host's UI thread and are reference counted by the host.
+#[cfg(all(target_family = "unix", not(target_os = "macos")))]
+struct SendRunLoop(ComPtr<IRunLoop>);
+// SAFETY: only add-ref'd, released and cloned (atomic refcounts); its methods are called on the
+// host's UI thread.
+#[cfg(all(target_family = "unix", not(target_os = "macos")))]
+unsafe impl Send for SendRunLoop {}
+
+/// LACQUER PATCH (j): `IPluginFactory3::setHostContext`. Keeps the host's Linux `IRunLoop`
+/// (queried from `context`); a null context or one without a run loop clears it.
+///
+/// # Safety
+/// `context` is null or a live `FUnknown` the host passed.
+pub unsafe fn set_factory_host_context(context: *mut FUnknown) {
+    #[cfg(all(target_family = "unix", not(target_os = "macos")))]
+    {
+        let run_loop = unsafe { run_loop_of(context) };
+        *FACTORY_RUN_LOOP.lock() = run_loop.map(SendRunLoop);
+    }
+    #[cfg(not(all(target_family = "unix", not(target_os = "macos"))))]
+    let _ = context;
+}
+
+/// The host's `IRunLoop` behind `context`, if it has one.
+///
+/// # Safety
+/// `context` is null or a live `FUnknown`.
+#[cfg(all(target_family = "unix", not(target_os = "macos")))]
+unsafe fn run_loop_of(context: *mut FUnknown) -> Option<ComPtr<IRunLoop>> {
+    let context = unsafe { ComRef::from_raw(context) }?;
+    context.cast::<IRunLoop>()
+}
+
+/// LACQUER PATCH (j): the run loop a component should use for main-thread work while no editor
+/// is open: the one behind the `IPluginBase::initialize` context, else the factory's.
+///
+/// # Safety
+/// `context` is null or a live `FUnknown`.
+#[cfg(all(target_family = "unix", not(target_os = "macos")))]
+pub(crate) unsafe fn component_run_loop(context: *mut FUnknown) -> Option<ComPtr<IRunLoop>> {
+    unsafe { run_loop_of(context) }.or_else(|| FACTORY_RUN_LOOP.lock().as_ref().map(|r| r.0.clone()))
+}
+
 /// The plugin's [`IPlugView`] instance created in [`IEditController::create_view()`] if `P` has an
 /// editor. This is managed separately so the lifetime bounds match up.
 pub(crate) struct WrapperView<P: Vst3Plugin> {
@@ -180,7 +231,7 @@ impl<P: Vst3Plugin> Class for WrapperView<P> {
 /// The struct will register itself when calling [`RunLoopEventHandler::new()`] and it will
 /// unregister itself when it gets dropped.
 #[cfg(all(target_family = "unix", not(target_os = "macos")))]
-struct RunLoopEventHandler<P: Vst3Plugin> {
+pub(crate) struct RunLoopEventHandler<P: Vst3Plugin> {
     /// We need access to the inner wrapper so we that we can post any outstanding tasks there when
     /// this object gets dropped so no work is lost.
     inner: Weak<WrapperInner<P>>,
@@ -207,6 +258,10 @@ struct RunLoopEventHandler<P: Vst3Plugin> {
     event_handler_ptr: EventHandlerSelfRefPtr,
 
     notified: AtomicBool,
+
+    /// LACQUER PATCH (j): whether the handler is still registered with the run loop, so an
+    /// explicit [`RunLoopEventHandler::unregister`] and the drop do not unregister twice.
+    registered: AtomicBool,
 }
 
 /// A self-referencing pointer to the outer `ComWrapper<RunLoopEventHandler>`, needed to call
@@ -352,18 +407,32 @@ impl<P: Vst3Plugin> WrapperView<P> {
 #[cfg(all(target_family = "unix", not(target_os = "macos")))]
 impl<P: Vst3Plugin> RunLoopEventHandler<P> {
     pub fn new(inner: Weak<WrapperInner<P>>, run_loop: ComPtr<IRunLoop>) -> ComWrapper<Self> {
+        // LACQUER PATCH (j): the editor path keeps its assertion; the component path uses
+        // `try_new`, since a host may offer `IRunLoop` without implementing it.
+        let handler = Self::try_new(inner, run_loop);
+        assert!(handler.is_some(), "IRunLoop::registerEventHandler failed");
+        handler.unwrap()
+    }
+
+    /// LACQUER PATCH (j): like `new`, but `None` (nothing left registered, sockets closed) when
+    /// the socket pair cannot be made or the host's `registerEventHandler` refuses (Steinberg's
+    /// validator offers `IRunLoop` and answers `kNotImplemented`).
+    pub fn try_new(
+        inner: Weak<WrapperInner<P>>,
+        run_loop: ComPtr<IRunLoop>,
+    ) -> Option<ComWrapper<Self>> {
         let mut sockets = [0i32; 2];
-        assert_eq!(
-            unsafe {
-                libc::socketpair(
-                    libc::AF_UNIX,
-                    libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-                    0,
-                    sockets.as_mut_ptr(),
-                )
-            },
-            0
-        );
+        let made = unsafe {
+            libc::socketpair(
+                libc::AF_UNIX,
+                libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                0,
+                sockets.as_mut_ptr(),
+            )
+        };
+        if made != 0 {
+            return None;
+        }
         let [socket_read_fd, socket_write_fd] = sockets;
 
         let handler = ComWrapper::new(RunLoopEventHandler {
@@ -374,6 +443,7 @@ impl<P: Vst3Plugin> RunLoopEventHandler<P> {
             tasks: ArrayQueue::new(TASK_QUEUE_CAPACITY),
             event_handler_ptr: EventHandlerSelfRefPtr(Cell::new(std::ptr::null_mut())),
             notified: AtomicBool::new(false),
+            registered: AtomicBool::new(true),
         });
         let event_handler_ptr = handler.to_com_ptr::<IEventHandler>().unwrap().into_raw();
 
@@ -382,16 +452,40 @@ impl<P: Vst3Plugin> RunLoopEventHandler<P> {
         // this struct.
         handler.event_handler_ptr.0.set(event_handler_ptr);
 
-        assert_eq!(
-            unsafe {
-                handler
-                    .run_loop
-                    .registerEventHandler(event_handler_ptr, handler.socket_read_fd)
-            },
-            kResultOk
-        );
+        let registered = unsafe {
+            handler
+                .run_loop
+                .registerEventHandler(event_handler_ptr, handler.socket_read_fd)
+        };
+        if registered != kResultOk {
+            // Give up the self reference without unregistering; the drop closes the sockets.
+            handler.registered.store(false, Ordering::SeqCst);
+            let ptr = handler.event_handler_ptr.0.replace(std::ptr::null_mut());
+            drop(unsafe { ComPtr::from_raw(ptr) });
+            return None;
+        }
 
-        handler
+        Some(handler)
+    }
+
+    /// LACQUER PATCH (j): unregister from the host's run loop now (the component's `terminate`)
+    /// and give up the self reference, so the handler can be freed once the last owner lets go.
+    /// Tasks still queued are handed to the regular event loop, as the drop would.
+    pub fn unregister(&self) {
+        if self.registered.swap(false, Ordering::SeqCst) {
+            unsafe {
+                self.run_loop
+                    .unregisterEventHandler(self.event_handler_ptr.0.get());
+            }
+            while let Some(task) = self.tasks.pop() {
+                if let Some(inner) = self.inner.upgrade() {
+                    let _ = inner.event_loop.borrow().as_ref().unwrap().schedule_gui(task);
+                }
+            }
+            let ptr = self.event_handler_ptr.0.replace(std::ptr::null_mut());
+            // SAFETY: `ptr` is the reference `new()` took with `into_raw()`; released once.
+            drop(unsafe { ComPtr::from_raw(ptr) });
+        }
     }
 
     /// Post a task to the tasks queue so it will be run on the host's GUI thread later. Returns the
@@ -882,9 +976,12 @@ impl<P: Vst3Plugin> Drop for RunLoopEventHandler<P> {
             libc::close(self.socket_write_fd);
         }
 
-        unsafe {
-            self.run_loop
-                .unregisterEventHandler(self.event_handler_ptr.0.get());
+        // LACQUER PATCH (j): not again after an explicit `unregister()`.
+        if self.registered.swap(false, Ordering::SeqCst) {
+            unsafe {
+                self.run_loop
+                    .unregisterEventHandler(self.event_handler_ptr.0.get());
+            }
         }
     }
 }

@@ -103,12 +103,29 @@ impl<P: Vst3Plugin> Drop for Wrapper<P> {
 }
 
 impl<P: Vst3Plugin> IPluginBaseTrait for Wrapper<P> {
-    unsafe fn initialize(&self, _context: *mut FUnknown) -> tresult {
-        // We currently don't need or allow any initialization logic
+    unsafe fn initialize(&self, context: *mut FUnknown) -> tresult {
+        // LACQUER PATCH (j): with the host's Linux `IRunLoop` (from this context or the
+        // factory's), main-thread work queued from the audio thread runs on the host's UI thread.
+        #[cfg(all(feature = "editor", target_family = "unix", not(target_os = "macos")))]
+        if let Some(run_loop) = unsafe { super::view::component_run_loop(context) } {
+            let handler =
+                super::view::RunLoopEventHandler::try_new(Arc::downgrade(&self.inner), run_loop);
+            if let Some(old) = std::mem::replace(&mut *self.inner.run_loop_tasks.borrow_mut(), handler)
+            {
+                old.unregister();
+            }
+        }
+        #[cfg(not(all(feature = "editor", target_family = "unix", not(target_os = "macos"))))]
+        let _ = context;
         kResultOk
     }
 
     unsafe fn terminate(&self) -> tresult {
+        // LACQUER PATCH (j): stop using the host's run loop before the host tears it down.
+        #[cfg(all(feature = "editor", target_family = "unix", not(target_os = "macos")))]
+        if let Some(handler) = self.inner.run_loop_tasks.borrow_mut().take() {
+            handler.unregister();
+        }
         kResultOk
     }
 }
