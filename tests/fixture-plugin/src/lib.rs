@@ -64,6 +64,13 @@ pub struct LacquerTestFixture {
     sample_rate: f32,
     /// The latency last reported to the host, so it is only announced when it changes.
     latency_samples: u32,
+    /// Denormal probe: a one-pole level follower per channel with NO denormal flushing, the
+    /// kind of naive recursive path plugins have in meters and smoothers. Denormal input keeps
+    /// it in the subnormal range, where x86 takes a microcode assist on every operation unless
+    /// the wrapper sets FTZ and DAZ (LACQUER PATCH h); the host test
+    /// `denormal_input_costs_no_more_cpu_than_normal_input` sees that cost through it.
+    /// Product plugins flush their own states (dsp-core), so they cannot show the guard working.
+    probe: [f32; 2],
 }
 
 impl Default for LacquerTestFixture {
@@ -76,6 +83,7 @@ impl Default for LacquerTestFixture {
             delay,
             sample_rate: 48_000.0,
             latency_samples: 0,
+            probe: [0.0; 2],
         }
     }
 }
@@ -139,6 +147,7 @@ impl Plugin for LacquerTestFixture {
 
     fn reset(&mut self) {
         self.delay.reset();
+        self.probe = [0.0; 2];
     }
 
     fn process(
@@ -175,6 +184,15 @@ impl Plugin for LacquerTestFixture {
             return ProcessStatus::Normal;
         };
         let delay = delay_samples as f32;
+        // The unflushed probe (see the field): a few operations per sample on the input.
+        for (ch, channel) in [&*left, &*right].into_iter().enumerate() {
+            let mut level = self.probe[ch];
+            for &x in channel.iter() {
+                // A chain of multiplies (no fast-math: evaluated left to right, not folded).
+                level = level * 0.5 + x * 0.9 * 0.9 * 0.9 * 0.9 * 0.9 * 0.9;
+            }
+            self.probe[ch] = if level.is_finite() { level } else { 0.0 };
+        }
         for i in 0..frames {
             for (ch, x) in [&mut left[i], &mut right[i]].into_iter().enumerate() {
                 self.delay.write(ch, *x);
