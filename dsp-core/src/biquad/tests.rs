@@ -1,5 +1,6 @@
 use super::*;
-use crate::test_util::{dtft_db, log_freqs, max_rel_diff, max_step, noise, RefSvf};
+use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise, RefSvf};
+use std::f64::consts::PI;
 
 /// Worst |digital − analog| dB over 10 Hz..0.9·Nyquist (240 log-spaced points) at
 /// 44.1 kHz over a grid of types, centre frequencies, Qs and gains, the analog curve
@@ -220,13 +221,53 @@ fn sine_mix(len: usize, fs: f32) -> Vec<f32> {
         .collect()
 }
 
+/// Amplitudes and frequencies of [`sine_mix`].
+const SINE_MIX: [(f64, f64); 2] = [(0.3, 1000.0), (0.2, 5000.0)];
+
+/// Largest per-sample step of the steady-state output of `c` driven by [`sine_mix`]:
+/// each tone of amplitude `a` at `f` comes out as `a·|H(f)|·sin(ωn + φ)`, whose step
+/// is at most `a·|H(f)|·2·sin(πf/fs)`; the sum bounds the mix.
+fn static_step_bound(c: &BiquadCoefs, fs: f64) -> f64 {
+    SINE_MIX
+        .iter()
+        .map(|&(a, f)| a * 10.0_f64.powf(c.magnitude_db(f) / 20.0) * 2.0 * (PI * f / fs).sin())
+        .sum()
+}
+
+/// Steady-state peak of the output of `c` driven by [`sine_mix`]: `Σ a·|H(f)|`.
+fn static_peak_bound(c: &BiquadCoefs) -> f64 {
+    SINE_MIX
+        .iter()
+        .map(|&(a, f)| a * 10.0_f64.powf(c.magnitude_db(f) / 20.0))
+        .sum()
+}
+
+/// Sub-blocks of filter memory the sweep test's click bound looks back over.
+const SWEEP_LAG_BLOCKS: usize = 8;
+/// Allowance over the static step for the sweep's own transient (measured worst 1.51).
+const SWEEP_STEP_FACTOR: f64 = 1.6;
+
 #[test]
 fn every_type_survives_a_fast_sweep_without_clicks() {
+    // A 20 Hz ↔ 20 kHz sweep in 100 ms with a redesign every 16 samples. Click
+    // detector, per sample: the step must stay within `SWEEP_STEP_FACTOR` × the
+    // analytic steady-state step of the static filter (`static_step_bound`) at the
+    // frequencies of the current and the `SWEEP_LAG_BLOCKS` previous sub-blocks (the
+    // filter's memory lags the sweep), + 1e-4. A single bound over the whole sweep
+    // would only detect blow-ups (≈ 1.0 at +18 dB, where the local bound is mostly
+    // far lower); the test also asserts that the local bound is that much tighter.
     let fs = 48_000.0_f32;
     let sweep_len = (0.1 * fs) as usize; // 20 Hz → 20 kHz in 100 ms
     let sub_block = 16;
-    let x = sine_mix(sweep_len + 4800, fs);
-    let freq_at = |i: usize| 20.0 * 1000.0_f32.powf((i as f32 / sweep_len as f32).min(1.0));
+    // The filter first settles at the start frequency (its switch-on transient is not
+    // the sweep's), then sweeps; afterwards it holds the end frequency for 100 ms.
+    let settle = 9600;
+    let x = sine_mix(settle + sweep_len + 4800, fs);
+    let freq_at = |i: usize| {
+        let t = (i.saturating_sub(settle) as f32 / sweep_len as f32).min(1.0);
+        20.0 * 1000.0_f32.powf(t)
+    };
+    let (mut worst_ratio, mut worst_peak, mut loosest_median): (f64, f64, f64) = (0.0, 0.0, 0.0);
     for filter_type in FilterType::ALL {
         for (q, gain_db) in [(0.707, 12.0), (4.0, -12.0), (2.0, 18.0)] {
             for downward in [false, true] {
@@ -239,35 +280,58 @@ fn every_type_survives_a_fast_sweep_without_clicks() {
                 let mut swept = Biquad::new();
                 swept.prepare(fs, 512, 1);
                 let mut y = x.clone();
+                let (mut static_steps, mut static_peaks) = (Vec::new(), Vec::new());
                 for (k, chunk) in y.chunks_mut(sub_block).enumerate() {
                     let i = k * sub_block;
                     let f = if downward {
-                        freq_at(sweep_len - i.min(sweep_len))
+                        20_000.0 * 20.0 / freq_at(i)
                     } else {
                         freq_at(i)
                     };
                     swept.set_params(&params(f));
+                    static_steps.push(static_step_bound(swept.coefs(), fs as f64));
+                    static_peaks.push(static_peak_bound(swept.coefs()));
                     swept.process_channel(0, chunk);
                 }
-                // Static references at 48 frequencies along the sweep (steady state).
-                let (mut ref_step, mut ref_peak) = (0.0_f32, 0.0_f32);
-                for j in 0..48 {
-                    let mut st = Biquad::new();
-                    st.prepare(fs, 512, 1);
-                    st.set_params(&params(freq_at(j * sweep_len / 47)));
-                    let mut r = x[..9600].to_vec();
-                    st.process_channel(0, &mut r);
-                    ref_step = ref_step.max(max_step(&r[4800..]));
-                    ref_peak = ref_peak.max(r[4800..].iter().fold(0.0, |m, v| m.max(v.abs())));
-                }
                 assert!(y.iter().all(|v| v.is_finite()), "{filter_type:?}");
-                let step = max_step(&y);
-                let peak = y.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
-                assert!(step <= 1.5 * ref_step + 1e-3, "{filter_type:?} q{q} {gain_db} dB down={downward}: step {step} vs static {ref_step}");
-                assert!(peak <= 1.5 * ref_peak + 1e-3, "{filter_type:?} q{q} {gain_db} dB down={downward}: peak {peak} vs static {ref_peak}");
+                let case = format!("{filter_type:?} q{q} {gain_db} dB down={downward}");
+                let mut bounds = Vec::with_capacity(y.len());
+                for n in settle..y.len() {
+                    let k = n / sub_block;
+                    let window = k.saturating_sub(SWEEP_LAG_BLOCKS)..=k;
+                    let local_max =
+                        |v: &[f64]| v[window.clone()].iter().fold(0.0_f64, |m, &x| m.max(x));
+                    let bound = SWEEP_STEP_FACTOR * local_max(&static_steps) + 1e-4;
+                    let step = f64::from((y[n] - y[n - 1]).abs());
+                    worst_ratio = worst_ratio.max(step / bound);
+                    assert!(step <= bound, "{case}: step {step} > {bound} at sample {n}");
+                    // The level, likewise, against the local steady-state peak.
+                    let peak = SWEEP_STEP_FACTOR * local_max(&static_peaks) + 1e-4;
+                    worst_peak = worst_peak.max(f64::from(y[n].abs()) / peak);
+                    assert!(
+                        f64::from(y[n].abs()) <= peak,
+                        "{case}: |y| {} > {peak} at sample {n}",
+                        y[n]
+                    );
+                    bounds.push(bound);
+                }
+                // Tightness, over the sweep itself (the case): for the +18 dB
+                // bell the local bound is ≤ 0.2 of a whole-sweep bound of the same
+                // factor at half the positions (measured 0.17), so a transient several
+                // times the local static step fails where the old bound (≈ 1.0) let it
+                // pass.
+                let during = &mut bounds[..sweep_len];
+                let global = during.iter().fold(0.0_f64, |m, &v| m.max(v));
+                during.sort_by(f64::total_cmp);
+                let median = during[during.len() / 2] / global;
+                if filter_type == FilterType::Bell && gain_db == 18.0 {
+                    loosest_median = loosest_median.max(median);
+                    assert!(median <= 0.2, "{case}: median local/global bound {median}");
+                }
             }
         }
     }
+    eprintln!("sweep: worst step/bound {worst_ratio:.3}, |y|/bound {worst_peak:.3}; +18 dB bell median local/global bound {loosest_median:.3}");
 }
 
 #[test]
