@@ -22,16 +22,23 @@
 //! inverted when needed. Notch: zeros on the unit circle at `ω0`; all-pass: mirrored
 //! denominator.
 //!
-//! Measured against the analog prototype from 10 Hz to 0.9 × Nyquist at 44.1 kHz, f0
+//! Measured against the analog prototype (the cookbook forms written out in the tests,
+//! independently of [`design`]) from 10 Hz to 0.9 × Nyquist at 44.1 kHz, f0
 //! 20 Hz..18 kHz (tests `bells_follow_…`, `shelves_follow_…`): bells Q 0.3..6, ±18 dB:
-//! ≤ 0.20 dB; shelves and tilt Q 0.3..3, ±18 dB: ≤ 0.49 dB; Q 3..4 at ±6 dB: ≤ 0.40 dB.
+//! ≤ 0.20 dB; shelves and tilt Q 0.3..3, ±18 dB: ≤ 0.491 dB; Q 3..4 at ±6 dB: ≤ 0.40 dB.
 //! Not met: shelves with Q 4 at ±9..18 dB (≈ 0.5..0.75 dB between 6 and 12 kHz, strong
 //! resonant bumps; a brute-force minimax search over all five biquad coefficients
 //! found ≈ 0.46..0.54 dB for such cases, so a single biquad cannot do much better) and
 //! Q 6 (≤ 1.2 dB). Above 0.9 × Nyquist (outside the fit) a resonant shelf's bump may
-//! stand up to ≈ 1.2 dB taller than the prototype's; bells stay within 0.1 dB of it.
-//! LP/HP/BP (f0 ≤ fs/6) within 1 dB where the prototype is above
-//! −12 dB. No bilinear cramping.
+//! stand up to 1.25 dB taller than the prototype's peak; a bell never rises more than
+//! 0.1 dB above the prototype's peak, though at the same frequency it may differ from
+//! the prototype by up to 2.3 dB there. LP/HP/BP (f0 ≤ fs/6, 44.1..192 kHz) within
+//! 0.5 dB for Q 0.5..40 where the prototype is above −12 dB (Q 0.3: 1.4 dB; Q 0.1..0.3:
+//! 2.25 dB). Notch: −3 dB bandwidth within 0.01 % of the prototype's `f0/Q` for
+//! f0 ≤ fs/48, 0.3 % for f0 ≤ fs/16, 5 % at fs/8 (Q ≥ 0.5). All-pass: phase within
+//! 0.6° of −180° at f0 and group delay there within 1 % of the prototype's
+//! `2Q/(π·f0)` for f0 ≤ fs/48 (Q ≥ 0.3); 5° and 7.5 % up to fs/16, 19° and 28 % at
+//! fs/8 (the impulse-invariant poles err as `(f0/fs)²`). No bilinear cramping.
 //!
 //! Cost ([`BiquadCoefs::design`], bench `biquad_design`): ≈ 0.6 µs for LP/HP/BP, 1..2 µs
 //! on average for bells and shelves swept over 20 Hz..20 kHz; bounded (fixed-size

@@ -157,32 +157,51 @@ mod tests {
 
     #[test]
     fn step_reaches_one_minus_one_over_e_at_tau() {
+        // The header: the step response is `1 − aⁿ` with `a = e^{−1/(τ·fs)}`, so it is
+        // `1 − e^{−n/(τ·fs)}` at every sample and `1 − 1/e` after exactly `τ·fs`
+        // samples. Checked sample by sample over 3τ against that formula (in `f64`),
+        // and the fractional crossing of `1 − 1/e` against `τ·fs`. A pole off by one
+        // sample (`τ·fs ± 1`) moves the response by ≈ 0.37/(τ·fs) ≥ 7e-4 at `τ·fs`
+        // ≤ 500 and the crossing by a whole sample.
+        let mut worst_y: f64 = 0.0;
+        let mut worst_cross: f64 = 0.0;
         for (fs, ms) in [
             (48_000.0, 10.0),
             (44_100.0, 1.0),
             (8_000.0, 50.0),
             (384_000.0, 0.5),
+            (48_000.0, 4.0),
         ] {
             let mut f = OnePole::new();
             f.prepare(fs, 64, 1);
             f.set_time_constant_ms(ms);
-            let tau = fs * ms * 1e-3;
-            // Fractional crossing of 1 − 1/e (linear interpolation between samples).
-            let target = 1.0 - (-1.0_f32).exp();
-            let (mut prev, mut n) = (0.0_f32, 0usize);
-            let crossed = loop {
-                n += 1;
-                let y = f.tick_lowpass(0, 1.0);
-                if y >= target {
-                    break (n - 1) as f32 + (target - prev) / (y - prev);
+            let tau = f64::from(fs) * f64::from(ms) * 1e-3;
+            let target = 1.0 - (-1.0_f64).exp();
+            // The same recursion on `coef_for_time_ms` (envelope, meters).
+            let (a, mut y2) = (coef_for_time_ms(fs, ms), 0.0_f32);
+            let (mut prev, mut crossed) = (0.0_f64, None);
+            for n in 1..=(3.0 * tau) as usize {
+                let y = f64::from(f.tick_lowpass(0, 1.0));
+                let y2 = f64::from(smooth(&mut y2, 1.0, a));
+                let want = 1.0 - (-(n as f64) / tau).exp();
+                worst_y = worst_y.max((y - want).abs()).max((y2 - want).abs());
+                assert!((y - want).abs() < 2e-5, "{fs} {ms} n={n}: {y} vs {want}");
+                assert!((y2 - want).abs() < 2e-5, "{fs} {ms} n={n}: {y2} vs {want}");
+                if crossed.is_none() && y >= target {
+                    crossed = Some((n - 1) as f64 + (target - prev) / (y - prev));
                 }
                 prev = y;
-            };
+            }
+            let crossed = crossed.expect("never reached 1 − 1/e");
+            worst_cross = worst_cross.max((crossed - tau).abs());
+            // Linear interpolation of the exponential between samples places the
+            // crossing ≈ 1/(8τ·fs) sample late (< 0.003 here); one sample is a bug.
             assert!(
-                (crossed / tau - 1.0).abs() < 0.01,
+                (crossed - tau).abs() < 0.02,
                 "{fs} {ms}: {crossed} vs {tau}"
             );
         }
+        eprintln!("one-pole step: worst |y − (1 − e^(−n/τfs))| {worst_y:.2e}, crossing {worst_cross:.2e} samples");
     }
 
     #[test]

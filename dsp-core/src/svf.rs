@@ -197,11 +197,13 @@ mod tests {
     use super::*;
 
     /// |H| at `f` of the SVF low-pass measured with a sine, vs. the bilinear-mapped
-    /// analog response `1/|1 − Ω² + jkΩ|` with `Ω = tan(πf/fs)/g`.
+    /// analog response `1/|1 − Ω² + jkΩ|` with `Ω = tan(πf/fs)/tan(πfc/fs)` and
+    /// `k = 1/Q`, computed from the cutoff and Q (not from the coefficients under test).
     #[test]
     fn svf_lowpass_matches_bilinear_analog_response() {
         let fs = 48_000.0;
-        let c = SvfCoefs::bilinear(fs, 1000.0, 1.0 / 0.707);
+        let (fc, q) = (1000.0, 0.707);
+        let c = SvfCoefs::bilinear(fs, fc, 1.0 / q);
         for &f in &[100.0, 1000.0, 5000.0] {
             let mut st = SvfState::default();
             let w = 2.0 * std::f64::consts::PI * f / fs;
@@ -215,8 +217,9 @@ mod tests {
                 }
             }
             let mag = 2.0 * (re * re + im * im).sqrt() / n as f64;
-            let omega = (std::f64::consts::PI * f / fs).tan() / c.g as f64;
-            let k = c.k as f64;
+            let pi = std::f64::consts::PI;
+            let omega = (pi * f / fs).tan() / (pi * fc / fs).tan();
+            let k = 1.0 / q;
             let expected = 1.0 / ((1.0 - omega * omega).powi(2) + (k * omega).powi(2)).sqrt();
             assert!(
                 (mag / expected - 1.0).abs() < 1e-3,

@@ -1,20 +1,26 @@
 use super::*;
-use crate::test_util::{dtft_db, log_freqs, max_rel_diff, max_step, noise, RefSvf};
+use crate::test_util::{dtft_db, log_freqs, max_rel_diff, noise, RefSvf};
+use std::f64::consts::PI;
 
 /// Worst |digital − analog| dB over 10 Hz..0.9·Nyquist (240 log-spaced points) at
-/// 44.1 kHz over a grid of types, centre frequencies, Qs and gains; also the largest
-/// excess in dB of the digital response between 0.9·Nyquist and Nyquist over the
-/// prototype's maximum.
+/// 44.1 kHz over a grid of types, centre frequencies, Qs and gains, the analog curve
+/// being the written-out cookbook prototype ([`reference::cookbook_db`], not the code's
+/// own `analog_magnitude_db`); also, between 0.9·Nyquist and Nyquist, the largest
+/// |digital − analog| at the same frequency and the largest excess of the digital
+/// response over the prototype's maximum (its resonance may lie just above Nyquist,
+/// hence the prototype is scanned up to 1.5×).
 fn worst_deviation(
     types: &[FilterType],
     freqs: &[f64],
     qs: &[f32],
     gains_db: &[f32],
-) -> (f64, FilterParams, f64) {
+) -> (f64, FilterParams, f64, f64) {
     let fs = 44_100.0_f32;
     let eval = log_freqs(10.0, 0.9 * 0.5 * fs as f64, 240);
+    let top = log_freqs(0.9 * 0.5 * fs as f64, 0.5 * fs as f64, 8);
+    let beyond = log_freqs(0.5 * fs as f64, 0.75 * fs as f64, 16);
     let mut worst = (0.0, FilterParams::default());
-    let mut overshoot: f64 = 0.0;
+    let (mut top_err, mut overshoot): (f64, f64) = (0.0, 0.0);
     for &filter_type in types {
         for &freq_hz in freqs {
             for &gain_db in gains_db {
@@ -27,29 +33,27 @@ fn worst_deviation(
                     };
                     let c = BiquadCoefs::design(fs, &p);
                     for &f in &eval {
-                        let err = (c.magnitude_db(f) - c.analog_magnitude_db(f)).abs();
+                        let err = (c.magnitude_db(f) - reference::cookbook_db(&p, f)).abs();
                         if err > worst.0 {
                             worst = (err, p);
                         }
                     }
-                    // Above the accuracy band (free in the fit): no spurious bump
-                    // more than 2 dB beyond the prototype's own range (whose resonance may lie just
-                    // above Nyquist, hence the prototype is scanned up to 1.5×).
-                    let top = log_freqs(0.9 * 0.5 * fs as f64, 0.5 * fs as f64, 8);
                     let analog_max = eval
                         .iter()
                         .chain(&top)
-                        .chain(&log_freqs(0.5 * fs as f64, 0.75 * fs as f64, 16))
-                        .map(|&f| c.analog_magnitude_db(f))
+                        .chain(&beyond)
+                        .map(|&f| reference::cookbook_db(&p, f))
                         .fold(f64::MIN, f64::max);
                     for &f in &top {
-                        overshoot = overshoot.max(c.magnitude_db(f) - analog_max);
+                        let digital = c.magnitude_db(f);
+                        top_err = top_err.max((digital - reference::cookbook_db(&p, f)).abs());
+                        overshoot = overshoot.max(digital - analog_max);
                     }
                 }
             }
         }
     }
-    (worst.0, worst.1, overshoot)
+    (worst.0, worst.1, top_err, overshoot)
 }
 
 /// Gains of the accuracy grid: every 3 dB from −18 to +18, and ±1 dB.
@@ -65,36 +69,41 @@ const SHELVES: [FilterType; 3] = [
 #[test]
 fn bells_follow_the_analog_prototype_up_to_18_khz() {
     // The module header's figures: ≤ 0.20 dB up to 0.9·Nyquist at 44.1 kHz (bells Q
-    // 0.3..6, f0 20 Hz..18 kHz, ±18 dB); above it within 0.1 dB of the prototype.
+    // 0.3..6, f0 20 Hz..18 kHz, ±18 dB) against the written-out cookbook prototype.
     let qs = [0.3, 0.4, 0.5, 0.707, 1.0, 1.4, 2.0, 3.0, 4.0, 5.0, 6.0];
-    let (bell, at, over) = worst_deviation(
+    let (bell, at, top, over) = worst_deviation(
         &[FilterType::Bell],
         &log_freqs(20.0, 18_000.0, 36),
         &qs,
         &GRID_GAINS_DB,
     );
     eprintln!("bell worst deviation (f0 <= 18 kHz, Q 0.3..6, ±18 dB): {bell:.3} dB at {at:?}");
+    eprintln!(
+        "bell above 0.9·Nyquist: {top:.3} dB from the prototype, excess over its max {over:.3} dB"
+    );
     assert!(bell <= 0.20, "{bell} {at:?}");
-    eprintln!("bell excess above 0.9·Nyquist: {over:.2} dB");
-    assert!(over < 0.1, "{over}");
+    // Above 0.9·Nyquist (outside the fit) the curve may leave the prototype's (≈ 2.3 dB
+    // at the same frequency) but never rises above its peak by more than 0.1 dB.
+    assert!(top <= 2.3, "{top}");
+    assert!(over <= 0.1, "{over}");
 }
 
 #[test]
 fn shelves_follow_the_analog_prototype_up_to_18_khz() {
     // The module header's figures, up to 0.9·Nyquist at 44.1 kHz, f0 20 Hz..18 kHz:
-    // shelves and tilt with Q 0.3..3 at ±18 dB within 0.5 dB (above 0.9·Nyquist at most
-    // ≈ 1.2 dB taller than the prototype); Q 3..4 at ±6 dB within 0.40 dB; Q 4..6 at
-    // ±18 dB within 1.2 dB.
+    // shelves and tilt with Q 0.3..3 at ±18 dB ≤ 0.491 dB (above 0.9·Nyquist at most
+    // 1.25 dB taller than the prototype's maximum); Q 3..4 at ±6 dB ≤ 0.40 dB; Q 4..6
+    // at ±18 dB ≤ 1.2 dB.
     let freqs = log_freqs(20.0, 18_000.0, 36);
     let qs = [
         0.3, 0.4, 0.5, 0.6, 0.707, 0.85, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5, 3.0,
     ];
-    let (shelf, at, over) = worst_deviation(&SHELVES, &freqs, &qs, &GRID_GAINS_DB);
-    eprintln!("shelf/tilt worst deviation (Q 0.3..3, ±18 dB): {shelf:.3} dB at {at:?}");
-    assert!(shelf < 0.5, "{shelf} {at:?}");
-    eprintln!("shelf/tilt excess above 0.9·Nyquist (Q <= 3): {over:.2} dB");
-    assert!(over < 1.25, "{over}");
-    let (high_q, at, _) = worst_deviation(
+    let (shelf, at, top, over) = worst_deviation(&SHELVES, &freqs, &qs, &GRID_GAINS_DB);
+    eprintln!("shelf/tilt worst deviation (Q 0.3..3, ±18 dB): {shelf:.4} dB at {at:?}");
+    eprintln!("shelf/tilt above 0.9·Nyquist (Q <= 3): {top:.3} dB from the prototype, excess over its max {over:.3} dB");
+    assert!(shelf <= 0.491, "{shelf} {at:?}");
+    assert!(over <= 1.25, "{over}");
+    let (high_q, at, _, _) = worst_deviation(
         &SHELVES,
         &freqs,
         &[3.0, 3.5, 4.0],
@@ -103,70 +112,59 @@ fn shelves_follow_the_analog_prototype_up_to_18_khz() {
     eprintln!("shelf/tilt worst deviation (Q 3..4, ±6 dB): {high_q:.3} dB at {at:?}");
     assert!(high_q <= 0.40, "{high_q} {at:?}");
     // Beyond (Q 4 at ±18 dB, Q 6): the header's "≤ 1.2 dB".
-    let (beyond, at, _) = worst_deviation(&SHELVES, &freqs, &[4.0, 6.0], &GRID_GAINS_DB);
+    let (beyond, at, _, _) = worst_deviation(&SHELVES, &freqs, &[4.0, 6.0], &GRID_GAINS_DB);
     eprintln!("shelf/tilt worst deviation (Q 4..6, ±18 dB): {beyond:.3} dB at {at:?}");
     assert!(beyond <= 1.2, "{beyond} {at:?}");
 }
 
 #[test]
-fn filters_without_gain_follow_the_prototype_at_moderate_q() {
-    // LP/HP/BP, f0 ≤ fs/6, Q 0.5..2: within 1 dB where the prototype is above −12 dB
-    // (the impulse-invariant poles alias; towards Nyquist the fit degrades).
-    let fs = 48_000.0_f32;
-    for filter_type in [
-        FilterType::LowPass,
-        FilterType::HighPass,
-        FilterType::BandPass,
-    ] {
-        for freq_hz in log_freqs(20.0, 8_000.0, 20) {
-            for q in [0.5, 0.707, 1.0, 2.0] {
-                let p = FilterParams {
-                    filter_type,
-                    freq_hz: freq_hz as f32,
-                    q,
-                    gain_db: 0.0,
-                };
-                let c = BiquadCoefs::design(fs, &p);
-                for f in log_freqs(10.0, 0.45 * fs as f64, 100) {
-                    let a = c.analog_magnitude_db(f);
-                    if a < -12.0 {
-                        continue;
+fn filters_without_gain_follow_the_prototype() {
+    // LP/HP/BP, f0 ≤ fs/6, over the whole Q range (0.1..40) at 44.1..192 kHz: worst
+    // |digital − cookbook| where the prototype is above −12 dB (the impulse-invariant
+    // poles alias; towards Nyquist the fit degrades, the more so at low Q). The
+    // header's figures: ≤ 0.5 dB for Q ≥ 0.5, 1.4 dB at Q 0.3, 2.25 dB below.
+    for fs in [44_100.0_f32, 48_000.0, 96_000.0, 192_000.0] {
+        for q in [
+            0.1_f32, 0.2, 0.3, 0.5, 0.707, 1.0, 2.0, 4.0, 8.0, 16.0, 40.0,
+        ] {
+            let mut worst = (0.0_f64, FilterParams::default(), 0.0);
+            for filter_type in [
+                FilterType::LowPass,
+                FilterType::HighPass,
+                FilterType::BandPass,
+            ] {
+                for freq_hz in log_freqs(20.0, fs as f64 / 6.0, 20) {
+                    let p = FilterParams {
+                        filter_type,
+                        freq_hz: freq_hz as f32,
+                        q,
+                        gain_db: 0.0,
+                    };
+                    let c = BiquadCoefs::design(fs, &p);
+                    for f in log_freqs(10.0, 0.45 * fs as f64, 100) {
+                        let a = reference::cookbook_db(&p, f);
+                        if a < -12.0 {
+                            continue;
+                        }
+                        let err = (c.magnitude_db(f) - a).abs();
+                        if err > worst.0 {
+                            worst = (err, p, f);
+                        }
                     }
-                    let err = (c.magnitude_db(f) - a).abs();
-                    // Q 0.5 (critically damped) drifts most towards Nyquist.
-                    assert!(err < 1.0, "{p:?} {f}: {err}");
                 }
             }
-        }
-    }
-}
-
-#[test]
-fn notch_and_allpass_are_exact_where_it_matters() {
-    let fs = 48_000.0;
-    for f0 in [50.0, 1000.0, 15_000.0] {
-        let n = BiquadCoefs::design(
-            fs,
-            &FilterParams {
-                filter_type: FilterType::Notch,
-                freq_hz: f0,
-                q: 2.0,
-                gain_db: 0.0,
-            },
-        );
-        assert!(n.magnitude_db(f0 as f64) < -100.0);
-        assert!(n.magnitude_db(1.0).abs() < 1e-3);
-        let a = BiquadCoefs::design(
-            fs,
-            &FilterParams {
-                filter_type: FilterType::AllPass,
-                freq_hz: f0,
-                q: 0.8,
-                gain_db: 0.0,
-            },
-        );
-        for f in log_freqs(10.0, 23_000.0, 50) {
-            assert!(a.magnitude_db(f).abs() < 1e-9);
+            let limit = match q {
+                q if q >= 0.5 => 0.5,
+                q if q >= 0.3 => 1.4,
+                _ => 2.25,
+            };
+            assert!(worst.0 <= limit, "{fs} {q}: {worst:?}");
+            if q == 0.5 || q == 0.707 || q == 0.1 {
+                eprintln!(
+                    "LP/HP/BP fs {fs} q {q}: {:.3} dB at {:?} {:.0} Hz",
+                    worst.0, worst.1, worst.2
+                );
+            }
         }
     }
 }
@@ -223,13 +221,53 @@ fn sine_mix(len: usize, fs: f32) -> Vec<f32> {
         .collect()
 }
 
+/// Amplitudes and frequencies of [`sine_mix`].
+const SINE_MIX: [(f64, f64); 2] = [(0.3, 1000.0), (0.2, 5000.0)];
+
+/// Largest per-sample step of the steady-state output of `c` driven by [`sine_mix`]:
+/// each tone of amplitude `a` at `f` comes out as `a·|H(f)|·sin(ωn + φ)`, whose step
+/// is at most `a·|H(f)|·2·sin(πf/fs)`; the sum bounds the mix.
+fn static_step_bound(c: &BiquadCoefs, fs: f64) -> f64 {
+    SINE_MIX
+        .iter()
+        .map(|&(a, f)| a * 10.0_f64.powf(c.magnitude_db(f) / 20.0) * 2.0 * (PI * f / fs).sin())
+        .sum()
+}
+
+/// Steady-state peak of the output of `c` driven by [`sine_mix`]: `Σ a·|H(f)|`.
+fn static_peak_bound(c: &BiquadCoefs) -> f64 {
+    SINE_MIX
+        .iter()
+        .map(|&(a, f)| a * 10.0_f64.powf(c.magnitude_db(f) / 20.0))
+        .sum()
+}
+
+/// Sub-blocks of filter memory the sweep test's click bound looks back over.
+const SWEEP_LAG_BLOCKS: usize = 8;
+/// Allowance over the static step for the sweep's own transient (measured worst 1.51).
+const SWEEP_STEP_FACTOR: f64 = 1.6;
+
 #[test]
 fn every_type_survives_a_fast_sweep_without_clicks() {
+    // A 20 Hz ↔ 20 kHz sweep in 100 ms with a redesign every 16 samples. Click
+    // detector, per sample: the step must stay within `SWEEP_STEP_FACTOR` × the
+    // analytic steady-state step of the static filter (`static_step_bound`) at the
+    // frequencies of the current and the `SWEEP_LAG_BLOCKS` previous sub-blocks (the
+    // filter's memory lags the sweep), + 1e-4. A single bound over the whole sweep
+    // would only detect blow-ups (≈ 1.0 at +18 dB, where the local bound is mostly
+    // far lower); the test also asserts that the local bound is that much tighter.
     let fs = 48_000.0_f32;
     let sweep_len = (0.1 * fs) as usize; // 20 Hz → 20 kHz in 100 ms
     let sub_block = 16;
-    let x = sine_mix(sweep_len + 4800, fs);
-    let freq_at = |i: usize| 20.0 * 1000.0_f32.powf((i as f32 / sweep_len as f32).min(1.0));
+    // The filter first settles at the start frequency (its switch-on transient is not
+    // the sweep's), then sweeps; afterwards it holds the end frequency for 100 ms.
+    let settle = 9600;
+    let x = sine_mix(settle + sweep_len + 4800, fs);
+    let freq_at = |i: usize| {
+        let t = (i.saturating_sub(settle) as f32 / sweep_len as f32).min(1.0);
+        20.0 * 1000.0_f32.powf(t)
+    };
+    let (mut worst_ratio, mut worst_peak, mut loosest_median): (f64, f64, f64) = (0.0, 0.0, 0.0);
     for filter_type in FilterType::ALL {
         for (q, gain_db) in [(0.707, 12.0), (4.0, -12.0), (2.0, 18.0)] {
             for downward in [false, true] {
@@ -242,35 +280,58 @@ fn every_type_survives_a_fast_sweep_without_clicks() {
                 let mut swept = Biquad::new();
                 swept.prepare(fs, 512, 1);
                 let mut y = x.clone();
+                let (mut static_steps, mut static_peaks) = (Vec::new(), Vec::new());
                 for (k, chunk) in y.chunks_mut(sub_block).enumerate() {
                     let i = k * sub_block;
                     let f = if downward {
-                        freq_at(sweep_len - i.min(sweep_len))
+                        20_000.0 * 20.0 / freq_at(i)
                     } else {
                         freq_at(i)
                     };
                     swept.set_params(&params(f));
+                    static_steps.push(static_step_bound(swept.coefs(), fs as f64));
+                    static_peaks.push(static_peak_bound(swept.coefs()));
                     swept.process_channel(0, chunk);
                 }
-                // Static references at 48 frequencies along the sweep (steady state).
-                let (mut ref_step, mut ref_peak) = (0.0_f32, 0.0_f32);
-                for j in 0..48 {
-                    let mut st = Biquad::new();
-                    st.prepare(fs, 512, 1);
-                    st.set_params(&params(freq_at(j * sweep_len / 47)));
-                    let mut r = x[..9600].to_vec();
-                    st.process_channel(0, &mut r);
-                    ref_step = ref_step.max(max_step(&r[4800..]));
-                    ref_peak = ref_peak.max(r[4800..].iter().fold(0.0, |m, v| m.max(v.abs())));
-                }
                 assert!(y.iter().all(|v| v.is_finite()), "{filter_type:?}");
-                let step = max_step(&y);
-                let peak = y.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
-                assert!(step <= 1.5 * ref_step + 1e-3, "{filter_type:?} q{q} {gain_db} dB down={downward}: step {step} vs static {ref_step}");
-                assert!(peak <= 1.5 * ref_peak + 1e-3, "{filter_type:?} q{q} {gain_db} dB down={downward}: peak {peak} vs static {ref_peak}");
+                let case = format!("{filter_type:?} q{q} {gain_db} dB down={downward}");
+                let mut bounds = Vec::with_capacity(y.len());
+                for n in settle..y.len() {
+                    let k = n / sub_block;
+                    let window = k.saturating_sub(SWEEP_LAG_BLOCKS)..=k;
+                    let local_max =
+                        |v: &[f64]| v[window.clone()].iter().fold(0.0_f64, |m, &x| m.max(x));
+                    let bound = SWEEP_STEP_FACTOR * local_max(&static_steps) + 1e-4;
+                    let step = f64::from((y[n] - y[n - 1]).abs());
+                    worst_ratio = worst_ratio.max(step / bound);
+                    assert!(step <= bound, "{case}: step {step} > {bound} at sample {n}");
+                    // The level, likewise, against the local steady-state peak.
+                    let peak = SWEEP_STEP_FACTOR * local_max(&static_peaks) + 1e-4;
+                    worst_peak = worst_peak.max(f64::from(y[n].abs()) / peak);
+                    assert!(
+                        f64::from(y[n].abs()) <= peak,
+                        "{case}: |y| {} > {peak} at sample {n}",
+                        y[n]
+                    );
+                    bounds.push(bound);
+                }
+                // Tightness, over the sweep itself (the case): for the +18 dB
+                // bell the local bound is ≤ 0.2 of a whole-sweep bound of the same
+                // factor at half the positions (measured 0.17), so a transient several
+                // times the local static step fails where the old bound (≈ 1.0) let it
+                // pass.
+                let during = &mut bounds[..sweep_len];
+                let global = during.iter().fold(0.0_f64, |m, &v| m.max(v));
+                during.sort_by(f64::total_cmp);
+                let median = during[during.len() / 2] / global;
+                if filter_type == FilterType::Bell && gain_db == 18.0 {
+                    loosest_median = loosest_median.max(median);
+                    assert!(median <= 0.2, "{case}: median local/global bound {median}");
+                }
             }
         }
     }
+    eprintln!("sweep: worst step/bound {worst_ratio:.3}, |y|/bound {worst_peak:.3}; +18 dB bell median local/global bound {loosest_median:.3}");
 }
 
 #[test]
@@ -385,7 +446,7 @@ fn deviation_table() {
                 (12_000.0, 15_000.0),
                 (15_000.0, 18_000.0),
             ] {
-                let (worst, _, _) = worst_deviation(
+                let (worst, _, _, _) = worst_deviation(
                     &[filter_type],
                     &log_freqs(band.0, band.1, 8),
                     &[q],
@@ -502,3 +563,6 @@ fn fast_paths_match_the_per_sample_tick_and_a_textbook_f64_reference() {
     assert_eq!(worst.0, 0.0, "{worst:?}");
     assert!(worst_ref.0 <= REFERENCE_TOLERANCE, "{worst_ref:?}");
 }
+
+// Against the written-out cookbook prototypes and their defining properties.
+mod reference;

@@ -299,3 +299,5 @@ fn mono_input_uses_mono_semantics() {
 mod robustness;
 // Crossfades, block-size invariance and pan sweeps (the moving path).
 mod ramps;
+// Bass-mono fades and frequency ramps, law/taper/compensation crossfades, mono input.
+mod transitions;

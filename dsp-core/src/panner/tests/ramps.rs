@@ -77,7 +77,7 @@ fn mode_switches_are_crossfaded_without_clicks() {
 
 /// Runs the same settings timeline with different block sizes; block boundaries are
 /// additionally cut at the event points so every run sees the same events.
-fn run_timeline(
+pub(super) fn run_timeline(
     events: &[(usize, PannerSettings)],
     l: &[f32],
     r: &[f32],
