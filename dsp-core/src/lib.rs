@@ -11,6 +11,7 @@ pub mod envelope;
 mod lanes;
 pub mod meter;
 pub mod one_pole;
+pub mod oversampler;
 pub mod panner;
 pub mod smoother;
 pub mod svf;
