@@ -8,6 +8,7 @@ pub mod crossover;
 pub mod db;
 pub mod delay;
 pub mod envelope;
+pub mod k_weighting;
 mod lanes;
 pub mod meter;
 pub mod one_pole;
