@@ -282,7 +282,7 @@ mod tests {
             let hp_gain_db = 20.0 * (c.high_pass[0] - c.high_pass[1] + c.high_pass[2]).log10()
                 - 10.0 * ((1.0 - c.high_pass[3] + c.high_pass[4]).powi(2)).log10();
             for i in 0..200 {
-                let f = 20.0 * ((fs / 8.0 / 20.0) as f64).powf(i as f64 / 199.0);
+                let f = 20.0 * (fs / 8.0 / 20.0_f64).powf(i as f64 / 199.0);
                 let d = biquad_db(&c.shelf, f, fs) + biquad_db(&c.high_pass, f, fs)
                     - hp_gain_db
                     - analog_db(f);
