@@ -10,6 +10,7 @@ pub mod delay;
 pub mod envelope;
 pub mod k_weighting;
 mod lanes;
+pub mod loudness;
 pub mod meter;
 pub mod one_pole;
 pub mod oversampler;

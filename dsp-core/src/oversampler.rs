@@ -317,8 +317,14 @@ impl TruePeak {
     /// Measures one block of `channel` and returns its true peak (linear, the maximum of
     /// the oversampled stream and of the input samples). Also updates the held maximum.
     pub fn process(&mut self, channel: usize, input: &[f32]) -> f32 {
-        let mut peak = input.iter().fold(0.0_f32, |m, &x| m.max(sanitize(x).abs()));
-        peak = peak.max(match self.os.factor {
+        self.process_with_sample_peak(channel, input).1
+    }
+
+    /// As [`TruePeak::process`], also returning the block's sample peak:
+    /// `(sample_peak, true_peak)`, both linear.
+    pub fn process_with_sample_peak(&mut self, channel: usize, input: &[f32]) -> (f32, f32) {
+        let sample = input.iter().fold(0.0_f32, |m, &x| m.max(sanitize(x).abs()));
+        let peak = sample.max(match self.os.factor {
             OversamplingFactor::X2 => self.peak_of::<2>(channel, input),
             OversamplingFactor::X4 => self.peak_of::<4>(channel, input),
             OversamplingFactor::X8 => self.peak_of::<8>(channel, input),
@@ -326,7 +332,7 @@ impl TruePeak {
         if let Some(m) = self.max.get_mut(channel) {
             *m = m.max(peak);
         }
-        peak
+        (sample, peak)
     }
 
     /// Maximum over the oversampled stream of one block.
