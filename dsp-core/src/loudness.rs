@@ -26,8 +26,9 @@
 //!   1, 1, 1, 1.41, 1.41; 5.1 (L R C LFE Ls Rs) 1, 1, 1, 0, 1.41, 1.41; other counts 1
 //!   each, or any weights through [`LoudnessMeter::set_channel_weights`].
 //! * Running / paused / reset (Tech 3341 §2.2): while paused, M and S keep following the
-//!   signal but nothing is added to I, LRA, the maxima or the true-peak max; `reset()`
-//!   clears everything (measurement restarts, windows empty).
+//!   signal but nothing is added to I, LRA, the maxima or the true-peak max; after
+//!   "continue" a 400 ms block (3 s window) counts once it holds running time only;
+//!   `reset()` clears everything (measurement restarts, windows empty).
 //!
 //! Readings are `f64` LUFS/LU/dB; silence reads [`SILENCE_LUFS`]. The meter does not
 //! alter audio (latency 0); the true-peak part of a reading lags the input by
@@ -77,8 +78,9 @@ pub struct LoudnessMeter {
     ring_true_peak: [f32; SHORT_TERM_SLOTS],
     /// Next ring index to write.
     ring_pos: usize,
-    /// Slots closed since reset (windows are full after 4 / 30).
-    slots_closed: u64,
+    /// Slots closed while running since reset or the last resume: a block or window
+    /// enters the histograms only once it holds running time alone (4 / 30 slots).
+    running_slots: u64,
     /// Current momentary and short-term energies.
     momentary: f64,
     /// See `momentary`.
@@ -124,7 +126,7 @@ impl LoudnessMeter {
             ring_energy: [0.0; SHORT_TERM_SLOTS],
             ring_true_peak: [0.0; SHORT_TERM_SLOTS],
             ring_pos: 0,
-            slots_closed: 0,
+            running_slots: 0,
             momentary: 0.0,
             short_term: 0.0,
             max_momentary: 0.0,
@@ -178,7 +180,7 @@ impl LoudnessMeter {
         self.ring_energy = [0.0; SHORT_TERM_SLOTS];
         self.ring_true_peak = [0.0; SHORT_TERM_SLOTS];
         self.ring_pos = 0;
-        self.slots_closed = 0;
+        self.running_slots = 0;
         self.momentary = 0.0;
         self.short_term = 0.0;
         self.max_momentary = 0.0;
@@ -205,6 +207,9 @@ impl LoudnessMeter {
 
     /// Start/continue (`true`) or pause (`false`) the integration (Tech 3341 §2.2).
     pub fn set_running(&mut self, running: bool) {
+        if running && !self.running {
+            self.running_slots = 0;
+        }
         self.running = running;
     }
 
@@ -302,7 +307,6 @@ impl LoudnessMeter {
         self.ring_energy[self.ring_pos] = e;
         self.ring_true_peak[self.ring_pos] = self.slot_true_peak;
         self.ring_pos = (self.ring_pos + 1) % SHORT_TERM_SLOTS;
-        self.slots_closed += 1;
         self.slot_pos = 0;
         self.slot_sum = [0.0; MAX_LOUDNESS_CHANNELS];
         self.slot_true_peak = 0.0;
@@ -315,11 +319,12 @@ impl LoudnessMeter {
         if !self.running {
             return;
         }
-        if self.slots_closed >= MOMENTARY_SLOTS as u64 {
+        self.running_slots += 1;
+        if self.running_slots >= MOMENTARY_SLOTS as u64 {
             self.integrated.add(self.momentary);
             self.max_momentary = self.max_momentary.max(self.momentary);
         }
-        if self.slots_closed >= SHORT_TERM_SLOTS as u64 {
+        if self.running_slots >= SHORT_TERM_SLOTS as u64 {
             self.short_term_values.add(self.short_term);
             self.max_short_term = self.max_short_term.max(self.short_term);
         }
