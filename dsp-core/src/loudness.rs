@@ -12,7 +12,7 @@
 //! * Integrated: every 400 ms block, from the first full one, goes into a
 //!   [`GatingHistogram`] (−70 LUFS absolute, −10 LU relative gate; exact energy per
 //!   0.01 LU bin, so the result differs from exact block gating only through the bin that
-//!   straddles the relative gate: measured 0.0000x LU on 10 minutes of modulated noise,
+//!   straddles the relative gate: measured 0.0005 LU on 10 minutes of modulated noise,
 //!   test `histogram_integrated_matches_exact_gating`).
 //! * Loudness range (Tech 3342): every 3 s short-term value from the first full window
 //!   (hop 100 ms, i.e. 2.9 s overlap, the 2016 minimum) into a second histogram,
