@@ -169,3 +169,81 @@ impl GatingHistogram {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// BS.1770 loudness of a mean square, written out (not the module's helper).
+    fn lufs(z: f64) -> f64 {
+        -0.691 + 10.0 * z.log10()
+    }
+
+    /// Mean square of a loudness, written out.
+    fn energy(lufs: f64) -> f64 {
+        10.0_f64.powf((lufs + 0.691) / 10.0)
+    }
+
+    #[test]
+    fn integrated_gate_apportions_the_straddling_bin() {
+        // Blocks evenly spaced in loudness, 1000 per 0.01 LU bin from −75 to −10 LUFS: the
+        // relative gate (≈ −31.4 LUFS) splits a bin holding 1000 blocks, so counting that
+        // bin by the wrong fraction moves the result by up to ≈ 1e-3 LU, while
+        // apportioning it by the gate's position is exact to about one block (≈ 1e-6 LU).
+        let n = 6_500_000;
+        let levels: Vec<f64> = (0..n)
+            .map(|i| -75.0 + 65.0 * (i as f64 + 0.5) / n as f64)
+            .collect();
+        let mut h = GatingHistogram::new();
+        for &l in &levels {
+            h.add(energy(l));
+        }
+        // Exact two-stage gating over the list.
+        let above: Vec<f64> = levels.iter().copied().filter(|&l| l > -70.0).collect();
+        let mean = above.iter().map(|&l| energy(l)).sum::<f64>() / above.len() as f64;
+        let gate = lufs(mean) - 10.0;
+        let gated: Vec<f64> = above.into_iter().filter(|&l| l > gate).collect();
+        let exact = lufs(gated.iter().map(|&l| energy(l)).sum::<f64>() / gated.len() as f64);
+        let d = (h.integrated_lufs() - exact).abs();
+        println!(
+            "gate {gate:.4} LUFS: histogram {:.6} vs exact {exact:.6}: {d:.2e} LU",
+            h.integrated_lufs()
+        );
+        assert!(d < 1e-4, "{d}");
+    }
+
+    #[test]
+    fn loudness_range_reads_the_exact_percentiles() {
+        // 400 short-term values on a 0.05 LU grid from −35 LUFS (offset 0.003 LU, off the
+        // bin edges), shuffled, plus 50 below the relative gate (≈ −42.2 LUFS) and 50 below
+        // the absolute gate. Each percentile is read at its bin centre (≤ 0.005 LU off), so
+        // the range is within 0.01 LU of the exact one; a percentile one value off moves it
+        // by 0.05 LU.
+        let mut values: Vec<f64> = (0..400).map(|i| -35.0 + 0.05 * i as f64 + 0.003).collect();
+        values.extend((0..50).map(|i| -60.0 + 0.1 * i as f64));
+        values.extend((0..50).map(|i| -90.0 + 0.1 * i as f64));
+        let mut rng = fastrand::Rng::with_seed(4);
+        rng.shuffle(&mut values);
+        let mut h = GatingHistogram::new();
+        for &v in &values {
+            h.add(energy(v));
+        }
+        // Exact: absolute gate, relative gate −20 LU below the mean energy, sorted values at
+        // round((n − 1)·0.10) and round((n − 1)·0.95).
+        let above: Vec<f64> = values.iter().copied().filter(|&l| l > -70.0).collect();
+        let mean = above.iter().map(|&l| energy(l)).sum::<f64>() / above.len() as f64;
+        let gate = lufs(mean) - 20.0;
+        let mut gated: Vec<f64> = above.into_iter().filter(|&l| l > gate).collect();
+        gated.sort_by(f64::total_cmp);
+        let m = gated.len() - 1;
+        let exact =
+            gated[(m as f64 * 0.95).round() as usize] - gated[(m as f64 * 0.10).round() as usize];
+        let got = h.loudness_range_lu();
+        println!(
+            "gate {gate:.3} LUFS, {} values: LRA {got:.4} vs exact {exact:.4}",
+            gated.len()
+        );
+        assert_eq!(gated.len(), 400);
+        assert!((got - exact).abs() <= 0.0101, "{got} {exact}");
+    }
+}
