@@ -180,5 +180,26 @@ fn bench_design(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_panner, bench_filters, bench_design);
+/// The whole loudness meter (K-weighting, 100 ms slots, histograms, 4x true peak), stereo.
+fn bench_loudness(c: &mut Criterion) {
+    let mut group = c.benchmark_group("loudness");
+    for &n in &BLOCKS {
+        group.throughput(Throughput::Elements(n as u64));
+        let (l, r) = (noise(n, 5), noise(n, 6));
+        let mut m = dsp_core::loudness::LoudnessMeter::new();
+        m.prepare(FS, n, 2);
+        group.bench_function(BenchmarkId::new("meter_tp4x_stereo", n), |b| {
+            b.iter(|| m.process_stereo(black_box(&l), black_box(&r)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_panner,
+    bench_filters,
+    bench_design,
+    bench_loudness
+);
 criterion_main!(benches);

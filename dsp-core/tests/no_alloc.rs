@@ -424,3 +424,54 @@ fn envelope_delay_meters_smoother_never_allocate() {
         });
     });
 }
+
+use dsp_core::loudness::LoudnessMeter;
+use dsp_core::oversampler::{Oversampler, OversamplingFactor};
+
+#[test]
+fn loudness_and_oversampler_never_allocate_and_recover() {
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut up = vec![0.0; MAX_BLOCK * 8];
+        let mut meter = LoudnessMeter::new();
+        let mut os = Oversampler::new();
+        let mut prepared_sr = 0.0;
+        for_each_case(|sr, n, kind, rng| {
+            if sr != prepared_sr {
+                meter.prepare(sr, MAX_BLOCK, 2);
+                os.prepare(sr, MAX_BLOCK, 2);
+                prepared_sr = sr;
+            }
+            let factor = [
+                OversamplingFactor::X2,
+                OversamplingFactor::X4,
+                OversamplingFactor::X8,
+            ][kind % 3];
+            for pass in 0..2 {
+                fill(&mut left[..n], rng, if pass == 0 { kind } else { 0 });
+                fill(&mut right[..n], rng, if pass == 0 { kind + 1 } else { 0 });
+                assert_no_alloc(|| {
+                    meter.set_true_peak_factor(factor);
+                    meter.set_running(kind != 3);
+                    meter.process_stereo(&left[..n], &right[..n]);
+                    os.set_factor(factor);
+                    os.process(0, &left[..n], &mut up[..n * factor.factor()]);
+                });
+            }
+            assert!(all_finite(&up[..n * factor.factor()]), "{sr} {n} {kind}");
+            for v in [
+                meter.momentary_lufs(),
+                meter.short_term_lufs(),
+                meter.integrated_lufs(),
+                meter.loudness_range_lu(),
+                meter.true_peak_max_dbtp(),
+                meter.psr_lu(),
+                meter.plr_lu(),
+            ] {
+                assert!(v.is_finite(), "{sr} {n} {kind}");
+            }
+        });
+        assert_no_alloc(|| meter.reset());
+    });
+}
