@@ -311,7 +311,7 @@ impl Compressor {
         self.detector.prepare(fs, n, self.channels);
         self.ballistics.prepare(fs, n, self.channels);
         self.delay
-            .prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize);
+            .prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
         for s in [
             &mut self.threshold,
             &mut self.inv_ratio,
@@ -482,7 +482,10 @@ impl Compressor {
             self.detector
                 .process(&mains[..chans], key, &mut levels[..chans]);
         }
-        // 2. Static curve (per sample while its parameters ramp).
+        // 2. Static curve (per sample while its parameters ramp). Fully linked, both
+        // levels are identical: one channel is computed and smoothed, then copied.
+        let linked = chans == 2 && self.settings.link == 1.0;
+        let active = if linked { 1 } else { chans };
         let moving = self.threshold.is_smoothing()
             || self.inv_ratio.is_smoothing()
             || self.knee.is_smoothing()
@@ -496,7 +499,7 @@ impl Compressor {
                     self.range.next(),
                     CurveSide::Above,
                 );
-                for g in self.gains[..chans].iter_mut() {
+                for g in self.gains[..active].iter_mut() {
                     g[i] = curve.gain_db(g[i]);
                 }
             }
@@ -508,16 +511,14 @@ impl Compressor {
                 self.range.target(),
                 CurveSide::Above,
             );
-            for g in self.gains[..chans].iter_mut() {
+            for g in self.gains[..active].iter_mut() {
                 for v in g[..n].iter_mut() {
                     *v = curve.gain_db(*v);
                 }
             }
         }
-        // 3. Ballistics (one channel when fully linked: both targets are identical).
-        let linked = chans == 2 && self.settings.link == 1.0;
-        let smoothed = if linked { 1 } else { chans };
-        for (c, g) in self.gains[..smoothed].iter_mut().enumerate() {
+        // 3. Ballistics.
+        for (c, g) in self.gains[..active].iter_mut().enumerate() {
             self.ballistics.process(c, &mut g[..n]);
         }
         if linked {
@@ -546,6 +547,7 @@ impl Compressor {
                 *x = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
         }
+        // (The delay also stores non-finite samples as 0.)
         self.delay.process(main);
         self.makeup.next_block(&mut self.makeup_buf[..n]);
         self.mix.next_block(&mut self.mix_buf[..n]);

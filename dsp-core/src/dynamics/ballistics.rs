@@ -182,11 +182,17 @@ impl Ballistics {
         let (att, rel) = (self.attack_coef, self.release_coef);
         let hold = self.hold_samples;
         if !self.settings.auto_release && hold == 0 {
-            // The common case: the plain branching smoother.
+            // The common case: the plain branching smoother, both branches computed as
+            // `a·y + (1 − a)·x` so only a multiply and an add sit on the recursion and
+            // the comparison runs beside them.
             let mut y = st.fast;
+            let (catt, crel) = (1.0 - att, 1.0 - rel);
             for g in gains_db.iter_mut() {
-                let a = if g.abs() > y.abs() { att } else { rel };
-                *g = smooth(&mut y, *g, a);
+                let x = *g;
+                let up = att * y + catt * x;
+                let down = rel * y + crel * x;
+                y = if x.abs() > y.abs() { up } else { down };
+                *g = y;
             }
             st.fast = y;
         } else {

@@ -343,35 +343,52 @@ impl Detector {
         self.key_len = n;
     }
 
-    /// Replaces squares by their moving mean over `window` samples.
+    /// Replaces squares by their moving mean over `window` samples (both channels in
+    /// one loop, so their two recursions overlap).
     fn moving_mean(&mut self, levels: &mut [&mut [f32]], n: usize) {
         let (mask, w) = (self.mask, self.window);
         let inv = 1.0 / w as f64;
-        let start = (self.pos, self.since_restart);
-        for (c, lv) in levels.iter_mut().enumerate() {
-            let (mut pos, mut since) = start;
-            let ring = &mut self.rings[c];
-            let (mut sum, mut fresh) = (self.sums[c], self.fresh[c]);
-            for y in lv[..n].iter_mut() {
-                let p = f64::from(*y);
-                sum += p - f64::from(ring[pos.wrapping_sub(w) & mask]);
-                ring[pos & mask] = *y;
-                fresh += p;
-                since += 1;
-                if since == w {
-                    // The fresh sum now covers exactly the window: restart from it.
-                    sum = fresh;
-                    fresh = 0.0;
-                    since = 0;
-                }
-                *y = (sum.max(0.0) * inv) as f32;
-                pos = pos.wrapping_add(1);
+        let (mut pos, mut since) = (self.pos, self.since_restart);
+        let [r0, r1] = &mut self.rings;
+        let (mut sum, mut fresh) = (self.sums, self.fresh);
+        let stereo = levels.len() == 2;
+        let Some((l0, rest)) = levels.split_first_mut() else {
+            return;
+        };
+        let mut dummy = [0.0_f32; 0];
+        let l1: &mut [f32] = if stereo {
+            &mut rest[0][..n]
+        } else {
+            &mut dummy
+        };
+        for i in 0..n {
+            let old = pos.wrapping_sub(w) & mask;
+            let p0 = f64::from(l0[i]);
+            sum[0] += p0 - f64::from(r0[old]);
+            r0[pos & mask] = l0[i];
+            fresh[0] += p0;
+            if stereo {
+                let p1 = f64::from(l1[i]);
+                sum[1] += p1 - f64::from(r1[old]);
+                r1[pos & mask] = l1[i];
+                fresh[1] += p1;
             }
-            self.sums[c] = sum;
-            self.fresh[c] = fresh;
+            since += 1;
+            if since == w {
+                // The fresh sums now cover exactly the window: restart from them.
+                sum = fresh;
+                fresh = [0.0; MAX_DYNAMICS_CHANNELS];
+                since = 0;
+            }
+            l0[i] = (sum[0].max(0.0) * inv) as f32;
+            if stereo {
+                l1[i] = (sum[1].max(0.0) * inv) as f32;
+            }
+            pos = pos.wrapping_add(1);
         }
-        self.pos = self.pos.wrapping_add(n);
-        self.since_restart = (self.since_restart + n) % w.max(1);
+        (self.sums, self.fresh) = (sum, fresh);
+        self.pos = pos;
+        self.since_restart = since;
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! `log2`: `x = 2^e·m`, `m ∈ [√½, √2)`, `log2 m = (2/ln 2)·atanh t`, `t = (m−1)/(m+1)`,
 //! `|t| ≤ 0.1716`, series to `t⁷` (truncation ≤ 5e-8). `exp2`: `x = i + f`,
-//! `2^f = √2·e^{(f−½)·ln 2}`, Taylor to the 6th power (≤ 2e-7 relative). No branches,
+//! `i = round(x)`, `|f| ≤ ½`, `2^f = e^{f·ln 2}`, Taylor to the 6th power (≤ 2e-7
+//! relative). No branches,
 //! no table: loops over them auto-vectorise. Tested against `std` over the whole range.
 
 /// `10·log10(2)`: dB per octave of power.
@@ -31,16 +32,19 @@ pub fn log2(x: f32) -> f32 {
 /// `2^x`, `x` clamped to `[−126, 126]`.
 #[inline(always)]
 pub fn exp2(x: f32) -> f32 {
+    // Round to nearest with the 1.5·2²³ trick: the low mantissa bits of `t` hold
+    // `round(x)` in two's complement, no float-to-int conversion (which would need
+    // saturation checks and stop the loop from vectorising).
+    const MAGIC: f32 = 12_582_912.0;
     let x = x.clamp(-126.0, 126.0);
-    // floor without a libm call: truncate, then step down for negative fractions.
-    let mut i = x as i32;
-    i -= ((i as f32) > x) as i32;
-    let u = (x - i as f32 - 0.5) * std::f32::consts::LN_2;
+    let t = x + MAGIC;
+    let i = t.to_bits().wrapping_sub(MAGIC.to_bits()) as i32;
+    let u = (x - (t - MAGIC)) * std::f32::consts::LN_2; // |u| ≤ ln2/2
     let p = 1.0
         + u * (1.0
             + u * (1.0 / 2.0
                 + u * (1.0 / 6.0 + u * (1.0 / 24.0 + u * (1.0 / 120.0 + u * (1.0 / 720.0))))));
-    p * std::f32::consts::SQRT_2 * f32::from_bits(((i + 127) as u32) << 23)
+    p * f32::from_bits(((i + 127) as u32) << 23)
 }
 
 /// Power (`x²`, floored at 1e-20 = −200 dB) to dB.

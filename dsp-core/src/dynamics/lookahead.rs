@@ -20,6 +20,8 @@ pub struct LookaheadDelay {
     delay_samples: usize,
     /// Largest delay accepted.
     max_delay_samples: usize,
+    /// Largest piece copied at once (the ring holds `max_delay + max_block`).
+    max_block: usize,
 }
 
 impl LookaheadDelay {
@@ -28,12 +30,13 @@ impl LookaheadDelay {
         Self::default()
     }
 
-    /// Allocates rings for `max_delay_samples`.
-    pub fn prepare(&mut self, max_delay_samples: usize) {
-        let len = (max_delay_samples + 1).next_power_of_two();
+    /// Allocates rings for `max_delay_samples` and blocks of up to `max_block`.
+    pub fn prepare(&mut self, max_delay_samples: usize, max_block: usize) {
+        let len = (max_delay_samples + max_block.max(1)).next_power_of_two();
         self.rings = [vec![0.0; len], vec![0.0; len]];
         self.mask = len - 1;
         self.max_delay_samples = max_delay_samples;
+        self.max_block = max_block.max(1);
         self.delay_samples = self.delay_samples.min(max_delay_samples);
         self.write_pos = 0;
     }
@@ -54,22 +57,41 @@ impl LookaheadDelay {
         self.delay_samples
     }
 
-    /// Delays `bufs` (one slice per channel, up to two, equal lengths) in place.
+    /// Delays `bufs` (one slice per channel, up to two) in place; blocks longer than
+    /// `max_block` are processed in pieces.
     pub fn process(&mut self, bufs: &mut [&mut [f32]]) {
         let n = bufs.iter().map(|b| b.len()).min().unwrap_or(0);
-        if self.rings[0].is_empty() || n == 0 {
+        if self.rings[0].is_empty() {
             return;
         }
-        let (mask, d, start) = (self.mask, self.delay_samples, self.write_pos);
-        for (buf, ring) in bufs.iter_mut().zip(self.rings.iter_mut()) {
-            let mut w = start;
-            for x in buf[..n].iter_mut() {
-                ring[w & mask] = if x.is_finite() { *x } else { 0.0 };
-                *x = ring[w.wrapping_sub(d) & mask];
-                w = w.wrapping_add(1);
-            }
+        let mut start = 0;
+        while start < n {
+            let end = (start + self.max_block).min(n);
+            self.process_piece(bufs, start, end);
+            start = end;
         }
-        self.write_pos = start.wrapping_add(n);
+    }
+
+    /// One piece of at most `max_block` samples: copy in (sanitised), copy out, each
+    /// as at most two contiguous runs of the ring.
+    fn process_piece(&mut self, bufs: &mut [&mut [f32]], start: usize, end: usize) {
+        let (len, n) = (self.mask + 1, end - start);
+        let w = self.write_pos & self.mask;
+        let r = self.write_pos.wrapping_sub(self.delay_samples) & self.mask;
+        for (buf, ring) in bufs.iter_mut().zip(self.rings.iter_mut()) {
+            let buf = &mut buf[start..end];
+            let first = n.min(len - w);
+            for (dst, &x) in ring[w..w + first].iter_mut().zip(buf[..first].iter()) {
+                *dst = if x.is_finite() { x } else { 0.0 };
+            }
+            for (dst, &x) in ring[..n - first].iter_mut().zip(buf[first..].iter()) {
+                *dst = if x.is_finite() { x } else { 0.0 };
+            }
+            let first = n.min(len - r);
+            buf[..first].copy_from_slice(&ring[r..r + first]);
+            buf[first..].copy_from_slice(&ring[..n - first]);
+        }
+        self.write_pos = self.write_pos.wrapping_add(n);
     }
 }
 
@@ -82,7 +104,7 @@ mod tests {
         let x = crate::test_util::noise(3000, 4);
         for d in [0, 1, 17, 960] {
             let mut l = LookaheadDelay::new();
-            l.prepare(960);
+            l.prepare(960, 61);
             l.set_delay_samples(d);
             let mut a = x.clone();
             let mut b = x.clone();
@@ -95,7 +117,7 @@ mod tests {
             }
         }
         let mut l = LookaheadDelay::new();
-        l.prepare(4);
+        l.prepare(4, 2);
         l.set_delay_samples(100);
         assert_eq!(l.latency(), 4);
         let mut v = [f32::NAN, 1.0, 2.0, 3.0, 4.0, 5.0];
