@@ -681,9 +681,11 @@ fn level_match_brings_the_output_back_to_the_input_level() {
 
 #[test]
 fn automation_never_clicks() {
-    // A 100 Hz sine at 0.5; settings jump every 2048 samples between two extremes.
-    // The largest sample step of a 100 Hz sine at the largest output amplitude
-    // (0.5 · +10 dB makeup) is 2π·100/48000·1.58 = 0.0207; allow 1.5× that.
+    // A 100 Hz sine at 0.5; settings jump every 2048 samples between two extremes, all
+    // at once and one parameter at a time. The largest sample step of a 100 Hz sine at
+    // the largest output amplitude (0.5 · +10 dB makeup) is 2π·100/48000·1.58 = 0.0207;
+    // allow 1.5× that. Attack 0.01 ms: the gain follows the static curve at once, so
+    // only the parameter smoothing can prevent a jump.
     let x = sine(48_000, FS, 100.0, 0.5);
     let a = CompressorSettings {
         threshold_db: -40.0,
@@ -705,15 +707,64 @@ fn automation_never_clicks() {
         mix: 0.0,
         ..a
     };
-    let mut c = comp(FS, 1, &a);
-    let mut y = x.clone();
-    for (k, chunk) in y.chunks_mut(2048).enumerate() {
-        c.set(if k % 2 == 0 { &a } else { &b });
-        c.process_stereo(&mut [chunk], None);
-    }
     let bound = 1.5 * 2.0 * std::f32::consts::PI * 100.0 / FS * 0.5 * 10.0_f32.powf(0.5);
-    let step = max_step(&y);
-    assert!(step < bound, "max step {step} > {bound}");
+    for (name, b) in [
+        ("all", b),
+        (
+            "threshold",
+            CompressorSettings {
+                threshold_db: b.threshold_db,
+                ..a
+            },
+        ),
+        (
+            "ratio",
+            CompressorSettings {
+                ratio: b.ratio,
+                ..a
+            },
+        ),
+        (
+            "knee",
+            CompressorSettings {
+                knee_db: b.knee_db,
+                threshold_db: -10.0,
+                ..a
+            },
+        ),
+        (
+            "range",
+            CompressorSettings {
+                range_db: b.range_db,
+                ..a
+            },
+        ),
+        (
+            "makeup",
+            CompressorSettings {
+                makeup_db: b.makeup_db,
+                ..a
+            },
+        ),
+        ("mix", CompressorSettings { mix: b.mix, ..a }),
+    ] {
+        let a = if name == "knee" {
+            CompressorSettings {
+                threshold_db: -10.0,
+                ..a
+            }
+        } else {
+            a
+        };
+        let mut c = comp(FS, 1, &a);
+        let mut y = x.clone();
+        for (k, chunk) in y.chunks_mut(2048).enumerate() {
+            c.set(if k % 2 == 0 { &a } else { &b });
+            c.process_stereo(&mut [chunk], None);
+        }
+        let step = max_step(&y);
+        assert!(step < bound, "{name}: max step {step} > {bound}");
+    }
 }
 
 #[test]

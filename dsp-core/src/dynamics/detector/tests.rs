@@ -53,8 +53,15 @@ fn rms_is_the_exact_moving_mean_and_never_drifts() {
     d.process(&[&x], None, &mut [&mut lv[..4800]]);
     let want = 20.0 * 0.5_f64.log10() - 10.0 * 2.0_f64.log10();
     assert!((lv[4799] as f64 - want).abs() < 0.01, "{}", lv[4799]);
-    // f32::MAX then silence: exactly the floor once the window has passed.
-    d.process(&[&[f32::MAX; 100]], None, &mut [&mut lv[..100]]);
+    // Loud and −100 dB samples mixed (their squares 200 dB apart cannot be summed
+    // exactly), then silence: the level must return exactly to the floor, i.e. no
+    // rounding residue survives in the moving sum.
+    let mixed: Vec<f32> = noise(1000, 6)
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i % 2 == 0 { *v } else { v * 1e-5 })
+        .collect();
+    d.process(&[&mixed], None, &mut [&mut lv[..1000]]);
     d.process(&[&[0.0; 1000]], None, &mut [&mut lv[..1000]]);
     assert_eq!(lv[999], -200.0, "moving sum drifted");
 }
@@ -196,4 +203,29 @@ fn hostile_key_never_poisons_the_next_block() {
             assert!(lv.iter().flatten().all(|v| v.is_finite() && *v < 400.0));
         }
     });
+    // A NaN and an Inf inside a block count as silent samples: the RMS of the rest is
+    // unaffected (the moving sum is never poisoned).
+    let s = DetectorSettings {
+        mode: DetectionMode::Rms,
+        rms_window_ms: 3.0,
+        ..Default::default()
+    };
+    let mut d = detector(s, 1, 512);
+    let mut x = noise(512, 8);
+    x[10] = f32::NAN;
+    x[20] = f32::INFINITY;
+    let mut lv = vec![0.0; 512];
+    d.process(&[&x], None, &mut [&mut lv]);
+    let clean = |v: f32| if v.is_finite() { v as f64 } else { 0.0 };
+    for n in [30_usize, 150, 511] {
+        let sum: f64 = (n.saturating_sub(143)..=n)
+            .map(|k| clean(x[k]).powi(2))
+            .sum();
+        let want = 10.0 * (sum / 144.0).log10();
+        assert!(
+            (lv[n] as f64 - want).abs() < 1e-3,
+            "{n}: {} vs {want}",
+            lv[n]
+        );
+    }
 }
