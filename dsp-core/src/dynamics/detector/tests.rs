@@ -53,15 +53,26 @@ fn rms_is_the_exact_moving_mean_and_never_drifts() {
     d.process(&[&x], None, &mut [&mut lv[..4800]]);
     let want = 20.0 * 0.5_f64.log10() - 10.0 * 2.0_f64.log10();
     assert!((lv[4799] as f64 - want).abs() < 0.01, "{}", lv[4799]);
-    // Loud and −100 dB samples mixed (their squares 200 dB apart cannot be summed
-    // exactly), then silence: the level must return exactly to the floor, i.e. no
-    // rounding residue survives in the moving sum.
+    // +120 dBFS and 0 dBFS samples mixed (the f64 sum rounds the small squares), then
+    // −120 dBFS noise and silence: no rounding residue may survive in the moving sum.
     let mixed: Vec<f32> = noise(1000, 6)
         .iter()
         .enumerate()
-        .map(|(i, v)| if i % 2 == 0 { *v } else { v * 1e-5 })
+        .map(|(i, v)| if i % 2 == 0 { v * 1e6 } else { *v })
         .collect();
     d.process(&[&mixed], None, &mut [&mut lv[..1000]]);
+    // Then −120 dBFS noise: a residue of the loud part would swamp its mean square.
+    let quiet: Vec<f32> = noise(1000, 7).iter().map(|v| v * 1e-6).collect();
+    d.process(&[&quiet], None, &mut [&mut lv[..1000]]);
+    for n in [300_usize, 641, 999] {
+        let sum: f64 = (n - 143..=n).map(|k| (quiet[k] as f64).powi(2)).sum();
+        let want = 10.0 * (sum / 144.0).log10();
+        assert!(
+            (lv[n] as f64 - want).abs() < 0.01,
+            "drift at {n}: {} vs {want}",
+            lv[n]
+        );
+    }
     d.process(&[&[0.0; 1000]], None, &mut [&mut lv[..1000]]);
     assert_eq!(lv[999], -200.0, "moving sum drifted");
 }
