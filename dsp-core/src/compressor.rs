@@ -521,20 +521,20 @@ impl Compressor {
         for (c, g) in self.gains[..active].iter_mut().enumerate() {
             self.ballistics.process(c, &mut g[..n]);
         }
+        let gr = self.gains[..active]
+            .iter()
+            .map(|g| g[..n].iter().fold(0.0_f32, |m, &v| m.max(-v)))
+            .fold(0.0_f32, f32::max);
+        for g in self.gains[..active].iter_mut() {
+            for v in g[..n].iter_mut() {
+                *v = db_to_amp(*v);
+            }
+        }
         if linked {
             let [g0, g1] = &mut self.gains;
             g1[..n].copy_from_slice(&g0[..n]);
             // Keep channel 1's state in step for a later unlink.
             self.ballistics.copy_state(0, 1);
-        }
-        let gr = self.gains[..chans]
-            .iter()
-            .map(|g| g[..n].iter().fold(0.0_f32, |m, &v| m.max(-v)))
-            .fold(0.0_f32, f32::max);
-        for g in self.gains[..chans].iter_mut() {
-            for v in g[..n].iter_mut() {
-                *v = db_to_amp(*v);
-            }
         }
         // 4. Audio path: listen source, lookahead delay, gain.
         if self.settings.listen == Listen::Sidechain {

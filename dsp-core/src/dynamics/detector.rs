@@ -292,6 +292,16 @@ impl Detector {
         if self.settings.mode == DetectionMode::Rms {
             self.moving_mean(&mut levels[..chans], n);
         }
+        if chans == 2 && self.settings.link == 1.0 {
+            // Fully linked: both levels are the louder one; take the max of the powers
+            // and one logarithm (`max` commutes with the monotonic dB conversion).
+            let [l0, l1, ..] = levels else { return };
+            for (a, b) in l0[..n].iter_mut().zip(l1[..n].iter_mut()) {
+                *a = power_to_db(a.max(*b));
+            }
+            l1[..n].copy_from_slice(&l0[..n]);
+            return;
+        }
         for lv in levels[..chans].iter_mut() {
             for y in lv[..n].iter_mut() {
                 *y = power_to_db(*y);
@@ -351,40 +361,46 @@ impl Detector {
         let (mut pos, mut since) = (self.pos, self.since_restart);
         let [r0, r1] = &mut self.rings;
         let (mut sum, mut fresh) = (self.sums, self.fresh);
-        let stereo = levels.len() == 2;
-        let Some((l0, rest)) = levels.split_first_mut() else {
-            return;
-        };
-        let mut dummy = [0.0_f32; 0];
-        let l1: &mut [f32] = if stereo {
-            &mut rest[0][..n]
-        } else {
-            &mut dummy
-        };
-        for i in 0..n {
-            let old = pos.wrapping_sub(w) & mask;
-            let p0 = f64::from(l0[i]);
-            sum[0] += p0 - f64::from(r0[old]);
-            r0[pos & mask] = l0[i];
-            fresh[0] += p0;
-            if stereo {
-                let p1 = f64::from(l1[i]);
-                sum[1] += p1 - f64::from(r1[old]);
-                r1[pos & mask] = l1[i];
-                fresh[1] += p1;
+        match levels {
+            [l0, l1] => {
+                let (l0, l1) = (&mut l0[..n], &mut l1[..n]);
+                for (y0, y1) in l0.iter_mut().zip(l1.iter_mut()) {
+                    let (old, new) = (pos.wrapping_sub(w) & mask, pos & mask);
+                    let (p0, p1) = (f64::from(*y0), f64::from(*y1));
+                    sum[0] += p0 - f64::from(r0[old]);
+                    sum[1] += p1 - f64::from(r1[old]);
+                    (r0[new], r1[new]) = (*y0, *y1);
+                    fresh[0] += p0;
+                    fresh[1] += p1;
+                    since += 1;
+                    if since == w {
+                        // The fresh sums now cover exactly the window: restart from them.
+                        sum = fresh;
+                        fresh = [0.0; MAX_DYNAMICS_CHANNELS];
+                        since = 0;
+                    }
+                    *y0 = (sum[0].max(0.0) * inv) as f32;
+                    *y1 = (sum[1].max(0.0) * inv) as f32;
+                    pos = pos.wrapping_add(1);
+                }
             }
-            since += 1;
-            if since == w {
-                // The fresh sums now cover exactly the window: restart from them.
-                sum = fresh;
-                fresh = [0.0; MAX_DYNAMICS_CHANNELS];
-                since = 0;
+            [l0, ..] => {
+                for y in l0[..n].iter_mut() {
+                    let p = f64::from(*y);
+                    sum[0] += p - f64::from(r0[pos.wrapping_sub(w) & mask]);
+                    r0[pos & mask] = *y;
+                    fresh[0] += p;
+                    since += 1;
+                    if since == w {
+                        sum[0] = fresh[0];
+                        fresh[0] = 0.0;
+                        since = 0;
+                    }
+                    *y = (sum[0].max(0.0) * inv) as f32;
+                    pos = pos.wrapping_add(1);
+                }
             }
-            l0[i] = (sum[0].max(0.0) * inv) as f32;
-            if stereo {
-                l1[i] = (sum[1].max(0.0) * inv) as f32;
-            }
-            pos = pos.wrapping_add(1);
+            [] => return,
         }
         (self.sums, self.fresh) = (sum, fresh);
         self.pos = pos;
