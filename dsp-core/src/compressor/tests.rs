@@ -117,6 +117,7 @@ fn static_curve_on_sines_matches_eq4_within_0_1_db() {
         }
     }
     assert!(cases > 200);
+    eprintln!("static curve on sines, {cases} cases: worst {worst:.2e} dB");
     assert!(worst < 0.1, "worst {worst} dB");
     // Peak detection on a square wave (constant |x|): the same curve.
     for (t, r, w, level) in [
@@ -167,12 +168,20 @@ fn attack_and_release_times_end_to_end_within_5_percent() {
             let (y, _) = run(&mut c, &loud, Some(&loud), None, 512);
             let n = crossing(&gain_trace(&y, &loud, 0), -20.0 * k) + 1.0;
             let want = (fs * attack_ms * 1e-3) as f64;
+            eprintln!(
+                "{fs} Hz attack {attack_ms} ms: {:+.3} %",
+                (n / want - 1.0) * 100.0
+            );
             assert!((n / want - 1.0).abs() < 0.05, "{fs} attack {n} vs {want}");
             // Step back: from −20 dB to 0 dB of gain change.
             let quiet = vec![0.01_f32; (fs * release_ms * 1e-2) as usize];
             let (y, _) = run(&mut c, &quiet, Some(&quiet), None, 512);
             let n = crossing(&gain_trace(&y, &quiet, 0), -20.0 * (1.0 - k)) + 1.0;
             let want = (fs * release_ms * 1e-3) as f64;
+            eprintln!(
+                "{fs} Hz release {release_ms} ms: {:+.3} %",
+                (n / want - 1.0) * 100.0
+            );
             assert!((n / want - 1.0).abs() < 0.05, "{fs} release {n} vs {want}");
         }
     }
@@ -255,127 +264,6 @@ fn auto_makeup_restores_0_dbfs() {
 }
 
 #[test]
-fn mix_zero_is_the_input_delayed_bit_exactly() {
-    let x = noise(6000, 7);
-    let xr = noise(6000, 8);
-    for lookahead_ms in [0.0, 5.0, 20.0] {
-        for stereo_mode in [StereoMode::LeftRight, StereoMode::MidSide] {
-            let s = CompressorSettings {
-                threshold_db: -40.0,
-                mix: 0.0,
-                lookahead_ms,
-                stereo_mode,
-                link: 0.3,
-                ..Default::default()
-            };
-            let mut c = comp(FS, 2, &s);
-            let d = c.latency();
-            assert_eq!(d, (lookahead_ms * 48.0) as usize);
-            let (l, r) = run(&mut c, &x, Some(&xr), None, 333);
-            for n in 0..6000 {
-                let (wl, wr) = if n >= d {
-                    (x[n - d], xr[n - d])
-                } else {
-                    (0.0, 0.0)
-                };
-                assert_eq!((l[n], r[n]), (wl, wr), "{lookahead_ms} {stereo_mode:?} {n}");
-            }
-        }
-    }
-}
-
-#[test]
-fn parallel_mix_is_flat_while_the_gain_is_static() {
-    // A DC key holds the gain reduction constant (−15 dB); the main path carries an
-    // impulse. Its response must be a pure scaled delay: flat, no comb.
-    let s = CompressorSettings {
-        threshold_db: -20.0,
-        ratio: 4.0,
-        knee_db: 0.0,
-        mix: 0.5,
-        lookahead_ms: 5.0,
-        ..Default::default()
-    };
-    let mut c = comp(FS, 2, &s);
-    let len = 24_000;
-    let key = vec![1.0_f32; len];
-    let mut x = vec![0.0_f32; len];
-    x[12_000] = 0.25;
-    let (y, _) = run(&mut c, &x, Some(&x), Some(&[&key]), 512);
-    let ir = &y[12_000..];
-    let mags: Vec<f64> = log_freqs(20.0, 20_000.0, 200)
-        .iter()
-        .map(|&f| dtft_db(ir, f, FS as f64))
-        .collect();
-    let (lo, hi) = mags
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), &m| (a.min(m), b.max(m)));
-    assert!(hi - lo < 0.01, "ripple {} dB", hi - lo);
-    // And the level is the parallel sum 0.5 + 0.5·10^(−15/20) (of the 0.25 impulse).
-    let want = db(0.25 * (0.5 + 0.5 * 10.0_f64.powf(-15.0 / 20.0)));
-    assert!((hi - want).abs() < 0.01, "{hi} vs {want}");
-    assert!(ir[..240].iter().all(|&v| v == 0.0) && ir[240] != 0.0);
-}
-
-#[test]
-fn latency_equals_measured_impulse_delay() {
-    for fs in [44_100.0, 96_000.0] {
-        for lookahead_ms in [0.0, 5.0, 20.0] {
-            let s = CompressorSettings {
-                threshold_db: 0.0,
-                lookahead_ms,
-                ..Default::default()
-            };
-            let mut c = comp(fs, 2, &s);
-            let mut x = vec![0.0; 4096];
-            x[100] = 0.5;
-            let (y, _) = run(&mut c, &x, Some(&x), None, 64);
-            let peak = (0..y.len())
-                .max_by(|&a, &b| y[a].abs().total_cmp(&y[b].abs()))
-                .unwrap();
-            assert_eq!(peak - 100, c.latency(), "{fs} {lookahead_ms}");
-            assert_eq!(
-                c.latency(),
-                (lookahead_ms as f64 * 1e-3 * fs as f64).round() as usize
-            );
-        }
-    }
-}
-
-#[test]
-fn lookahead_bounds_the_step_overshoot() {
-    // Step −40 → 0 dBFS, limiter curve at −20 dB, attack 2 ms: with lookahead L the
-    // gain has covered 1 − e^{−L/τ} of the 20 dB when the step reaches the output.
-    let tau = 2.0e-3 * FS as f64;
-    for lookahead_ms in [0.0, 2.0, 5.0, 10.0] {
-        let s = CompressorSettings {
-            threshold_db: -20.0,
-            ratio: f32::INFINITY,
-            knee_db: 0.0,
-            attack_ms: 2.0,
-            lookahead_ms,
-            ..Default::default()
-        };
-        let mut c = comp(FS, 2, &s);
-        let mut x = vec![0.01_f32; 4800];
-        x.extend(vec![1.0_f32; 4800]);
-        let (y, _) = run(&mut c, &x, Some(&x), None, 512);
-        let peak = y.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
-        let overshoot = db(peak as f64) + 20.0;
-        let l = c.latency() as f64;
-        let bound = 20.0 * (-l / tau).exp();
-        assert!(
-            overshoot <= bound + 1e-3,
-            "{lookahead_ms}: {overshoot} > {bound}"
-        );
-        assert!(
-            overshoot >= 20.0 * (-(l + 1.0) / tau).exp() - 0.01,
-            "{lookahead_ms}: {overshoot}"
-        );
-    }
-}
-
-#[test]
 fn stereo_link_one_gives_identical_gains_zero_independent() {
     let l = vec![0.9_f32; 4800];
     let r = vec![0.05_f32; 4800];
@@ -426,6 +314,7 @@ fn mid_side_compresses_mid_and_leaves_a_quiet_side_alone() {
     let gm = db(sine_amplitude(&ym, 1000.0, FS as f64, 9600) / 0.5);
     let gs = db(sine_amplitude(&ys, 3000.0, FS as f64, 9600) / 0.01);
     let want = static_gain_reference(db(0.5) - 10.0 * 2.0_f64.log10(), -30.0, 4.0, 0.0, 60.0);
+    eprintln!("M/S: mid gain {gm:.4} dB (static {want:.4}), side gain {gs:.5} dB");
     assert!((gm - want).abs() < 0.1, "mid {gm} vs {want}");
     assert!(gs.abs() < 0.01, "side {gs}");
     // No mid leaks into the side and vice versa.
@@ -485,6 +374,12 @@ fn key_high_pass_removes_a_30_hz_key_from_detection() {
     // Off: 20·log10(1/√2) = −3 dB → 17 dB of gain reduction.
     assert!((gr(false, 200.0) - (rms + 20.0)).abs() < 0.1);
     // HP at 200 Hz: the key is −36 dB, below threshold: no gain reduction.
+    eprintln!(
+        "30 Hz key: GR off {:.3} dB, HP 200 Hz {:.4} dB, HP 20 Hz {:.3} dB",
+        gr(false, 200.0),
+        gr(true, 200.0),
+        gr(true, 20.0)
+    );
     assert!(gr(true, 200.0) < 0.01, "{}", gr(true, 200.0));
     // HP at 20 Hz passes most of it (Butterworth: −10·log10(1 + (20/30)⁴) = −0.78 dB).
     let want = rms - 10.0 * (1.0 + (20.0_f64 / 30.0).powi(4)).log10() + 20.0;
@@ -493,78 +388,6 @@ fn key_high_pass_removes_a_30_hz_key_from_detection() {
         "{} vs {want}",
         gr(true, 20.0)
     );
-}
-
-#[test]
-fn delta_plus_output_is_the_delayed_dry_signal() {
-    let x: Vec<f32> = noise(9600, 21)
-        .iter()
-        .enumerate()
-        .map(|(i, v)| v * if (i / 1200) % 2 == 0 { 1.0 } else { 0.05 })
-        .collect();
-    let xr = noise(9600, 22);
-    for stereo_mode in [StereoMode::LeftRight, StereoMode::MidSide] {
-        let base = CompressorSettings {
-            threshold_db: -30.0,
-            ratio: 6.0,
-            attack_ms: 1.0,
-            release_ms: 30.0,
-            lookahead_ms: 3.0,
-            link: 0.5,
-            stereo_mode,
-            ..Default::default()
-        };
-        let (ol, or) = run(&mut comp(FS, 2, &base), &x, Some(&xr), None, 256);
-        let delta = CompressorSettings {
-            listen: Listen::Delta,
-            ..base
-        };
-        let (dl, dr) = run(&mut comp(FS, 2, &delta), &x, Some(&xr), None, 256);
-        let d = 144;
-        let mut worst = 0.0_f32;
-        for n in d..9600 {
-            worst = worst
-                .max((ol[n] + dl[n] - x[n - d]).abs())
-                .max((or[n] + dr[n] - xr[n - d]).abs());
-        }
-        assert!(worst < 1e-6, "{stereo_mode:?} {worst}");
-        // Delta ignores makeup and mix.
-        let other = CompressorSettings {
-            makeup_db: 6.0,
-            mix: 0.3,
-            ..delta
-        };
-        assert_eq!(
-            run(&mut comp(FS, 2, &other), &x, Some(&xr), None, 256),
-            (dl, dr)
-        );
-        assert!(
-            ol.iter().zip(&x).any(|(a, b)| (a - b).abs() > 0.1),
-            "no gain reduction happened"
-        );
-    }
-}
-
-#[test]
-fn sidechain_listen_outputs_the_filtered_key_delayed() {
-    let x = noise(4800, 31);
-    let key = noise(4800, 32);
-    let s = CompressorSettings {
-        listen: Listen::Sidechain,
-        lookahead_ms: 1.0,
-        key_hp: true,
-        key_hp_hz: 500.0,
-        ..Default::default()
-    };
-    let (y, _) = run(&mut comp(FS, 1, &s), &x, None, Some(&[&key]), 100);
-    let mut reference = key.clone();
-    let mut hp = crate::biquad::Biquad::new();
-    hp.prepare(FS, 4800, 1);
-    hp.set_params(&crate::biquad::FilterParams::butterworth(true, 500.0));
-    hp.process_channel(0, &mut reference);
-    for n in 48..4800 {
-        assert!((y[n] - reference[n - 48]).abs() < 1e-6, "{n}");
-    }
 }
 
 /// A settings mix that exercises every per-sample path.
@@ -638,45 +461,6 @@ fn any_block_size_gives_identical_output_and_reset_repeats_it() {
     c.set(&CompressorSettings::default());
     c.set(&busy_settings());
     assert_eq!(run(&mut c, &x, Some(&xr), None, 256), reference);
-}
-
-#[test]
-fn level_match_brings_the_output_back_to_the_input_level() {
-    let x = sine(48_000 * 8, FS, 1000.0, 0.5);
-    let s = CompressorSettings {
-        threshold_db: -30.0,
-        ratio: 4.0,
-        knee_db: 0.0,
-        makeup_db: 3.0,
-        mix: 0.7,
-        detection: DetectionMode::Rms,
-        rms_window_ms: 20.0,
-        level_match: true,
-        ..Default::default()
-    };
-    let (y, _) = run(&mut comp(FS, 1, &s), &x, None, None, 512);
-    let tail = &y[y.len() - 9600..];
-    let g = db(sine_amplitude(tail, 1000.0, FS as f64, 0) / 0.5);
-    assert!(g.abs() < 0.1, "level-matched gain {g} dB");
-    let (y, _) = run(
-        &mut comp(
-            FS,
-            1,
-            &CompressorSettings {
-                level_match: false,
-                ..s
-            },
-        ),
-        &x,
-        None,
-        None,
-        512,
-    );
-    let g = db(sine_amplitude(&y[y.len() - 9600..], 1000.0, FS as f64, 0) / 0.5);
-    assert!(
-        g.abs() > 3.0,
-        "without level match the gain changes by {g} dB"
-    );
 }
 
 #[test]
@@ -763,6 +547,7 @@ fn automation_never_clicks() {
             c.process_stereo(&mut [chunk], None);
         }
         let step = max_step(&y);
+        eprintln!("automation {name}: max step {step:.5} (bound {bound:.5})");
         assert!(step < bound, "{name}: max step {step} > {bound}");
     }
 }
@@ -819,3 +604,5 @@ fn hostile_input_and_settings_stay_finite() {
         assert!(c.gain_reduction_db().is_finite() && c.output_level_db().is_finite());
     });
 }
+
+mod paths;

@@ -341,6 +341,7 @@ mod tests {
             let y = run(&mut b, 0.0, 200_000);
             let n = crossing(&y, start * k) + 1.0;
             let want = (fs * expect_ms * 1e-3) as f64;
+            eprintln!("auto release after {burst_ms} ms: {n:.1} samples, expected {want}");
             assert!(
                 (n / want - 1.0).abs() < 0.05,
                 "burst {burst_ms}: {n} vs {want}"
