@@ -218,6 +218,8 @@ pub struct Compressor {
     max_block: usize,
     /// Clamped settings in use.
     settings: CompressorSettings,
+    /// Last settings passed to `set` (unclamped), for compare-then-update.
+    requested: Option<CompressorSettings>,
     /// True until the first `set` after `prepare`/`reset`: targets are jumped to.
     snap: bool,
     /// Key to level.
@@ -274,6 +276,7 @@ impl Compressor {
             channels: 2,
             max_block: 0,
             settings: CompressorSettings::default(),
+            requested: None,
             snap: true,
             detector: Detector::new(),
             ballistics: Ballistics::new(),
@@ -330,6 +333,7 @@ impl Compressor {
         self.match_buf = vec![0.0; n];
         let s = self.settings;
         self.apply_settings(&s);
+        self.requested = None;
         self.reset();
     }
 
@@ -363,7 +367,11 @@ impl Compressor {
 
     /// Applies settings (clamped). Call once per block (or sub-block) before processing.
     pub fn set(&mut self, settings: &CompressorSettings) {
-        self.apply_settings(settings);
+        // Hosts re-send unchanged settings every block: skip the work then.
+        if self.requested.as_ref() != Some(settings) {
+            self.requested = Some(*settings);
+            self.apply_settings(settings);
+        }
         if self.snap {
             self.snap_smoothers();
             self.snap = false;
@@ -430,7 +438,7 @@ impl Compressor {
 
     /// Processes `main` in place (1 or 2 channels, the first `prepare`d ones are used;
     /// with `channels == 1` only `main[0]`). `key`: external sidechain (mono or stereo);
-    /// `None` or empty detects on `main`. Any block length; never allocates or panics.
+    /// `None`, empty, or shorter than the block detects on `main`. Any block length; never allocates or panics.
     pub fn process_stereo(&mut self, main: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let chans = self.channels.min(main.len());
         if chans == 0 || self.max_block == 0 {

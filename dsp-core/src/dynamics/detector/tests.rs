@@ -164,6 +164,16 @@ fn external_key_is_used_and_missing_key_falls_back() {
     let fallback = detect(&mut detector(s, 2, 256), &[&main, &main], Some(&empty));
     let from_key = detect(&mut detector(s, 2, 256), &[&main, &main], Some(&[&key]));
     assert_eq!(from_main, fallback);
+    // A stereo key on a mono detector is averaged: an anti-phase pair reads silence,
+    // an in-phase pair its own level.
+    let neg: Vec<f32> = key.iter().map(|v| -v).collect();
+    let mut lv = vec![0.0; 256];
+    detector(s, 1, 256).process(&[&main], Some(&[&key, &neg]), &mut [&mut lv]);
+    assert!(lv.iter().all(|&v| v == -200.0));
+    detector(s, 1, 256).process(&[&main], Some(&[&key, &key]), &mut [&mut lv]);
+    for n in 0..256 {
+        assert!((lv[n] - 20.0 * key[n].abs().max(1e-10).log10()).abs() < 2e-4);
+    }
     for n in 0..256 {
         let want = 20.0 * key[n].abs().max(1e-10).log10();
         assert!((from_key[0][n] - want).abs() < 2e-4 && (from_key[1][n] - want).abs() < 2e-4);
