@@ -4,9 +4,11 @@
 //! setters or a settings struct applied once per (sub-)block, `process…`, `latency()`.
 
 pub mod biquad;
+pub mod compressor;
 pub mod crossover;
 pub mod db;
 pub mod delay;
+pub mod dynamics;
 pub mod envelope;
 pub mod k_weighting;
 mod lanes;
@@ -22,6 +24,7 @@ pub mod svf;
 mod test_util;
 
 pub use biquad::{Biquad, BiquadCoefs, FilterParams, FilterType};
+pub use compressor::{Compressor, CompressorSettings, Listen};
 pub use crossover::{Crossover, LrOrder};
 pub use db::{db_to_gain, gain_to_db, MINUS_INFINITY_DB};
 pub use delay::{DelayLine, Interpolation};

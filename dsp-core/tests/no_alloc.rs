@@ -475,3 +475,94 @@ fn loudness_and_oversampler_never_allocate_and_recover() {
         assert_no_alloc(|| meter.reset());
     });
 }
+
+use dsp_core::compressor::{Compressor, CompressorSettings, Listen};
+use dsp_core::dynamics::{DetectionMode, StereoMode};
+
+#[test]
+fn compressor_never_allocates_and_recovers() {
+    // Hostile input (main and key) with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut key = vec![0.0; MAX_BLOCK];
+        let mut c = Compressor::new();
+        let mut prepared = (0.0, 0);
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            let channels = 1 + count % 2;
+            if prepared != (sr, channels) {
+                c.prepare(sr, MAX_BLOCK, channels);
+                prepared = (sr, channels);
+            }
+            let s = CompressorSettings {
+                threshold_db: -60.0 * rng.f32(),
+                ratio: if kind == 3 {
+                    f32::INFINITY
+                } else {
+                    1.0 + 99.0 * rng.f32()
+                },
+                knee_db: 24.0 * rng.f32(),
+                attack_ms: 0.01 + 500.0 * rng.f32().powi(3),
+                release_ms: 1.0 + 5000.0 * rng.f32().powi(3),
+                hold_ms: if kind % 2 == 0 {
+                    0.0
+                } else {
+                    500.0 * rng.f32()
+                },
+                auto_release: kind % 3 == 0,
+                range_db: 60.0 * rng.f32(),
+                makeup_db: 60.0 * rng.f32() - 30.0,
+                auto_makeup: kind % 4 == 1,
+                mix: rng.f32(),
+                lookahead_ms: 20.0 * rng.f32(),
+                detection: if kind % 2 == 0 {
+                    DetectionMode::Rms
+                } else {
+                    DetectionMode::Peak
+                },
+                rms_window_ms: 1.0 + 99.0 * rng.f32(),
+                link: rng.f32(),
+                stereo_mode: if kind % 3 == 1 {
+                    StereoMode::MidSide
+                } else {
+                    StereoMode::LeftRight
+                },
+                key_hp: kind % 2 == 1,
+                key_hp_hz: 10.0 * 2000.0_f32.powf(rng.f32()),
+                key_lp: kind % 3 == 2,
+                key_lp_hz: 10.0 * 2000.0_f32.powf(rng.f32()),
+                listen: [Listen::Off, Listen::Delta, Listen::Sidechain][count % 7 % 3],
+                level_match: kind % 5 == 0,
+            };
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                fill(&mut key[..n], rng, k + 2);
+                let (l, r) = (&mut left[..n], &mut right[..n]);
+                let key_slice: [&[f32]; 1] = [&key[..n]];
+                assert_no_alloc(|| {
+                    c.set(&s);
+                    let keys = if kind % 3 == 0 {
+                        None
+                    } else {
+                        Some(&key_slice[..])
+                    };
+                    if channels == 2 {
+                        c.process_stereo(&mut [l, r], keys);
+                    } else {
+                        c.process_stereo(&mut [l], keys);
+                    }
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && (channels == 1 || all_finite(&right[..n])),
+                "{sr} {n} {kind} {s:?}"
+            );
+            assert!(c.gain_reduction_db().is_finite() && c.output_level_db().is_finite());
+        });
+        assert_no_alloc(|| c.reset());
+    });
+}
