@@ -315,15 +315,7 @@ impl Compressor {
         self.ballistics.prepare(fs, n, self.channels);
         self.delay
             .prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
-        for s in [
-            &mut self.threshold,
-            &mut self.inv_ratio,
-            &mut self.knee,
-            &mut self.range,
-            &mut self.makeup,
-            &mut self.mix,
-            &mut self.level_match,
-        ] {
+        for s in self.smoothers_mut() {
             s.set_ramp_ms(fs, PARAM_RAMP_MS);
         }
         self.level_match_coef = coef_for_time_ms(fs, LEVEL_MATCH_MS);
@@ -350,9 +342,9 @@ impl Compressor {
         self.snap_smoothers();
     }
 
-    /// Jumps every smoother to its target.
-    fn snap_smoothers(&mut self) {
-        for s in [
+    /// Every parameter smoother, for what is done to all of them alike.
+    fn smoothers_mut(&mut self) -> [&mut Smoother; 7] {
+        [
             &mut self.threshold,
             &mut self.inv_ratio,
             &mut self.knee,
@@ -360,7 +352,12 @@ impl Compressor {
             &mut self.makeup,
             &mut self.mix,
             &mut self.level_match,
-        ] {
+        ]
+    }
+
+    /// Jumps every smoother to its target.
+    fn snap_smoothers(&mut self) {
+        for s in self.smoothers_mut() {
             s.reset(s.target());
         }
     }
