@@ -37,7 +37,7 @@
 pub mod histogram;
 
 use crate::k_weighting::KWeighting;
-use crate::oversampler::{sanitize, OversamplingFactor, TruePeak};
+use crate::oversampler::{OversamplingFactor, TruePeak};
 pub use histogram::{energy_to_lufs, lufs_to_energy, GatingHistogram, SILENCE_LUFS};
 
 /// Channels a meter measures.
@@ -54,7 +54,7 @@ pub const SURROUND_WEIGHT: f64 = 1.41;
 pub struct LoudnessMeter {
     /// Prepared channel count.
     channels: usize,
-    /// Largest block processed at once (the sanitised copies are this long).
+    /// Largest block processed at once (longer blocks are chunked).
     max_block: usize,
     /// Samples per 100 ms slot.
     slot_len: usize,
@@ -64,8 +64,8 @@ pub struct LoudnessMeter {
     k_weighting: KWeighting,
     /// The true-peak detector.
     true_peak: TruePeak,
-    /// Sanitised input per channel (allocated in `prepare`).
-    scratch: Vec<Vec<f32>>,
+    /// Zeros standing in for channels the caller does not pass (allocated in `prepare`).
+    silence: Vec<f32>,
     /// Samples already in the open slot.
     slot_pos: usize,
     /// Sum of squared K-weighted samples per channel in the open slot.
@@ -119,7 +119,7 @@ impl LoudnessMeter {
             weights: [1.0; MAX_LOUDNESS_CHANNELS],
             k_weighting: KWeighting::new(),
             true_peak: TruePeak::new(),
-            scratch: Vec::new(),
+            silence: Vec::new(),
             slot_pos: 0,
             slot_sum: [0.0; MAX_LOUDNESS_CHANNELS],
             slot_true_peak: 0.0,
@@ -156,7 +156,7 @@ impl LoudnessMeter {
         self.slot_len = ((fs / 10.0).round() as usize).max(1);
         self.k_weighting.prepare(fs, max_block, self.channels);
         self.true_peak.prepare(fs, max_block, self.channels);
-        self.scratch = vec![vec![0.0; self.max_block]; self.channels];
+        self.silence = vec![0.0; self.max_block];
         self.weights = [1.0; MAX_LOUDNESS_CHANNELS];
         match self.channels {
             5 => self.weights[3..5].fill(SURROUND_WEIGHT),
@@ -251,27 +251,16 @@ impl LoudnessMeter {
         self.process(&[left, right]);
     }
 
-    /// One segment that does not cross a slot boundary.
+    /// One segment that does not cross a slot boundary. The K-weighting and the true-peak
+    /// detector sanitise their input themselves (NaN → 0, clamped to ±1e30).
     fn process_segment(&mut self, channels: &[&[f32]], start: usize, len: usize) {
         let nch = self.channels;
-        for (ch, s) in self.scratch.iter_mut().enumerate().take(nch) {
-            match channels.get(ch) {
-                Some(x) => {
-                    for (d, &v) in s[..len].iter_mut().zip(&x[start..start + len]) {
-                        *d = sanitize(v);
-                    }
-                }
-                None => s[..len].fill(0.0),
-            }
-        }
+        let silence = &self.silence[..len];
+        let input = |ch: usize| channels.get(ch).map_or(silence, |x| &x[start..start + len]);
         let mut pair = 0;
         while pair < nch {
             let b = (pair + 1 < nch).then_some(pair + 1);
-            let (sa, sb) = if let Some(b) = b {
-                (&self.scratch[pair][..len], &self.scratch[b][..len])
-            } else {
-                (&self.scratch[pair][..len], &self.scratch[pair][..0])
-            };
+            let (sa, sb) = (input(pair), b.map_or(silence, input));
             let mut sums = [self.slot_sum[pair], self.slot_sum[(pair + 1) % nch]];
             self.k_weighting
                 .sum_squares_pair(pair, b, sa, sb, &mut sums);
@@ -282,9 +271,7 @@ impl LoudnessMeter {
             pair += 2;
         }
         for ch in 0..nch {
-            let (sample, tp) = self
-                .true_peak
-                .process_with_sample_peak(ch, &self.scratch[ch][..len]);
+            let (sample, tp) = self.true_peak.process_with_sample_peak(ch, input(ch));
             self.slot_true_peak = self.slot_true_peak.max(tp);
             if self.running {
                 self.sample_peak_max = self.sample_peak_max.max(sample);
