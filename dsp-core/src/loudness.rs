@@ -16,7 +16,8 @@
 //!   test `histogram_integrated_matches_exact_gating`).
 //! * Loudness range (Tech 3342): every 3 s short-term value from the first full window
 //!   (hop 100 ms, i.e. 2.9 s overlap, the 2016 minimum) into a second histogram,
-//!   −70 LUFS absolute and −20 LU relative gate, 95th − 10th percentile.
+//!   −70 LUFS absolute and −20 LU relative gate, 95th − 10th percentile; provisional
+//!   ([`LoudnessMeter::lra_is_provisional`]) until 60 s of running programme.
 //! * Both histograms are public and mergeable: album loudness/LRA of several programmes is
 //!   [`GatingHistogram::merge`] of each programme's histograms, then the same readout.
 //! * True peak ([`crate::oversampler::TruePeak`], 4x default, 8x option) and sample peak,
@@ -46,6 +47,9 @@ pub const MAX_LOUDNESS_CHANNELS: usize = 8;
 const SHORT_TERM_SLOTS: usize = 30;
 /// Slots in the momentary window (400 ms).
 const MOMENTARY_SLOTS: usize = 4;
+/// Running programme (in 100 ms slots) before the loudness range stops being provisional:
+/// 60 s (EBU Tech 3342, 2016: LRA is shown as provisional until then).
+pub const LRA_PROVISIONAL_SLOTS: u64 = 600;
 /// Surround channel weight of BS.1770-5 (+1.5 dB).
 pub const SURROUND_WEIGHT: f64 = 1.41;
 
@@ -81,6 +85,9 @@ pub struct LoudnessMeter {
     /// Slots closed while running since reset or the last resume: a block or window
     /// enters the histograms only once it holds running time alone (4 / 30 slots).
     running_slots: u64,
+    /// Slots closed while running since reset, across pauses: the programme time the
+    /// loudness range has seen (for [`LoudnessMeter::lra_is_provisional`]).
+    programme_slots: u64,
     /// Current momentary and short-term energies.
     momentary: f64,
     /// See `momentary`.
@@ -127,6 +134,7 @@ impl LoudnessMeter {
             ring_true_peak: [0.0; SHORT_TERM_SLOTS],
             ring_pos: 0,
             running_slots: 0,
+            programme_slots: 0,
             momentary: 0.0,
             short_term: 0.0,
             max_momentary: 0.0,
@@ -181,6 +189,7 @@ impl LoudnessMeter {
         self.ring_true_peak = [0.0; SHORT_TERM_SLOTS];
         self.ring_pos = 0;
         self.running_slots = 0;
+        self.programme_slots = 0;
         self.momentary = 0.0;
         self.short_term = 0.0;
         self.max_momentary = 0.0;
@@ -307,6 +316,7 @@ impl LoudnessMeter {
             return;
         }
         self.running_slots += 1;
+        self.programme_slots += 1;
         if self.running_slots >= MOMENTARY_SLOTS as u64 {
             self.integrated.add(self.momentary);
             self.max_momentary = self.max_momentary.max(self.momentary);
@@ -335,6 +345,12 @@ impl LoudnessMeter {
     /// Loudness range since reset, LU.
     pub fn loudness_range_lu(&self) -> f64 {
         self.short_term_values.loudness_range_lu()
+    }
+
+    /// True until 60 s of running programme have been measured since reset (paused time
+    /// does not count): the loudness range is then still provisional.
+    pub fn lra_is_provisional(&self) -> bool {
+        self.programme_slots < LRA_PROVISIONAL_SLOTS
     }
 
     /// Largest momentary loudness since reset, LUFS.
