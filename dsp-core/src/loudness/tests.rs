@@ -589,3 +589,40 @@ fn readings_are_identical_with_flush_to_zero() {
         }
     });
 }
+
+#[test]
+fn nan_reads_as_zero_and_infinity_as_the_clamp() {
+    // The header's sanitising: a programme with NaN samples reads exactly as the same
+    // programme with zeros there, and ±Inf exactly as ±1e30.
+    let fs = 48_000.0;
+    let p = programme(fs, 5.0, 13);
+    let with = |bad: f32| -> Programme {
+        let mut q = p.clone();
+        for i in (1000..200_000).step_by(7919) {
+            q[i % 2][i] = if bad.is_nan() {
+                bad
+            } else {
+                bad.copysign(q[i % 2][i])
+            };
+        }
+        q
+    };
+    let readings = |q: &Programme| {
+        let mut m = meter(fs, 2);
+        let mut trace = Vec::new();
+        feed(&mut m, q, 480, |m| {
+            trace.push([
+                m.momentary_lufs(),
+                m.short_term_lufs(),
+                m.integrated_lufs(),
+                m.true_peak_max_dbtp(),
+                m.sample_peak_max_dbfs(),
+            ])
+        });
+        trace
+    };
+    assert!(readings(&with(f32::NAN)) == readings(&with(0.0)), "NaN");
+    let inf = readings(&with(f32::INFINITY));
+    assert!(inf == readings(&with(1e30)), "Inf");
+    assert!(inf.iter().flatten().all(|v| v.is_finite()));
+}
