@@ -191,6 +191,24 @@ fn bench_loudness(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("meter_tp4x_stereo", n), |b| {
             b.iter(|| m.process_stereo(black_box(&l), black_box(&r)))
         });
+        // The two costly parts alone: K-weighting with the sums of squares, and 4x true peak.
+        let mut k = dsp_core::k_weighting::KWeighting::new();
+        k.prepare(FS, n, 2);
+        let mut sums = [0.0; 2];
+        group.bench_function(BenchmarkId::new("k_weighting_stereo", n), |b| {
+            b.iter(|| {
+                k.sum_squares_pair(0, Some(1), black_box(&l), black_box(&r), &mut sums);
+                black_box(&sums);
+            })
+        });
+        let mut tp = dsp_core::oversampler::TruePeak::new();
+        tp.prepare(FS, n, 2);
+        group.bench_function(BenchmarkId::new("true_peak_4x_stereo", n), |b| {
+            b.iter(|| {
+                black_box(tp.process(0, black_box(&l)));
+                black_box(tp.process(1, black_box(&r)));
+            })
+        });
     }
     group.finish();
 }

@@ -16,7 +16,8 @@
 //!   test `histogram_integrated_matches_exact_gating`).
 //! * Loudness range (Tech 3342): every 3 s short-term value from the first full window
 //!   (hop 100 ms, i.e. 2.9 s overlap, the 2016 minimum) into a second histogram,
-//!   −70 LUFS absolute and −20 LU relative gate, 95th − 10th percentile.
+//!   −70 LUFS absolute and −20 LU relative gate, 95th − 10th percentile; provisional
+//!   ([`LoudnessMeter::lra_is_provisional`]) until 60 s of running programme.
 //! * Both histograms are public and mergeable: album loudness/LRA of several programmes is
 //!   [`GatingHistogram::merge`] of each programme's histograms, then the same readout.
 //! * True peak ([`crate::oversampler::TruePeak`], 4x default, 8x option) and sample peak,
@@ -30,6 +31,10 @@
 //!   "continue" a 400 ms block (3 s window) counts once it holds running time only;
 //!   `reset()` clears everything (measurement restarts, windows empty).
 //!
+//! Cost (`benches/dsp.rs`, 48 kHz stereo, 4x true peak, blocks of 64 and 512): ≈ 13 ns
+//! per stereo sample on an idle core (K-weighting ≈ 4.4 ns, true peak ≈ 8.3 ns;
+//! realtime factor ≈ 1600), about twice that when the core is shared.
+//!
 //! Readings are `f64` LUFS/LU/dB; silence reads [`SILENCE_LUFS`]. The meter does not
 //! alter audio (latency 0); the true-peak part of a reading lags the input by
 //! [`crate::oversampler::TAPS_PER_PHASE`]/2 samples.
@@ -37,7 +42,7 @@
 pub mod histogram;
 
 use crate::k_weighting::KWeighting;
-use crate::oversampler::{sanitize, OversamplingFactor, TruePeak};
+use crate::oversampler::{OversamplingFactor, TruePeak};
 pub use histogram::{energy_to_lufs, lufs_to_energy, GatingHistogram, SILENCE_LUFS};
 
 /// Channels a meter measures.
@@ -46,6 +51,9 @@ pub const MAX_LOUDNESS_CHANNELS: usize = 8;
 const SHORT_TERM_SLOTS: usize = 30;
 /// Slots in the momentary window (400 ms).
 const MOMENTARY_SLOTS: usize = 4;
+/// Running programme (in 100 ms slots) before the loudness range stops being provisional:
+/// 60 s (EBU Tech 3342, 2016: LRA is shown as provisional until then).
+pub const LRA_PROVISIONAL_SLOTS: u64 = 600;
 /// Surround channel weight of BS.1770-5 (+1.5 dB).
 pub const SURROUND_WEIGHT: f64 = 1.41;
 
@@ -54,7 +62,7 @@ pub const SURROUND_WEIGHT: f64 = 1.41;
 pub struct LoudnessMeter {
     /// Prepared channel count.
     channels: usize,
-    /// Largest block processed at once (the sanitised copies are this long).
+    /// Largest block processed at once (longer blocks are chunked).
     max_block: usize,
     /// Samples per 100 ms slot.
     slot_len: usize,
@@ -64,8 +72,8 @@ pub struct LoudnessMeter {
     k_weighting: KWeighting,
     /// The true-peak detector.
     true_peak: TruePeak,
-    /// Sanitised input per channel (allocated in `prepare`).
-    scratch: Vec<Vec<f32>>,
+    /// Zeros standing in for channels the caller does not pass (allocated in `prepare`).
+    silence: Vec<f32>,
     /// Samples already in the open slot.
     slot_pos: usize,
     /// Sum of squared K-weighted samples per channel in the open slot.
@@ -81,6 +89,9 @@ pub struct LoudnessMeter {
     /// Slots closed while running since reset or the last resume: a block or window
     /// enters the histograms only once it holds running time alone (4 / 30 slots).
     running_slots: u64,
+    /// Slots closed while running since reset, across pauses: the programme time the
+    /// loudness range has seen (for [`LoudnessMeter::lra_is_provisional`]).
+    programme_slots: u64,
     /// Current momentary and short-term energies.
     momentary: f64,
     /// See `momentary`.
@@ -119,7 +130,7 @@ impl LoudnessMeter {
             weights: [1.0; MAX_LOUDNESS_CHANNELS],
             k_weighting: KWeighting::new(),
             true_peak: TruePeak::new(),
-            scratch: Vec::new(),
+            silence: Vec::new(),
             slot_pos: 0,
             slot_sum: [0.0; MAX_LOUDNESS_CHANNELS],
             slot_true_peak: 0.0,
@@ -127,6 +138,7 @@ impl LoudnessMeter {
             ring_true_peak: [0.0; SHORT_TERM_SLOTS],
             ring_pos: 0,
             running_slots: 0,
+            programme_slots: 0,
             momentary: 0.0,
             short_term: 0.0,
             max_momentary: 0.0,
@@ -156,7 +168,7 @@ impl LoudnessMeter {
         self.slot_len = ((fs / 10.0).round() as usize).max(1);
         self.k_weighting.prepare(fs, max_block, self.channels);
         self.true_peak.prepare(fs, max_block, self.channels);
-        self.scratch = vec![vec![0.0; self.max_block]; self.channels];
+        self.silence = vec![0.0; self.max_block];
         self.weights = [1.0; MAX_LOUDNESS_CHANNELS];
         match self.channels {
             5 => self.weights[3..5].fill(SURROUND_WEIGHT),
@@ -181,6 +193,7 @@ impl LoudnessMeter {
         self.ring_true_peak = [0.0; SHORT_TERM_SLOTS];
         self.ring_pos = 0;
         self.running_slots = 0;
+        self.programme_slots = 0;
         self.momentary = 0.0;
         self.short_term = 0.0;
         self.max_momentary = 0.0;
@@ -251,27 +264,16 @@ impl LoudnessMeter {
         self.process(&[left, right]);
     }
 
-    /// One segment that does not cross a slot boundary.
+    /// One segment that does not cross a slot boundary. The K-weighting and the true-peak
+    /// detector sanitise their input themselves (NaN → 0, clamped to ±1e30).
     fn process_segment(&mut self, channels: &[&[f32]], start: usize, len: usize) {
         let nch = self.channels;
-        for (ch, s) in self.scratch.iter_mut().enumerate().take(nch) {
-            match channels.get(ch) {
-                Some(x) => {
-                    for (d, &v) in s[..len].iter_mut().zip(&x[start..start + len]) {
-                        *d = sanitize(v);
-                    }
-                }
-                None => s[..len].fill(0.0),
-            }
-        }
+        let silence = &self.silence[..len];
+        let input = |ch: usize| channels.get(ch).map_or(silence, |x| &x[start..start + len]);
         let mut pair = 0;
         while pair < nch {
             let b = (pair + 1 < nch).then_some(pair + 1);
-            let (sa, sb) = if let Some(b) = b {
-                (&self.scratch[pair][..len], &self.scratch[b][..len])
-            } else {
-                (&self.scratch[pair][..len], &self.scratch[pair][..0])
-            };
+            let (sa, sb) = (input(pair), b.map_or(silence, input));
             let mut sums = [self.slot_sum[pair], self.slot_sum[(pair + 1) % nch]];
             self.k_weighting
                 .sum_squares_pair(pair, b, sa, sb, &mut sums);
@@ -282,9 +284,7 @@ impl LoudnessMeter {
             pair += 2;
         }
         for ch in 0..nch {
-            let (sample, tp) = self
-                .true_peak
-                .process_with_sample_peak(ch, &self.scratch[ch][..len]);
+            let (sample, tp) = self.true_peak.process_with_sample_peak(ch, input(ch));
             self.slot_true_peak = self.slot_true_peak.max(tp);
             if self.running {
                 self.sample_peak_max = self.sample_peak_max.max(sample);
@@ -320,6 +320,7 @@ impl LoudnessMeter {
             return;
         }
         self.running_slots += 1;
+        self.programme_slots += 1;
         if self.running_slots >= MOMENTARY_SLOTS as u64 {
             self.integrated.add(self.momentary);
             self.max_momentary = self.max_momentary.max(self.momentary);
@@ -348,6 +349,12 @@ impl LoudnessMeter {
     /// Loudness range since reset, LU.
     pub fn loudness_range_lu(&self) -> f64 {
         self.short_term_values.loudness_range_lu()
+    }
+
+    /// True until 60 s of running programme have been measured since reset (paused time
+    /// does not count): the loudness range is then still provisional.
+    pub fn lra_is_provisional(&self) -> bool {
+        self.programme_slots < LRA_PROVISIONAL_SLOTS
     }
 
     /// Largest momentary loudness since reset, LUFS.

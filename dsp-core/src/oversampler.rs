@@ -36,8 +36,14 @@
 //! fs/4 for some phases; this 96-tap kernel stays within the
 //! −0.30 dB above at every fraction tested, fs/4 included.
 //!
-//! Cost: `L·T` multiply-adds per input sample, vectorised across the `L` phases
-//! (coefficients stored `[tap][phase]`); no allocation after `prepare`; state per channel.
+//! Cost: the bank is folded on the prototype's symmetry (`FoldedBank`): phase 0 is a
+//! delay, phase `L/2` is symmetric and phases `q`, `L − q` are mirror images, so an input
+//! sample costs `(L − 1)·T/2` multiplies (36 at 4x instead of 96), computed for 8
+//! consecutive samples at once in fixed-size arrays that LLVM keeps in SSE registers
+//! (baseline x86-64, no `unsafe`). Input is sanitised and its sample peak taken in the
+//! same pass that copies it into the history. Measured (`benches/dsp.rs`, 48 kHz): 4x
+//! true peak ≈ 8 ns per stereo sample uncontended (was ≈ 26 ns with the unfolded
+//! `[tap][phase]` bank). No allocation after `prepare`; state per channel.
 
 /// Taps per polyphase branch (the prototype has `L·T` taps).
 pub const TAPS_PER_PHASE: usize = 24;
@@ -94,69 +100,148 @@ fn bessel_i0(x: f64) -> f64 {
     sum
 }
 
-/// The polyphase bank for factor `L`: `coefs[j][p] = h[p + (T − 1 − j)·L]` (taps reversed
-/// so that tap `j` multiplies history sample `j` in time order).
-fn design<const L: usize>() -> [[f32; L]; TAPS_PER_PHASE] {
+/// Outputs computed together: the kernel works on `[f32; GROUP]` arrays, which LLVM keeps
+/// in SSE registers (two per array) with no target-specific code.
+const GROUP: usize = 8;
+/// Half the taps: the folded kernel runs over `T/2` tap pairs.
+const HALF: usize = TAPS_PER_PHASE / 2;
+/// Mirrored phase pairs `(q, L − q)` of the largest factor (8x: 1–7, 2–6, 3–5).
+const MAX_PAIRS: usize = 3;
+/// History length: `T − 1` past samples and one chunk.
+const HIST_LEN: usize = TAPS_PER_PHASE - 1 + CHUNK;
+
+/// A polyphase bank folded on the prototype's symmetry `h[m] = h[L·T − m]`. With tap `j`
+/// of phase `p` multiplying history sample `j` of the window (time order),
+/// `c_p[j] = h[p + (T − 1 − j)·L]`, the symmetry reads `c_{L−p}[T − 1 − j] = c_p[j]`:
+/// phase 0 is the pure delay `w[T/2 − 1]`, phase `L/2` is symmetric, and phases `q` and
+/// `L − q` are mirror images. With `a_j = w[j] + w[T−1−j]`, `d_j = w[j] − w[T−1−j]`
+/// (`j < T/2`), `y_q = S + D` and `y_{L−q} = S − D` where `S = Σ s_j·a_j`,
+/// `D = Σ t_j·d_j`, `s_j, t_j = (c_q[j] ± c_q[T−1−j])/2`, and `y_{L/2} = Σ c_{L/2}[j]·a_j`:
+/// `(L − 1)·T/2` multiplies per input sample instead of `L·T`. For a peak,
+/// `max(|S + D|, |S − D|) = |S| + |D|`.
+#[derive(Clone, Copy, Debug)]
+struct FoldedBank {
+    /// `s_j` of pair `q` (index `q − 1`).
+    sum: [[f32; MAX_PAIRS]; HALF],
+    /// `t_j` of pair `q` (index `q − 1`).
+    diff: [[f32; MAX_PAIRS]; HALF],
+    /// `c_{L/2}[j]` (the symmetric half-way phase).
+    mid: [f32; HALF],
+}
+
+/// The folded bank for factor `L` (each phase scaled to sum exactly to 1 in `f64` first).
+fn design(l: usize) -> FoldedBank {
     let t = TAPS_PER_PHASE;
-    let c = (L * t / 2) as f64;
-    let a_db = 8.0 + 2.285 * (L * t) as f64 * 2.0 * std::f64::consts::PI * (0.1 / L as f64);
+    let c = (l * t / 2) as f64;
+    let a_db = 8.0 + 2.285 * (l * t) as f64 * 2.0 * std::f64::consts::PI * (0.1 / l as f64);
     let beta = kaiser_beta(a_db);
     let i0_beta = bessel_i0(beta);
     let h = |m: usize| -> f64 {
         let d = m as f64 - c;
-        if m.is_multiple_of(L) {
+        if m.is_multiple_of(l) {
             // Zero crossings of the sinc (and its centre) are exact.
             return if d == 0.0 { 1.0 } else { 0.0 };
         }
-        let x = std::f64::consts::PI * d / L as f64;
+        let x = std::f64::consts::PI * d / l as f64;
         let r = (d / c).clamp(-1.0, 1.0);
         x.sin() / x * bessel_i0(beta * (1.0 - r * r).sqrt()) / i0_beta
     };
-    let mut coefs = [[0.0_f32; L]; TAPS_PER_PHASE];
-    #[allow(clippy::needless_range_loop)] // p indexes the phase inside each tap row
-    for p in 0..L {
-        let sum: f64 = (0..t).map(|k| h(p + k * L)).sum();
-        for k in 0..t {
-            coefs[t - 1 - k][p] = (h(p + k * L) / sum) as f32;
+    // Tap j of phase p, normalised so the phase sums to 1.
+    let tap = |p: usize, j: usize| -> f64 {
+        let sum: f64 = (0..t).map(|k| h(p + k * l)).sum();
+        h(p + (t - 1 - j) * l) / sum
+    };
+    let mut bank = FoldedBank {
+        sum: [[0.0; MAX_PAIRS]; HALF],
+        diff: [[0.0; MAX_PAIRS]; HALF],
+        mid: [0.0; HALF],
+    };
+    for j in 0..HALF {
+        for q in 1..l / 2 {
+            let (near, far) = (tap(q, j), tap(q, t - 1 - j));
+            bank.sum[j][q - 1] = ((near + far) / 2.0) as f32;
+            bank.diff[j][q - 1] = ((near - far) / 2.0) as f32;
         }
+        bank.mid[j] = tap(l / 2, j) as f32;
     }
-    coefs
+    bank
 }
 
-/// Interpolates `L` outputs for every input sample of `hist[T − 1 ..]` (the first `T − 1`
-/// samples are history), handing each frame of `L` outputs to `sink`.
+/// The outputs of [`GROUP`] consecutive input samples, per lane.
+#[derive(Clone, Copy, Debug)]
+struct Group {
+    /// Phase 0 (the input delayed by `T/2` samples).
+    delay: [f32; GROUP],
+    /// `S` of each mirrored pair.
+    sum: [[f32; GROUP]; MAX_PAIRS],
+    /// `D` of each mirrored pair.
+    diff: [[f32; GROUP]; MAX_PAIRS],
+    /// Phase `L/2`.
+    mid: [f32; GROUP],
+}
+
+/// Runs the folded bank of factor `L` for outputs `0 … count − 1` of `hist` (output `n`
+/// uses the window `hist[n … n + T − 1]`), in groups, calling `sink(first, lanes, group)`
+/// where `lanes ≤ GROUP` outputs of the group are valid (the rest read stale history and
+/// must be ignored). `count ≤ CHUNK`.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane loops over fixed arrays: what LLVM vectorises
 fn run<const L: usize>(
-    coefs: &[[f32; L]; TAPS_PER_PHASE],
-    hist: &[f32],
-    mut sink: impl FnMut(usize, [f32; L]),
+    bank: &FoldedBank,
+    hist: &[f32; HIST_LEN],
+    count: usize,
+    mut sink: impl FnMut(usize, usize, &Group),
 ) {
-    for (n, w) in hist.windows(TAPS_PER_PHASE).enumerate() {
-        let w: &[f32; TAPS_PER_PHASE] = w.try_into().unwrap(); // windows() yields T samples
-        let mut acc = [0.0_f32; L];
-        for (c, &x) in coefs.iter().zip(w) {
-            for p in 0..L {
-                acc[p] += c[p] * x;
+    let pairs = L / 2 - 1;
+    let mut n = 0;
+    while n < count {
+        // CHUNK is a multiple of GROUP, so a whole group's window always fits.
+        let w: &[f32; GROUP + TAPS_PER_PHASE - 1] =
+            hist[n..n + GROUP + TAPS_PER_PHASE - 1].try_into().unwrap();
+        let mut g = Group {
+            delay: [0.0; GROUP],
+            sum: [[0.0; GROUP]; MAX_PAIRS],
+            diff: [[0.0; GROUP]; MAX_PAIRS],
+            mid: [0.0; GROUP],
+        };
+        g.delay.copy_from_slice(&w[HALF - 1..HALF - 1 + GROUP]);
+        for j in 0..HALF {
+            let (mut a, mut d) = ([0.0_f32; GROUP], [0.0_f32; GROUP]);
+            for k in 0..GROUP {
+                let (x, y) = (w[k + j], w[k + TAPS_PER_PHASE - 1 - j]);
+                a[k] = x + y;
+                d[k] = x - y;
+            }
+            for q in 0..pairs {
+                let (s, t) = (bank.sum[j][q], bank.diff[j][q]);
+                for k in 0..GROUP {
+                    g.sum[q][k] += s * a[k];
+                    g.diff[q][k] += t * d[k];
+                }
+            }
+            for k in 0..GROUP {
+                g.mid[k] += bank.mid[j] * a[k];
             }
         }
-        sink(n, acc);
+        sink(n, (count - n).min(GROUP), &g);
+        n += GROUP;
     }
 }
 
 /// Input history of one channel: `T − 1` past samples followed by up to [`CHUNK`] new ones.
-type History = [f32; TAPS_PER_PHASE - 1 + CHUNK];
+type History = [f32; HIST_LEN];
 
 /// Polyphase interpolator with per-channel state.
 #[derive(Clone, Debug)]
 pub struct Oversampler {
     /// Active factor.
     factor: OversamplingFactor,
-    /// 2x bank (designed when selected).
-    coefs2: [[f32; 2]; TAPS_PER_PHASE],
+    /// 2x bank.
+    bank2: FoldedBank,
     /// 4x bank.
-    coefs4: [[f32; 4]; TAPS_PER_PHASE],
+    bank4: FoldedBank,
     /// 8x bank.
-    coefs8: [[f32; 8]; TAPS_PER_PHASE],
+    bank8: FoldedBank,
     /// Per-channel input history (allocated in `prepare`).
     history: Vec<History>,
 }
@@ -172,9 +257,9 @@ impl Oversampler {
     pub fn new() -> Self {
         Self {
             factor: OversamplingFactor::X4,
-            coefs2: design::<2>(),
-            coefs4: design::<4>(),
-            coefs8: design::<8>(),
+            bank2: design(2),
+            bank4: design(4),
+            bank8: design(8),
             history: Vec::new(),
         }
     }
@@ -182,7 +267,7 @@ impl Oversampler {
     /// Allocates state for `channels` (the filter does not depend on the sample rate and
     /// any block length is accepted, so `_sample_rate` and `_max_block` are unused).
     pub fn prepare(&mut self, _sample_rate: f32, _max_block: usize, channels: usize) {
-        self.history = vec![[0.0; TAPS_PER_PHASE - 1 + CHUNK]; channels];
+        self.history = vec![[0.0; HIST_LEN]; channels];
     }
 
     /// Clears every channel's history.
@@ -218,55 +303,74 @@ impl Oversampler {
     /// output is left untouched, missing output room truncates the input processed).
     /// Unknown channels are ignored.
     pub fn process(&mut self, channel: usize, input: &[f32], output: &mut [f32]) {
-        let l = self.factor.factor();
-        let n = input.len().min(output.len() / l);
-        let (input, output) = (&input[..n], &mut output[..n * l]);
         match self.factor {
-            OversamplingFactor::X2 => {
-                let c = self.coefs2;
-                self.for_each_frame(channel, input, &c, |i, f| {
-                    output[i * 2..i * 2 + 2].copy_from_slice(&f)
-                })
-            }
-            OversamplingFactor::X4 => {
-                let c = self.coefs4;
-                self.for_each_frame(channel, input, &c, |i, f| {
-                    output[i * 4..i * 4 + 4].copy_from_slice(&f)
-                })
-            }
-            OversamplingFactor::X8 => {
-                let c = self.coefs8;
-                self.for_each_frame(channel, input, &c, |i, f| {
-                    output[i * 8..i * 8 + 8].copy_from_slice(&f)
-                })
-            }
+            OversamplingFactor::X2 => self.process_as::<2>(channel, input, output),
+            OversamplingFactor::X4 => self.process_as::<4>(channel, input, output),
+            OversamplingFactor::X8 => self.process_as::<8>(channel, input, output),
         }
     }
 
-    /// Runs the bank over `input` (chunked through the history), calling
-    /// `sink(input_index, frame)`. Inputs are sanitised (NaN → 0, clamped to
-    /// ±[`MAX_INPUT`]) so the state can never hold a non-finite value.
+    /// [`Oversampler::process`] for factor `L`: unfolds each group into frames of `L`.
+    fn process_as<const L: usize>(&mut self, channel: usize, input: &[f32], output: &mut [f32]) {
+        let n = input.len().min(output.len() / L);
+        let output = &mut output[..n * L];
+        self.for_each_group::<L>(channel, &input[..n], |first, lanes, g| {
+            for k in 0..lanes {
+                let frame = &mut output[(first + k) * L..(first + k + 1) * L];
+                frame[0] = g.delay[k];
+                for q in 1..L / 2 {
+                    frame[q] = g.sum[q - 1][k] + g.diff[q - 1][k];
+                    frame[L - q] = g.sum[q - 1][k] - g.diff[q - 1][k];
+                }
+                frame[L / 2] = g.mid[k];
+            }
+        });
+    }
+
+    /// The bank of factor `L`.
+    fn bank(&self, l: usize) -> FoldedBank {
+        match l {
+            2 => self.bank2,
+            4 => self.bank4,
+            _ => self.bank8,
+        }
+    }
+
+    /// Runs the bank of factor `L` over `input` (chunked through the history), calling
+    /// `sink(input_index, lanes, group)`, and returns the sample peak of the (sanitised)
+    /// input. Inputs are sanitised (NaN → 0, clamped to ±[`MAX_INPUT`]) as they enter the
+    /// history, so the state can never hold a non-finite value. Unknown channels: 0.
     #[inline(always)]
-    fn for_each_frame<const L: usize>(
+    fn for_each_group<const L: usize>(
         &mut self,
         channel: usize,
         input: &[f32],
-        coefs: &[[f32; L]; TAPS_PER_PHASE],
-        mut sink: impl FnMut(usize, [f32; L]),
-    ) {
+        mut sink: impl FnMut(usize, usize, &Group),
+    ) -> f32 {
+        let bank = self.bank(L);
         let Some(hist) = self.history.get_mut(channel) else {
-            return;
+            return 0.0;
         };
+        let mut sample_peak = [0.0_f32; GROUP];
         for (k, chunk) in input.chunks(CHUNK).enumerate() {
             let m = chunk.len();
-            for (h, &x) in hist[TAPS_PER_PHASE - 1..][..m].iter_mut().zip(chunk) {
-                *h = sanitize(x);
+            let new = &mut hist[TAPS_PER_PHASE - 1..][..m];
+            let mut lanes_in = new.chunks_exact_mut(GROUP).zip(chunk.chunks_exact(GROUP));
+            for (h, x) in &mut lanes_in {
+                for i in 0..GROUP {
+                    h[i] = sanitize(x[i]);
+                    sample_peak[i] = sample_peak[i].max(h[i].abs());
+                }
             }
-            run(coefs, &hist[..TAPS_PER_PHASE - 1 + m], |i, f| {
-                sink(k * CHUNK + i, f)
-            });
+            let rest = m - m % GROUP;
+            for (h, &x) in new[rest..].iter_mut().zip(&chunk[rest..]) {
+                *h = sanitize(x);
+                sample_peak[0] = sample_peak[0].max(h.abs());
+            }
+            run::<L>(&bank, hist, m, |i, lanes, g| sink(k * CHUNK + i, lanes, g));
             hist.copy_within(m..m + TAPS_PER_PHASE - 1, 0);
         }
+        sample_peak.iter().fold(0.0, |a, &b| a.max(b))
     }
 }
 
@@ -323,51 +427,44 @@ impl TruePeak {
     /// As [`TruePeak::process`], also returning the block's sample peak:
     /// `(sample_peak, true_peak)`, both linear.
     pub fn process_with_sample_peak(&mut self, channel: usize, input: &[f32]) -> (f32, f32) {
-        let sample = input.iter().fold(0.0_f32, |m, &x| m.max(sanitize(x).abs()));
-        let peak = sample.max(match self.os.factor {
+        let (sample, stream) = match self.os.factor {
             OversamplingFactor::X2 => self.peak_of::<2>(channel, input),
             OversamplingFactor::X4 => self.peak_of::<4>(channel, input),
             OversamplingFactor::X8 => self.peak_of::<8>(channel, input),
-        });
+        };
+        let peak = sample.max(stream);
         if let Some(m) = self.max.get_mut(channel) {
             *m = m.max(peak);
         }
         (sample, peak)
     }
 
-    /// Maximum over the oversampled stream of one block.
-    fn peak_of<const L: usize>(&mut self, channel: usize, input: &[f32]) -> f32 {
-        let coefs: [[f32; L]; TAPS_PER_PHASE] = match L {
-            2 => copy_bank(&self.os.coefs2),
-            4 => copy_bank(&self.os.coefs4),
-            _ => copy_bank(&self.os.coefs8),
-        };
-        let mut m = [0.0_f32; L];
-        self.os.for_each_frame(channel, input, &coefs, |_, f| {
-            for p in 0..L {
-                m[p] = m[p].max(f[p].abs());
+    /// Sample peak and maximum over the oversampled stream of one block.
+    #[allow(clippy::needless_range_loop)] // lane loops over fixed arrays, as in `run`
+    fn peak_of<const L: usize>(&mut self, channel: usize, input: &[f32]) -> (f32, f32) {
+        let mut m = [0.0_f32; GROUP];
+        let sample = self.os.for_each_group::<L>(channel, input, |_, lanes, g| {
+            let mut p = [0.0_f32; GROUP];
+            for k in 0..GROUP {
+                p[k] = g.delay[k].abs().max(g.mid[k].abs());
+                for q in 0..L / 2 - 1 {
+                    p[k] = p[k].max(g.sum[q][k].abs() + g.diff[q][k].abs());
+                }
+            }
+            if lanes < GROUP {
+                p[lanes..].fill(0.0);
+            }
+            for k in 0..GROUP {
+                m[k] = m[k].max(p[k]);
             }
         });
-        m.iter().fold(0.0_f32, |a, &b| a.max(b))
+        (sample, m.iter().fold(0.0, |a, &b| a.max(b)))
     }
 
     /// Held maximum of `channel` since `reset` (linear).
     pub fn max(&self, channel: usize) -> f32 {
         self.max.get(channel).copied().unwrap_or(0.0)
     }
-}
-
-/// Copies a bank of width `M` into one of width `L` (`L == M` at every call site; the
-/// const-generic match above cannot name the field's type directly).
-#[inline(always)]
-fn copy_bank<const M: usize, const L: usize>(
-    src: &[[f32; M]; TAPS_PER_PHASE],
-) -> [[f32; L]; TAPS_PER_PHASE] {
-    let mut out = [[0.0; L]; TAPS_PER_PHASE];
-    for (o, s) in out.iter_mut().zip(src) {
-        o[..L.min(M)].copy_from_slice(&s[..L.min(M)]);
-    }
-    out
 }
 
 #[cfg(test)]

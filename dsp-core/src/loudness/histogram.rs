@@ -214,12 +214,12 @@ mod tests {
 
     #[test]
     fn loudness_range_reads_the_exact_percentiles() {
-        // 400 short-term values on a 0.05 LU grid from −35 LUFS (offset 0.003 LU, off the
-        // bin edges), shuffled, plus 50 below the relative gate (≈ −42.2 LUFS) and 50 below
+        // 405 short-term values on a 0.05 LU grid from −35 LUFS (offset 0.003 LU, off the
+        // bin edges), shuffled, plus 50 below the relative gate (≈ −42.0 LUFS) and 50 below
         // the absolute gate. Each percentile is read at its bin centre (≤ 0.005 LU off), so
         // the range is within 0.01 LU of the exact one; a percentile one value off moves it
-        // by 0.05 LU.
-        let mut values: Vec<f64> = (0..400).map(|i| -35.0 + 0.05 * i as f64 + 0.003).collect();
+        // by 0.05 LU (405 values: an index taken from n instead of n − 1 is one off).
+        let mut values: Vec<f64> = (0..405).map(|i| -35.0 + 0.05 * i as f64 + 0.003).collect();
         values.extend((0..50).map(|i| -60.0 + 0.1 * i as f64));
         values.extend((0..50).map(|i| -90.0 + 0.1 * i as f64));
         let mut rng = fastrand::Rng::with_seed(4);
@@ -243,7 +243,7 @@ mod tests {
             "gate {gate:.3} LUFS, {} values: LRA {got:.4} vs exact {exact:.4}",
             gated.len()
         );
-        assert_eq!(gated.len(), 400);
+        assert_eq!(gated.len(), 405);
         assert!((got - exact).abs() <= 0.0101, "{got} {exact}");
     }
 }
