@@ -224,7 +224,7 @@ fn run(
 const TIMING_TESTS: &[&str] = &["process-audio-denormals"];
 
 /// How many times a timing test is re-run before its warning stands.
-const TIMING_RETRIES: usize = 5;
+const TIMING_RETRIES: usize = 10;
 
 /// The names of the tests clap-validator reported with a warning.
 fn warned_tests(text: &str) -> Vec<String> {
