@@ -38,7 +38,7 @@ use history::{LoudnessHistory, Scale, MOMENTARY_COLOR, SHORT_TERM_COLOR};
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 900;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 540;
+pub const HEIGHT: u32 = 600;
 
 /// The editor type the plugin returns from `Plugin::editor`.
 pub type LoudnessEditor = EguiEditor<LoudnessApp>;
@@ -632,19 +632,10 @@ fn target_section(ui: &mut Ui, params: &LoudnessParams, setter: &ParamSetter) {
                 .segment_width(46.0),
         );
         ui.horizontal(|ui| {
-            // Always editable: they define the Custom target, used when it is selected.
-            ui.add(
-                Knob::for_param(&params.custom_lufs, setter)
-                    .label("Custom LUFS")
-                    .diameter(40.0),
-            );
-            ui.add(
-                Knob::for_param(&params.custom_ceiling_dbtp, setter)
-                    .label("Ceiling")
-                    .diameter(40.0),
-            );
             let t = params.target();
             ui.vertical(|ui| {
+                // Fixed width, so the knobs do not move when the target changes.
+                ui.set_width(120.0);
                 ui.add_space(6.0);
                 ui.label(RichText::new(t.name).size(12.0).color(theme::TEXT).strong());
                 ui.label(
@@ -657,17 +648,26 @@ fn target_section(ui: &mut Ui, params: &LoudnessParams, setter: &ParamSetter) {
                 );
                 let note = if params.target.value() == TargetParam::Custom {
                     "your target"
+                } else if t.normalisation == crate::targets::Normalisation::Delivery {
+                    "delivery spec"
                 } else if t.raises_quiet_tracks() {
-                    if t.normalisation == crate::targets::Normalisation::Delivery {
-                        "delivery spec"
-                    } else {
-                        "turns quiet tracks up"
-                    }
+                    "turns quiet tracks up"
                 } else {
                     "only turns down"
                 };
                 ui.label(RichText::new(note).size(10.5).color(theme::TEXT_DIM));
             });
+            // Always editable: they define the Custom target, used when it is selected.
+            ui.add(
+                Knob::for_param(&params.custom_lufs, setter)
+                    .label("Custom LUFS")
+                    .diameter(40.0),
+            );
+            ui.add(
+                Knob::for_param(&params.custom_ceiling_dbtp, setter)
+                    .label("Ceiling")
+                    .diameter(40.0),
+            );
         });
     });
 }

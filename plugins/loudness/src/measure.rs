@@ -256,8 +256,8 @@ mod tests {
             m.prepare(fs, 1024, 6, &meters);
             let mut chans: Vec<&[f32]> = vec![&silent; 6];
             chans[channel] = &x;
-            for start in (0..x.len()).step_by(1024) {
-                let block: Vec<&[f32]> = chans.iter().map(|c| &c[start..start + 1024]).collect();
+            for start in (0..x.len()).step_by(1000) {
+                let block: Vec<&[f32]> = chans.iter().map(|c| &c[start..start + 1000]).collect();
                 m.process(&block, true, OversamplingFactor::X4, false, &meters);
             }
             m.meter().integrated_lufs()

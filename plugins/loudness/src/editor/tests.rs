@@ -87,7 +87,8 @@ fn custom_target_knobs_drag_and_type() {
         ["begin tlufs", "set tlufs", "end tlufs"]
     );
     rig.h.type_value("Custom Ceiling", "-2.5", f.clone());
-    assert!((rig.params.custom_ceiling_dbtp.value() + 2.5).abs() < 1e-4);
+    let c = rig.params.custom_ceiling_dbtp.value();
+    assert!((c + 2.5).abs() < 1e-4, "{c} {:?} {:?}", rig.h.rect("Custom Ceiling", "value"), rig.host.take_events());
     rig.click("Target", "Custom");
     let t = rig.params.target();
     assert!((t.ceiling_dbtp + 2.5).abs() < 1e-4);
@@ -243,4 +244,32 @@ fn idle_editor_does_not_repaint_and_moving_loudness_wakes_it() {
         rig.h.last_wants_repaint,
         "a moving reading must ask for the next frame"
     );
+}
+
+#[test]
+fn every_control_fits_the_default_window() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frames(2, f);
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(WIDTH as f32, HEIGHT as f32));
+    for (name, part) in [
+        ("Target", "Spotify"),
+        ("Target", "Custom"),
+        ("Custom Target", "value"),
+        ("Custom Target", "control"),
+        ("Custom Ceiling", "value"),
+        ("Scale", "+18"),
+        ("Unit", "LU"),
+        ("True Peak", "8x"),
+        ("Pause", "control"),
+        ("Reset On Play", "control"),
+        ("Reset", "control"),
+        ("Export", "control"),
+        ("History", "control"),
+        ("History Zoom", "10 min"),
+        ("Bypass", "control"),
+    ] {
+        let rect = rig.h.rect(name, part);
+        assert!(window.contains_rect(rect), "{name}/{part}: {rect:?} outside {window:?}");
+    }
 }
