@@ -287,7 +287,7 @@ host_test!(
                 for k in 0..8 {
                     let mut settings = random_settings(spec, &mut rng);
                     if let Some(b) = bypass {
-                        settings.push((b.clap_id(), f64::from(k % 2)));
+                        settings.push((b.clap_id(), (k % 2) as f64));
                     }
                     changes.extend(changes_at(k * len / 8 + rng.usize(0..1000), &settings));
                 }
