@@ -163,36 +163,6 @@ pub fn c_string(s: &[std::ffi::c_char]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_displayed_values() {
-        assert_eq!(plain_from_text("-24.0 dB"), Some(-24.0));
-        assert_eq!(plain_from_text("100%"), Some(1.0));
-        assert_eq!(plain_from_text("50L"), Some(-0.5));
-        assert_eq!(plain_from_text("C"), Some(0.0));
-        assert_eq!(plain_from_text("32R"), Some(0.32));
-        assert_eq!(plain_from_text("1.2 kHz"), Some(1200.0));
-        assert_eq!(plain_from_text("120 Hz"), Some(120.0));
-        assert_eq!(plain_from_text("Off"), None);
-    }
-
-    #[test]
-    fn difference_is_located() {
-        let a = vec![vec![0.0, 1.0], vec![2.0, 3.0]];
-        let mut b = a.clone();
-        assert!(first_difference(&a, &b).is_none());
-        b[1][1] = 4.0;
-        assert_eq!(first_difference(&a, &b), Some((1, 1, 3.0, 4.0)));
-        // -0.0 and 0.0 are different bits: "bit for bit" means exactly that.
-        b[1][1] = 3.0;
-        b[0][0] = -0.0;
-        assert!(first_difference(&a, &b).is_some());
-    }
-}
-
 /// A signal a pure meter must pass untouched, bit for bit: `music` with full scale, values far
 /// beyond it, a subnormal, negative zero, infinities and a NaN written into channel 0.
 pub fn meter_probe(channels: usize, len: usize, seed: u64) -> Vec<Vec<f32>> {
@@ -229,5 +199,35 @@ pub fn assert_bit_identical(got: &[Vec<f32>], want: &[Vec<f32>], what: &str) {
                 w[i].to_bits()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_displayed_values() {
+        assert_eq!(plain_from_text("-24.0 dB"), Some(-24.0));
+        assert_eq!(plain_from_text("100%"), Some(1.0));
+        assert_eq!(plain_from_text("50L"), Some(-0.5));
+        assert_eq!(plain_from_text("C"), Some(0.0));
+        assert_eq!(plain_from_text("32R"), Some(0.32));
+        assert_eq!(plain_from_text("1.2 kHz"), Some(1200.0));
+        assert_eq!(plain_from_text("120 Hz"), Some(120.0));
+        assert_eq!(plain_from_text("Off"), None);
+    }
+
+    #[test]
+    fn difference_is_located() {
+        let a = vec![vec![0.0, 1.0], vec![2.0, 3.0]];
+        let mut b = a.clone();
+        assert!(first_difference(&a, &b).is_none());
+        b[1][1] = 4.0;
+        assert_eq!(first_difference(&a, &b), Some((1, 1, 3.0, 4.0)));
+        // -0.0 and 0.0 are different bits: "bit for bit" means exactly that.
+        b[1][1] = 3.0;
+        b[0][0] = -0.0;
+        assert!(first_difference(&a, &b).is_some());
     }
 }

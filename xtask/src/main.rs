@@ -87,7 +87,9 @@ fn gui_smoke(out_dir: &str) -> nice_plug_xtask::Result<()> {
         let mut smoke = Command::new("bash");
         smoke.args(["plugins/kit/scripts/gui-smoke.sh", &binary, &shot]);
         if let Some((x, y)) = entry.smoke_drag {
-            smoke.env("DRAG_X", x.to_string()).env("DRAG_Y", y.to_string());
+            smoke
+                .env("DRAG_X", x.to_string())
+                .env("DRAG_Y", y.to_string());
         }
         let status = smoke.status()?;
         if !status.success() {

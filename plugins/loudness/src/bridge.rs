@@ -150,7 +150,8 @@ impl LoudnessMeters {
         self.short_term.store(meter.short_term_lufs() as f32, r);
         self.integrated.store(meter.integrated_lufs() as f32, r);
         self.lra.store(meter.loudness_range_lu() as f32, r);
-        self.max_momentary.store(meter.max_momentary_lufs() as f32, r);
+        self.max_momentary
+            .store(meter.max_momentary_lufs() as f32, r);
         self.max_short_term
             .store(meter.max_short_term_lufs() as f32, r);
         self.plr.store(meter.plr_lu() as f32, r);

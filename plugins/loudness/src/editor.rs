@@ -461,18 +461,17 @@ fn history_section(ui: &mut Ui, view: &View, state: &mut LoudnessUiState) {
                 .zip(["30 s", "1 min", "3 min", "10 min"])
             {
                 let selected = state.history.zoom_s == *zoom;
-                let button = egui::Button::new(RichText::new(label).size(11.0).color(
-                    if selected {
+                let button =
+                    egui::Button::new(RichText::new(label).size(11.0).color(if selected {
                         theme::TEXT
                     } else {
                         theme::TEXT_DIM
-                    },
-                ))
-                .fill(if selected {
-                    theme::ACCENT_DIM
-                } else {
-                    theme::WELL
-                });
+                    }))
+                    .fill(if selected {
+                        theme::ACCENT_DIM
+                    } else {
+                        theme::WELL
+                    });
                 let response = ui.add(button);
                 register_rect(ui, "History Zoom", label, response.rect);
                 if response.clicked() {
@@ -601,15 +600,13 @@ fn statistics_section(ui: &mut Ui, r: &Readings, view: &View) {
                     .color(theme::ACCENT)
                     .strong(),
             );
-            ui.label(
-                RichText::new(format!("·  {headroom}"))
-                    .size(12.0)
-                    .color(if headroom.contains("over") {
-                        theme::METER_CLIP
-                    } else {
-                        theme::TEXT_DIM
-                    }),
-            );
+            ui.label(RichText::new(format!("·  {headroom}")).size(12.0).color(
+                if headroom.contains("over") {
+                    theme::METER_CLIP
+                } else {
+                    theme::TEXT_DIM
+                },
+            ));
         });
     });
 }

@@ -110,8 +110,16 @@ impl Measurement<'_> {
                 "s",
             ),
             ("target", self.target.name.into(), ""),
-            ("target_loudness", number(Some(self.target.target_lufs)), "LUFS"),
-            ("target_ceiling", number(Some(self.target.ceiling_dbtp)), "dBTP"),
+            (
+                "target_loudness",
+                number(Some(self.target.target_lufs)),
+                "LUFS",
+            ),
+            (
+                "target_ceiling",
+                number(Some(self.target.ceiling_dbtp)),
+                "dBTP",
+            ),
             (
                 "target_raises_quiet_tracks",
                 self.target.raises_quiet_tracks().into(),
@@ -248,7 +256,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lacquer-export-{}", std::process::id()));
         let first = m.write(&dir).unwrap();
         let second = m.write(&dir).unwrap();
-        assert_ne!(first, second, "a second export in the same second must not overwrite");
+        assert_ne!(
+            first, second,
+            "a second export in the same second must not overwrite"
+        );
         assert!(first.with_extension("csv").exists());
         assert_eq!(std::fs::read_to_string(&first).unwrap(), m.to_json());
         std::fs::remove_dir_all(&dir).unwrap();

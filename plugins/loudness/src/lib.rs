@@ -127,9 +127,8 @@ impl Plugin for LacquerLoudness {
 
 impl ClapPlugin for LacquerLoudness {
     const CLAP_ID: &'static str = "org.lacquer.loudness";
-    const CLAP_DESCRIPTION: Option<&'static str> = Some(
-        "EBU R128 / ITU-R BS.1770 loudness meter: M, S, I, LRA, true peak, platform targets",
-    );
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("EBU R128 / ITU-R BS.1770 loudness meter: M, S, I, LRA, true peak, platform targets");
     const CLAP_MANUAL_URL: Option<&'static str> = None;
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
     const CLAP_FEATURES: &'static [ClapFeature] = &[

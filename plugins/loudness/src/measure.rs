@@ -117,7 +117,8 @@ impl Measurement {
             for (slice, channel) in slices.iter_mut().zip(channels.iter().take(self.channels)) {
                 *slice = &channel.as_ref()[done..done + seg];
             }
-            self.meter.process(&slices[..self.channels.min(channels.len())]);
+            self.meter
+                .process(&slices[..self.channels.min(channels.len())]);
             if running {
                 self.running_samples += seg as u64;
             }
@@ -205,7 +206,10 @@ mod tests {
             assert_eq!(got.0.len(), reference.0.len(), "{what}");
             for (a, b) in got.0.iter().zip(&reference.0) {
                 assert!((a.momentary_lufs - b.momentary_lufs).abs() < 1e-4, "{what}");
-                assert!((a.short_term_lufs - b.short_term_lufs).abs() < 1e-4, "{what}");
+                assert!(
+                    (a.short_term_lufs - b.short_term_lufs).abs() < 1e-4,
+                    "{what}"
+                );
             }
             assert!((got.1 - reference.1).abs() < 1e-6, "{what}");
             assert!((got.2 - reference.2).abs() < 1e-6, "{what}");

@@ -65,7 +65,11 @@ fn target_selector_picks_every_platform() {
     assert_eq!(rig.params.target().name, "EBU R128");
     for (i, label) in TARGET_LABELS.iter().enumerate() {
         rig.click("Target", label);
-        assert_eq!(rig.params.target.value(), TargetParam::from_index(i), "{label}");
+        assert_eq!(
+            rig.params.target.value(),
+            TargetParam::from_index(i),
+            "{label}"
+        );
     }
     assert_eq!(rig.params.target().name, "Custom");
     assert!(rig.host.violations().is_empty());
@@ -77,8 +81,12 @@ fn custom_target_knobs_drag_and_type() {
     let mut rig = Rig::new();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
-    rig.h
-        .drag("Custom Target", vec2(0.0, -40.0), Modifiers::NONE, f.clone());
+    rig.h.drag(
+        "Custom Target",
+        vec2(0.0, -40.0),
+        Modifiers::NONE,
+        f.clone(),
+    );
     // 40 px of a 200 px sweep across -36..-5 LUFS = +6.2 LU.
     let v = rig.params.custom_lufs.value();
     assert!((v - (-23.0 + 6.2)).abs() < 0.25, "{v}");
@@ -88,7 +96,12 @@ fn custom_target_knobs_drag_and_type() {
     );
     rig.h.type_value("Custom Ceiling", "-2.5", f.clone());
     let c = rig.params.custom_ceiling_dbtp.value();
-    assert!((c + 2.5).abs() < 1e-4, "{c} {:?} {:?}", rig.h.rect("Custom Ceiling", "value"), rig.host.take_events());
+    assert!(
+        (c + 2.5).abs() < 1e-4,
+        "{c} {:?} {:?}",
+        rig.h.rect("Custom Ceiling", "value"),
+        rig.host.take_events()
+    );
     rig.click("Target", "Custom");
     let t = rig.params.target();
     assert!((t.ceiling_dbtp + 2.5).abs() < 1e-4);
@@ -127,7 +140,10 @@ fn reset_button_raises_the_flag_and_touches_no_parameter() {
     rig.click("Reset", "control");
     assert!(rig.meters.take_reset_request(), "reset not requested");
     assert!(!rig.meters.take_reset_request(), "requested twice");
-    assert!(rig.host.take_events().is_empty(), "reset is not a parameter");
+    assert!(
+        rig.host.take_events().is_empty(),
+        "reset is not a parameter"
+    );
 }
 
 #[test]
@@ -216,7 +232,11 @@ fn factory_presets_parse_and_apply_without_touching_pause() {
     }
     // One preset per platform/delivery target.
     for t in crate::targets::TARGETS {
-        assert!(names.iter().any(|n| n == t.name), "no preset for {}", t.name);
+        assert!(
+            names.iter().any(|n| n == t.name),
+            "no preset for {}",
+            t.name
+        );
     }
     let spotify = lib
         .presets
@@ -270,6 +290,9 @@ fn every_control_fits_the_default_window() {
         ("Bypass", "control"),
     ] {
         let rect = rig.h.rect(name, part);
-        assert!(window.contains_rect(rect), "{name}/{part}: {rect:?} outside {window:?}");
+        assert!(
+            window.contains_rect(rect),
+            "{name}/{part}: {rect:?} outside {window:?}"
+        );
     }
 }
