@@ -400,7 +400,7 @@ fn bars_section(ui: &mut Ui, r: &Readings, view: &View) {
     section(ui, "Scale", |ui| {
         let (rect, _) = ui.allocate_exact_size(vec2(84.0, 214.0), Sense::hover());
         let painter = ui.painter_at(rect.expand(1.0));
-        let bars = Rect::from_min_max(rect.min + vec2(34.0, 0.0), rect.max - vec2(0.0, 14.0));
+        let bars = Rect::from_min_max(rect.min + vec2(34.0, 6.0), rect.max - vec2(0.0, 14.0));
         let (lo, hi) = (view.scale.bottom_lufs, view.scale.top_lufs);
         let step = if hi - lo > 30.0 { 6.0 } else { 3.0 };
         let mut lufs = hi;
@@ -626,7 +626,7 @@ fn target_section(ui: &mut Ui, params: &LoudnessParams, setter: &ParamSetter) {
         ui.add(
             Segmented::for_param(&params.target, setter)
                 .labels(TARGET_LABELS)
-                .segment_width(46.0),
+                .segment_width(50.0),
         );
         ui.horizontal(|ui| {
             let t = params.target();
