@@ -90,6 +90,9 @@ pub struct PluginSpec {
     pub ports: Ports,
     /// Whether output is identical for any split of the input into blocks.
     pub block_size_invariant: bool,
+    /// A pure meter: the output is the input, bit for bit, at every setting, in every layout
+    /// (`meter_output_is_the_input_bit_for_bit`, CLAP and VST3).
+    pub passes_audio_unchanged: bool,
     /// Latency behaviour.
     pub latency: Latency,
     /// Every parameter, in the order the plugin declares them.
@@ -176,6 +179,19 @@ pub const PANNER_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Loudness's parameters.
+pub const LOUDNESS_PARAMS: &[ParamSpec] = &[
+    choice("target", "Target", 9, 6),
+    float("tlufs", "Custom Target", -36.0, -5.0, -23.0),
+    float("tceil", "Custom Ceiling", -9.0, 0.0, -1.0),
+    choice("scale", "Scale", 2, 0),
+    choice("unit", "Unit", 2, 0),
+    boolean("pause", "Pause", false),
+    boolean("rstplay", "Reset On Play", false),
+    choice("tpos", "True Peak", 2, 0),
+    bypass(),
+];
+
 /// Lacquer Test Fixture's parameters (test-only plugin, `tests/fixture-plugin`).
 pub const FIXTURE_PARAMS: &[ParamSpec] = &[
     float("lookahead_ms", "Lookahead", 0.0, 10.0, 0.0),
@@ -199,6 +215,7 @@ pub const PLUGINS: &[PluginSpec] = &[
             mono_in_config: true,
         },
         block_size_invariant: true,
+        passes_audio_unchanged: false,
         latency: Latency::Zero,
         params: PANNER_PARAMS,
         gain_param: Some("out"),
@@ -213,6 +230,32 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("width", 0.4),
             ("out", 0.625),
         ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Loudness",
+        short: "loudness",
+        clap_id: "org.lacquer.loudness",
+        name: "Lacquer Loudness",
+        features: &["audio-effect", "analyzer", "stereo", "mono", "surround"],
+        // Stereo by default; mono and 5.1 (L R C LFE Ls Rs) through audio-ports-config.
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: None,
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: true,
+        latency: Latency::Zero,
+        params: LOUDNESS_PARAMS,
+        gain_param: None,
+        vst3_class_id: *b"LacquerLoudnes01",
+        key_settings: &[],
+        // The meter's K-weighting filters and true-peak interpolator hold state; 8x true peak
+        // and a custom target engage the most of it (the audio passes through regardless).
+        stateful_settings: &[("tpos", 1.0), ("target", 8.0), ("tlufs", 0.5)],
         test_only: false,
     },
     PluginSpec {
@@ -231,6 +274,7 @@ pub const PLUGINS: &[PluginSpec] = &[
             mono_in_config: false,
         },
         block_size_invariant: true,
+        passes_audio_unchanged: false,
         latency: Latency::Lookahead {
             param: "lookahead_ms",
         },

@@ -163,6 +163,45 @@ pub fn c_string(s: &[std::ffi::c_char]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// A signal a pure meter must pass untouched, bit for bit: `music` with full scale, values far
+/// beyond it, a subnormal, negative zero, infinities and a NaN written into channel 0.
+pub fn meter_probe(channels: usize, len: usize, seed: u64) -> Vec<Vec<f32>> {
+    let mut x = music(channels, len, 48_000.0, seed);
+    let odd = [
+        1.0,
+        -1.0,
+        8.0,
+        -1e30,
+        f32::MIN_POSITIVE / 4.0,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        f32::MAX,
+    ];
+    for (i, v) in odd.into_iter().enumerate() {
+        x[0][1000 + 7 * i] = v;
+    }
+    x
+}
+
+/// Fail unless `got` is `want` bit for bit (NaN payloads and the sign of zero included).
+pub fn assert_bit_identical(got: &[Vec<f32>], want: &[Vec<f32>], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: channel count");
+    for (c, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.len(), w.len(), "{what}: channel {c} length");
+        if let Some(i) = (0..g.len()).find(|&i| g[i].to_bits() != w[i].to_bits()) {
+            panic!(
+                "{what}: channel {c} sample {i}: {:e} ({:#010x}) instead of {:e} ({:#010x})",
+                g[i],
+                g[i].to_bits(),
+                w[i],
+                w[i].to_bits()
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

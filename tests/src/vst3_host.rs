@@ -37,6 +37,10 @@ use vst3::{Class, ComPtr, ComWrapper, Interface};
 pub const MONO: SpeakerArrangement = 1 << 19;
 /// `SpeakerArr::kStereo`: left and right.
 pub const STEREO: SpeakerArrangement = 0b11;
+/// `SpeakerArr::k50`: L R C Ls Rs.
+pub const SURROUND_5_0: SpeakerArrangement = 0b11_0111;
+/// `SpeakerArr::k51`: L R C LFE Ls Rs.
+pub const SURROUND_5_1: SpeakerArrangement = 0b11_1111;
 
 /// An in-memory `IBStream` (what a host hands the plugin to save or restore a project).
 pub struct MemoryStream {
@@ -1290,12 +1294,14 @@ pub fn cid_text(cid: &[u8; 16]) -> String {
     String::from_utf8_lossy(cid).into_owned()
 }
 
-/// The speaker arrangement of a bus with `channels` channels (mono or stereo).
+/// The speaker arrangement of a bus with `channels` channels: mono, 5.0 (L R C Ls Rs),
+/// 5.1 (L R C LFE Ls Rs), otherwise stereo.
 pub fn arrangement(channels: u32) -> SpeakerArrangement {
-    if channels == 1 {
-        MONO
-    } else {
-        STEREO
+    match channels {
+        1 => MONO,
+        5 => SURROUND_5_0,
+        6 => SURROUND_5_1,
+        _ => STEREO,
     }
 }
 

@@ -251,6 +251,57 @@ host_test!(bypass_passes_audio_through, {
     });
 });
 
+host_test!(
+    /// A pure meter (the Loudness meter) only reads: in every layout it offers, with random
+    /// settings changed while it plays and random block sizes, the output is the input bit for
+    /// bit, even for values a processor would sanitise (NaN, infinities, subnormals, -0).
+    meter_output_is_the_input_bit_for_bit,
+    {
+        require_some_plugin("audio passed unchanged (a meter)", |s| {
+            s.passes_audio_unchanged
+        });
+        for_each_plugin("meter pass-through", |spec, entry| {
+            if !spec.passes_audio_unchanged {
+                step(spec.name, "changes the audio: skipped");
+                return;
+            }
+            let probe = instance(entry, spec);
+            let configs = clap_ext::ports_configs(&probe);
+            drop(probe);
+            assert!(!configs.is_empty(), "{}: no audio-ports-config", spec.name);
+            let bypass = spec.params.iter().find(|p| p.bypass);
+            let mut rng = fastrand::Rng::with_seed(61);
+            for config in configs {
+                step(spec.name, &format!("config {:?}", config.name));
+                assert_eq!(config.main_in, config.main_out, "{config:?}");
+                let mut inst = instance(entry, spec);
+                assert!(clap_ext::select_ports_config(&inst, config.id));
+                inst.activate(DEFAULT_CONFIG).unwrap();
+                let len = 96_000;
+                let input = lacquer_host_tests::signal::meter_probe(
+                    config.main_in as usize,
+                    len,
+                    62 + u64::from(config.main_in),
+                );
+                let mut changes = Vec::new();
+                for k in 0..8 {
+                    let mut settings = random_settings(spec, &mut rng);
+                    if let Some(b) = bypass {
+                        settings.push((b.clap_id(), (k % 2) as f64));
+                    }
+                    changes.extend(changes_at(k * len / 8 + rng.usize(0..1000), &settings));
+                }
+                let out = inst.render(&input, None, &changes, || rng.usize(1..=512));
+                lacquer_host_tests::signal::assert_bit_identical(
+                    &out,
+                    &input,
+                    &format!("{}: {config:?}: output vs input", spec.name),
+                );
+            }
+        });
+    }
+);
+
 // --- Latency ------------------------------------------------------------------------------
 
 host_test!(reported_latency_matches_measured_impulse_delay, {

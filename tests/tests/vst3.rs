@@ -138,6 +138,60 @@ host_test!(vst3_processes_like_clap, {
     });
 });
 
+host_test!(
+    /// The VST3 side of `meter_output_is_the_input_bit_for_bit`: every layout the plugin offers
+    /// (mono, stereo, 5.1 as speaker arrangements), random settings, several block sizes, silence
+    /// flags as hosts send them: the output is the input bit for bit.
+    vst3_meter_output_is_the_input_bit_for_bit,
+    {
+        require_some_plugin("audio passed unchanged (a meter)", |s| {
+            s.passes_audio_unchanged
+        });
+        for_each_module("VST3 meter pass-through", |spec, module| {
+            if !spec.passes_audio_unchanged {
+                step(spec.name, "changes the audio: skipped");
+                return;
+            }
+            let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
+            let configs = clap_ext::ports_configs(&instance(&entry, spec));
+            let mut rng = fastrand::Rng::with_seed(63);
+            for config in configs {
+                let channels = config.main_in;
+                let layout = [lacquer_host_tests::vst3_host::arrangement(channels)];
+                for block in [1usize, 64, 512] {
+                    step(spec.name, &format!("{channels} channels, blocks of {block}"));
+                    let mut comp = module.create(spec);
+                    comp.activate(&layout, &layout, 48_000.0, 512);
+                    let settings = random_settings(spec, &mut rng);
+                    assert_eq!(comp.flush_params(&vst3_settings(spec, &settings)), kResultOk);
+                    let mut input = lacquer_host_tests::signal::meter_probe(
+                        channels as usize,
+                        24_000,
+                        64 + u64::from(channels),
+                    );
+                    // A silent stretch, flagged as silent by the host.
+                    for c in input.iter_mut() {
+                        c[12_000..14_000].fill(0.0);
+                    }
+                    let out = comp.render_automated(
+                        &input,
+                        channels as usize,
+                        &[],
+                        block,
+                        &[],
+                        true,
+                    );
+                    lacquer_host_tests::signal::assert_bit_identical(
+                        &out,
+                        &input,
+                        &format!("{}: VST3 {channels} channels, blocks of {block}", spec.name),
+                    );
+                }
+            }
+        });
+    }
+);
+
 host_test!(vst3_state_round_trip, {
     for_each_module("VST3 state", |spec, module| {
         // The default state, and the checked-in fixture's values (nice-plug's VST3 state is

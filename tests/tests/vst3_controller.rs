@@ -129,7 +129,12 @@ host_test!(vst3_automation_ramp_in_one_block_matches_clap, {
                     spec.name, ramp_param.id
                 ),
             );
-            // And the ramp did something (the comparison is not between two untouched outputs).
+            // And the ramp did something (the comparison is not between two untouched outputs),
+            // except on a pure meter, whose output is its input at every setting (its own
+            // bit-exact test covers that).
+            if spec.passes_audio_unchanged {
+                continue;
+            }
             let mut still = module.create(spec);
             still.activate(&ins, &outs, 48_000.0, block as i32);
             let untouched = still.render(&input, spec.ports.main_out as usize, &aux, block);
@@ -456,18 +461,22 @@ host_test!(vst3_controller_is_the_component, {
             .expect("a float parameter");
         use vst3::Steinberg::Vst::IEditControllerTrait;
         // SAFETY: plain COM calls on live objects.
-        unsafe {
+        // The value read back may be snapped to the parameter's step size (0.25 of a -36..-5
+        // range in 0.1 steps is not on the grid); the state must hold what was read back.
+        let set = unsafe {
             assert_eq!(
                 via_processor.setParamNormalized(p.clap_id(), 0.25),
                 kResultOk
             );
-            assert!((via_component.getParamNormalized(p.clap_id()) - 0.25).abs() < 1e-6);
-        }
+            let set = via_component.getParamNormalized(p.clap_id());
+            assert!((set - 0.25).abs() < 0.01, "{}: {set}", spec.name);
+            set
+        };
         let state = comp.get_state().unwrap();
         let other = module.create(spec);
         assert!(other.set_state(&state, usize::MAX));
         assert!(
-            (other.param_normalized(p.clap_id()) - 0.25).abs() < 1e-6,
+            (other.param_normalized(p.clap_id()) - set).abs() < 1e-6,
             "{}: a controller-side change is not in the component state",
             spec.name
         );

@@ -163,14 +163,20 @@ fn json_number(plain: f32) -> serde_json::Value {
     serde_json::Number::from_f64(rounded).map_or(serde_json::Value::Null, Into::into)
 }
 
-/// Where user presets for `plugin` live: `<data dir>/Lacquer/presets/<plugin>/`, with the data
-/// dir being `$XDG_DATA_HOME` (or `~/.local/share`) on Linux/BSD, `~/Library/Application
-/// Support` on macOS and `%APPDATA%` on Windows. `LACQUER_PRESET_DIR` overrides the
-/// `.../Lacquer/presets` part (tests, portable installs).
+/// Where user presets for `plugin` live: `<data dir>/Lacquer/presets/<plugin>/` (see
+/// [`user_data_dir`]). `LACQUER_PRESET_DIR` overrides the `.../Lacquer/presets` part (tests,
+/// portable installs).
 pub fn user_preset_dir(plugin: &str) -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LACQUER_PRESET_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir).join(plugin));
     }
+    Some(user_data_dir()?.join("presets").join(plugin))
+}
+
+/// Lacquer's per-user data folder, `<data dir>/Lacquer`, with the data dir being
+/// `$XDG_DATA_HOME` (or `~/.local/share`) on Linux/BSD, `~/Library/Application Support` on
+/// macOS and `%APPDATA%` on Windows. User presets and exported measurements live under it.
+pub fn user_data_dir() -> Option<PathBuf> {
     let base = if cfg!(target_os = "windows") {
         std::env::var_os("APPDATA").map(PathBuf::from)
     } else if cfg!(target_os = "macos") {
@@ -181,7 +187,7 @@ pub fn user_preset_dir(plugin: &str) -> Option<PathBuf> {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
     }?;
-    Some(base.join("Lacquer").join("presets").join(plugin))
+    Some(base.join("Lacquer"))
 }
 
 /// A file name for a preset name: letters, digits, space, dash and underscore survive.

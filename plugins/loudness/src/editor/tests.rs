@@ -1,0 +1,298 @@
+//! Headless tests of the Loudness editor through the kit's fake host and egui harness.
+
+use super::*;
+use crate::bridge::HistoryPoint;
+use crate::params::ScaleParam;
+use egui::Modifiers;
+use lacquer_kit::presets::Preset;
+use lacquer_kit::testing::{gesture_shape, FakeHost, Harness};
+
+struct Rig {
+    params: Arc<LoudnessParams>,
+    meters: Arc<LoudnessMeters>,
+    host: Arc<FakeHost>,
+    state: Arc<std::sync::Mutex<LoudnessUiState>>,
+    h: Harness,
+    export_dir: PathBuf,
+}
+
+impl Rig {
+    fn new() -> Self {
+        let params = Arc::new(LoudnessParams::default());
+        let export_dir = std::env::temp_dir().join(format!(
+            "lacquer-loudness-editor-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        Self {
+            host: Arc::new(FakeHost::new(params.clone())),
+            params,
+            meters: Arc::new(LoudnessMeters::default()),
+            state: Arc::new(std::sync::Mutex::new(LoudnessUiState::with(
+                PresetLibrary::new("loudness", FACTORY_PRESETS, LOCKED_PARAMS).with_user_dir(None),
+                Some(export_dir.clone()),
+            ))),
+            h: Harness::new(vec2(WIDTH as f32, HEIGHT as f32)),
+            export_dir,
+        }
+    }
+
+    fn draw_fn(&self) -> impl FnMut(&mut Ui) + Clone + use<> {
+        let (params, meters, host, state) = (
+            self.params.clone(),
+            self.meters.clone(),
+            self.host.clone(),
+            self.state.clone(),
+        );
+        move |ui: &mut Ui| {
+            let setter = ParamSetter::new(&*host);
+            draw(ui, &params, &setter, &meters, &mut state.lock().unwrap());
+        }
+    }
+
+    fn click(&mut self, name: &str, part: &str) {
+        let f = self.draw_fn();
+        let pos = self.h.rect(name, part).center();
+        self.h.click_at(pos, f);
+    }
+}
+
+#[test]
+fn target_selector_picks_every_platform() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    assert_eq!(rig.params.target().name, "EBU R128");
+    for (i, label) in TARGET_LABELS.iter().enumerate() {
+        rig.click("Target", label);
+        assert_eq!(
+            rig.params.target.value(),
+            TargetParam::from_index(i),
+            "{label}"
+        );
+    }
+    assert_eq!(rig.params.target().name, "Custom");
+    assert!(rig.host.violations().is_empty());
+    assert!(rig.host.open_gestures().is_empty());
+}
+
+#[test]
+fn custom_target_knobs_drag_and_type() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    rig.h.drag(
+        "Custom Target",
+        vec2(0.0, -40.0),
+        Modifiers::NONE,
+        f.clone(),
+    );
+    // 40 px of a 200 px sweep across -36..-5 LUFS = +6.2 LU.
+    let v = rig.params.custom_lufs.value();
+    assert!((v - (-23.0 + 6.2)).abs() < 0.25, "{v}");
+    assert_eq!(
+        gesture_shape(&rig.host.take_events()),
+        ["begin tlufs", "set tlufs", "end tlufs"]
+    );
+    rig.h.type_value("Custom Ceiling", "-2.5", f.clone());
+    let c = rig.params.custom_ceiling_dbtp.value();
+    assert!(
+        (c + 2.5).abs() < 1e-4,
+        "{c} {:?} {:?}",
+        rig.h.rect("Custom Ceiling", "value"),
+        rig.host.take_events()
+    );
+    rig.click("Target", "Custom");
+    let t = rig.params.target();
+    assert!((t.ceiling_dbtp + 2.5).abs() < 1e-4);
+    assert!((t.target_lufs - f64::from(v)).abs() < 1e-4);
+}
+
+#[test]
+fn display_and_measurement_switches() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    rig.click("Scale", "+18");
+    assert_eq!(rig.params.scale.value(), ScaleParam::Plus18);
+    rig.click("Unit", "LU");
+    assert_eq!(rig.params.unit.value(), UnitParam::Lu);
+    rig.click("True Peak", "8x");
+    assert_eq!(
+        rig.params.true_peak_oversampling.value(),
+        OversamplingParam::X8
+    );
+    for name in ["Pause", "Reset On Play", "Bypass"] {
+        rig.click(name, "control");
+    }
+    assert!(rig.params.pause.value());
+    assert!(rig.params.reset_on_play.value());
+    assert!(rig.params.bypass.value());
+    assert!(rig.host.violations().is_empty());
+}
+
+#[test]
+fn reset_button_raises_the_flag_and_touches_no_parameter() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f);
+    rig.host.take_events();
+    rig.click("Reset", "control");
+    assert!(rig.meters.take_reset_request(), "reset not requested");
+    assert!(!rig.meters.take_reset_request(), "requested twice");
+    assert!(
+        rig.host.take_events().is_empty(),
+        "reset is not a parameter"
+    );
+}
+
+#[test]
+fn history_drains_the_queue_clears_on_reset_and_zooms() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    for i in 0..25 {
+        rig.meters.push_history(HistoryPoint {
+            momentary_lufs: -20.0 - i as f32 * 0.1,
+            short_term_lufs: -21.0,
+        });
+    }
+    rig.h.frame(f.clone());
+    assert_eq!(rig.state.lock().unwrap().history.len(), 25);
+    assert!(rig.meters.pop_history().is_none(), "queue not drained");
+    // The audio thread performed a reset: the history starts again.
+    rig.meters.resets.fetch_add(1, Ordering::Relaxed);
+    rig.h.frame(f.clone());
+    assert!(rig.state.lock().unwrap().history.is_empty());
+    rig.click("History Zoom", "10 min");
+    assert_eq!(rig.state.lock().unwrap().history.zoom_s, 600.0);
+    // Wheel up over the view zooms in one step.
+    let centre = rig.h.rect("History", "control").center();
+    rig.h.move_to(centre);
+    rig.h.frame(f.clone());
+    rig.h.wheel_lines(1.0);
+    rig.h.frame(f.clone());
+    assert_eq!(rig.state.lock().unwrap().history.zoom_s, 180.0);
+}
+
+#[test]
+fn export_writes_json_and_csv_and_shows_the_path() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.meters.integrated.store(-9.8, Ordering::Relaxed);
+    rig.meters.true_peak_max.store(-0.4, Ordering::Relaxed);
+    rig.meters.push_history(HistoryPoint {
+        momentary_lufs: -10.0,
+        short_term_lufs: -11.0,
+    });
+    rig.h.frame(f.clone());
+    rig.click("Target", "Spotify");
+    rig.click("Export", "control");
+    let status = rig.state.lock().unwrap().export_status.clone().unwrap();
+    assert!(status.starts_with("Saved "), "{status}");
+    let files: Vec<PathBuf> = std::fs::read_dir(&rig.export_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let json = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("json written");
+    assert!(status.contains(&json.display().to_string()), "{status}");
+    assert!(json.with_extension("csv").exists());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(doc["target"], "Spotify");
+    assert_eq!(doc["verdict"], "Spotify will turn this down 4.2 dB");
+    assert_eq!(doc["history"]["momentary_lufs"][0], -10.0);
+    std::fs::remove_dir_all(&rig.export_dir).unwrap();
+}
+
+#[test]
+fn factory_presets_parse_and_apply_without_touching_pause() {
+    let rig = Rig::new();
+    let setter = ParamSetter::new(&*rig.host);
+    setter.begin_set_parameter(&rig.params.pause);
+    setter.set_parameter(&rig.params.pause, true);
+    setter.end_set_parameter(&rig.params.pause);
+    let mut state = rig.state.lock().unwrap();
+    let lib = &mut state.header.presets;
+    assert!(lib.last_error.is_none(), "{:?}", lib.last_error);
+    assert_eq!(lib.presets.len(), FACTORY_PRESETS.len());
+    let mut names = Vec::new();
+    for json in FACTORY_PRESETS {
+        let preset = Preset::from_json(json).unwrap();
+        let (_, report) = preset.resolve(&*rig.params, &lib.locked);
+        assert!(
+            report.unknown.is_empty(),
+            "{}: {:?}",
+            preset.name,
+            report.unknown
+        );
+        names.push(preset.params["target"].as_str().unwrap().to_owned());
+    }
+    // One preset per platform/delivery target.
+    for t in crate::targets::TARGETS {
+        assert!(
+            names.iter().any(|n| n == t.name),
+            "no preset for {}",
+            t.name
+        );
+    }
+    let spotify = lib
+        .presets
+        .iter()
+        .position(|(_, p)| p.name == "Spotify")
+        .unwrap();
+    lib.load(spotify, &*rig.params, &setter, &rig.params.ab)
+        .unwrap();
+    assert_eq!(rig.params.target.value(), TargetParam::Spotify);
+    assert_eq!(rig.params.custom_lufs.value(), -14.0);
+    assert!(rig.params.pause.value(), "a preset changed pause");
+    rig.params.ab.switch(&*rig.params, &setter, &lib.locked);
+    assert_eq!(rig.params.target.value(), TargetParam::EbuR128);
+}
+
+#[test]
+fn idle_editor_does_not_repaint_and_moving_loudness_wakes_it() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frames(5, f.clone());
+    assert!(!rig.h.last_wants_repaint, "idle editor asked for frames");
+    rig.meters.momentary.store(-18.0, Ordering::Relaxed);
+    rig.h.frame(f.clone());
+    assert!(
+        rig.h.last_wants_repaint,
+        "a moving reading must ask for the next frame"
+    );
+}
+
+#[test]
+fn every_control_fits_the_default_window() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frames(2, f);
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(WIDTH as f32, HEIGHT as f32));
+    for (name, part) in [
+        ("Target", "Spotify"),
+        ("Target", "Custom"),
+        ("Custom Target", "value"),
+        ("Custom Target", "control"),
+        ("Custom Ceiling", "value"),
+        ("Scale", "+18"),
+        ("Unit", "LU"),
+        ("True Peak", "8x"),
+        ("Pause", "control"),
+        ("Reset On Play", "control"),
+        ("Reset", "control"),
+        ("Export", "control"),
+        ("History", "control"),
+        ("History Zoom", "10 min"),
+        ("Bypass", "control"),
+    ] {
+        let rect = rig.h.rect(name, part);
+        assert!(
+            window.contains_rect(rect),
+            "{name}/{part}: {rect:?} outside {window:?}"
+        );
+    }
+}
