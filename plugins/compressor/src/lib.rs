@@ -142,6 +142,8 @@ pub struct LacquerCompressor {
     latency: u32,
     /// The sidechain port has delivered a non-zero sample (see the module header).
     key_seen: bool,
+    /// True from activation/reset until the first block: the glides jump to their targets.
+    snap: bool,
     /// Input peak/RMS measurement (editor open only).
     input_meter: LevelMeter,
     /// Output peak/RMS measurement (editor open only).
@@ -162,6 +164,7 @@ impl Default for LacquerCompressor {
             channels: 2,
             latency: 0,
             key_seen: false,
+            snap: true,
             input_meter: LevelMeter::new(),
             output_meter: LevelMeter::new(),
             history: HistoryAccumulator::default(),
@@ -257,8 +260,12 @@ impl Plugin for LacquerCompressor {
         self.latched = self.glides.current();
         self.clock = 0;
         self.key_seen = false;
-        // The first `set` after `reset` jumps; it also fixes the latency.
+        // This `set` fixes the latency for `activate` to report; the second `reset` re-arms
+        // the jump, so the first block jumps to the values in force THEN (a host may set
+        // parameters between activation and the first block, as a VST3 host's flush does).
         self.compressor.set(&self.params.settings(&self.latched));
+        self.compressor.reset();
+        self.snap = true;
     }
 
     fn process(
@@ -269,6 +276,11 @@ impl Plugin for LacquerCompressor {
     ) -> ProcessStatus {
         let n = buffer.samples();
         self.glides.set_targets(&self.params);
+        if self.snap {
+            self.snap = false;
+            self.glides.snap();
+            self.latched = self.glides.current();
+        }
         let external = self.params.source.value() == SourceParam::External;
         let editor_open = self.params.editor_state.is_open();
         // The key: a full-length port of 1 or 2 channels, else none.

@@ -241,7 +241,6 @@ impl Default for CompressorParams {
                     factor: FloatRange::skew_factor(-2.0),
                 },
             )
-            .with_step_size(0.01)
             .with_value_to_string(Arc::new(|v| {
                 if v < 10.0 {
                     format!("{v:.1}:1")
