@@ -309,7 +309,7 @@ impl Plugin for LacquerCompressor {
         let mut block_in = f32::NEG_INFINITY;
         let mut pos = 0;
         while pos < n {
-            let on_grid = self.clock % GRID_SAMPLES == 0;
+            let on_grid = self.clock.is_multiple_of(GRID_SAMPLES);
             if on_grid {
                 self.latched = self.glides.current();
             }

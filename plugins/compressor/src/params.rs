@@ -173,7 +173,7 @@ fn time_param(name: &str, default: f32, min: f32, max: f32, skew: f32) -> FloatP
         },
     )
     .with_unit(" ms")
-    .with_value_to_string(Arc::new(|v| format_ms(v)))
+    .with_value_to_string(Arc::new(format_ms))
     .with_string_to_value(Arc::new(parse_ms))
 }
 
