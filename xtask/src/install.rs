@@ -14,6 +14,9 @@ pub struct BundleEntry {
     pub name: String,
     /// `test_only = true`: bundled for the host tests, never installed or smoke-tested.
     pub test_only: bool,
+    /// `smoke_drag = "x,y"`: the knob the GUI smoke test drags, in window coordinates
+    /// (default: the smoke script's own, the Panner's pan knob).
+    pub smoke_drag: Option<(u32, u32)>,
 }
 
 /// Every package in `bundler.toml`, in file order.
@@ -27,6 +30,7 @@ pub fn bundle_entries() -> nice_plug_xtask::Result<Vec<BundleEntry>> {
                 name: package.clone(),
                 package,
                 test_only: false,
+                smoke_drag: None,
             });
         } else if let (Some((key, value)), Some(entry)) = (line.split_once('='), entries.last_mut())
         {
@@ -34,6 +38,11 @@ pub fn bundle_entries() -> nice_plug_xtask::Result<Vec<BundleEntry>> {
             match key.trim() {
                 "name" => entry.name = value.to_owned(),
                 "test_only" => entry.test_only = value == "true",
+                "smoke_drag" => {
+                    entry.smoke_drag = value
+                        .split_once(',')
+                        .and_then(|(x, y)| Some((x.trim().parse().ok()?, y.trim().parse().ok()?)));
+                }
                 _ => {}
             }
         }

@@ -72,23 +72,26 @@ fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result
 
 /// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
 fn gui_smoke(out_dir: &str) -> nice_plug_xtask::Result<()> {
-    let packages: Vec<String> = install::plugin_entries()?
-        .into_iter()
-        .map(|entry| entry.package)
-        .collect();
+    let entries = install::plugin_entries()?;
     let mut build = vec!["build"];
-    for package in &packages {
-        build.extend(["-p", package.as_str()]);
+    for entry in &entries {
+        build.extend(["-p", entry.package.as_str()]);
     }
     cargo(&build, &[])?;
     std::fs::create_dir_all(out_dir)?;
-    for package in &packages {
+    for entry in &entries {
+        let package = &entry.package;
         let short = package.strip_prefix("lacquer-").unwrap_or(package);
         let binary = format!("target/debug/{package}");
         let shot = format!("{out_dir}/{short}.png");
-        let status = Command::new("bash")
-            .args(["plugins/kit/scripts/gui-smoke.sh", &binary, &shot])
-            .status()?;
+        let mut smoke = Command::new("bash");
+        smoke.args(["plugins/kit/scripts/gui-smoke.sh", &binary, &shot]);
+        if let Some((x, y)) = entry.smoke_drag {
+            smoke
+                .env("DRAG_X", x.to_string())
+                .env("DRAG_Y", y.to_string());
+        }
+        let status = smoke.status()?;
         if !status.success() {
             return fail(format!("GUI smoke test failed for {package} ({status})"));
         }

@@ -177,11 +177,12 @@ fn time_param(name: &str, default: f32, min: f32, max: f32, skew: f32) -> FloatP
     .with_string_to_value(Arc::new(parse_ms))
 }
 
-/// "0.05", "4.2", "120" (nice-plug appends the " ms" unit).
+/// "0.05", "4.2", "120" (nice-plug appends the " ms" unit). The decimals switch where the
+/// ROUNDED value crosses 1 and 10, so text → value → text is stable (0.999 shows "1.0").
 fn format_ms(v: f32) -> String {
-    if v < 1.0 {
+    if v < 0.995 {
         format!("{v:.2}")
-    } else if v < 10.0 {
+    } else if v < 9.95 {
         format!("{v:.1}")
     } else {
         format!("{v:.0}")
@@ -197,7 +198,7 @@ fn parse_ms(s: &str) -> Option<f32> {
     t.trim_end_matches("ms").trim().parse().ok()
 }
 
-/// A frequency on a skewed 10 Hz..20 kHz range, shown as "80 Hz" / "12.0 kHz".
+/// A frequency on a skewed 10 Hz..20 kHz range, shown as "80.0 Hz", "120 Hz", "12.00 kHz".
 fn freq_param(name: &str, default: f32) -> FloatParam {
     FloatParam::new(
         name,
@@ -208,8 +209,29 @@ fn freq_param(name: &str, default: f32) -> FloatParam {
             factor: FloatRange::skew_factor(-2.5),
         },
     )
-    .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
-    .with_string_to_value(formatters::s2v_f32_hz_then_khz())
+    .with_value_to_string(Arc::new(format_hz))
+    .with_string_to_value(Arc::new(parse_hz))
+}
+
+/// Hz below 1 kHz, kHz above; decimals switch on the rounded value (stable round trips).
+fn format_hz(v: f32) -> String {
+    if v < 99.95 {
+        format!("{v:.1} Hz")
+    } else if v < 999.5 {
+        format!("{v:.0} Hz")
+    } else {
+        format!("{:.2} kHz", v / 1000.0)
+    }
+}
+
+/// "80", "80 Hz", "2k", "2.5 kHz" → Hz.
+fn parse_hz(s: &str) -> Option<f32> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches("hz").trim();
+    match t.strip_suffix('k') {
+        Some(k) => k.trim().parse::<f32>().ok().map(|v| v * 1000.0),
+        None => t.parse().ok(),
+    }
 }
 
 /// A 0..1 share shown in percent.
@@ -242,7 +264,7 @@ impl Default for CompressorParams {
                 },
             )
             .with_value_to_string(Arc::new(|v| {
-                if v < 10.0 {
+                if v < 9.95 {
                     format!("{v:.1}:1")
                 } else {
                     format!("{v:.0}:1")
@@ -462,6 +484,35 @@ mod tests {
         assert_eq!(format_ms(0.05), "0.05");
         assert_eq!(format_ms(4.25), "4.2");
         assert_eq!(format_ms(120.0), "120");
+        assert_eq!(format_ms(0.999_99), "1.0");
+    }
+
+    /// text → value → text is stable across every decimals switch (clap-validator's
+    /// `param-conversions` checks this).
+    #[test]
+    fn displays_round_trip() {
+        let p = CompressorParams::default();
+        for param in [
+            &p.attack_ms,
+            &p.release_ms,
+            &p.hold_ms,
+            &p.rms_window_ms,
+            &p.ratio,
+            &p.key_hp_hz,
+            &p.key_lp_hz,
+        ] {
+            for i in 0..=2000 {
+                let v = i as f32 / 2000.0;
+                let text = param.normalized_value_to_string(v, true);
+                let back = param
+                    .string_to_normalized_value(&text)
+                    .unwrap_or_else(|| panic!("{}: {text:?} does not parse", param.name()));
+                let again = param.normalized_value_to_string(back, true);
+                assert_eq!(text, again, "{} at {v}", param.name());
+            }
+        }
+        assert_eq!(parse_hz("2.5 kHz"), Some(2500.0));
+        assert_eq!(parse_hz("80"), Some(80.0));
     }
 
     #[test]

@@ -237,3 +237,27 @@ fn idle_editor_does_not_repaint_and_meters_wake_it() {
         "moving meters must ask for the next frame"
     );
 }
+
+/// `cargo xtask gui-smoke` drags the point `smoke_drag` in `bundler.toml` names: it must be
+/// the Threshold knob of this layout (a moved knob would make the smoke test drag nothing).
+#[test]
+fn smoke_drag_point_is_the_threshold_knob() {
+    let toml = include_str!("../../../../bundler.toml");
+    let section = toml
+        .split("[lacquer-compressor]")
+        .nth(1)
+        .and_then(|s| s.split("\n[").next())
+        .expect("bundler.toml: [lacquer-compressor]");
+    let point = section
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("smoke_drag"))
+        .map(|v| v.trim_start_matches([' ', '=']).trim().trim_matches('"'))
+        .and_then(|v| v.split_once(','))
+        .map(|(x, y)| egui::pos2(x.trim().parse().unwrap(), y.trim().parse().unwrap()));
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    let knob = rig.h.rect("Threshold", "control");
+    let point = point.unwrap_or_else(|| panic!("no smoke_drag; the knob is at {knob:?}"));
+    assert!(knob.shrink(6.0).contains(point), "{point:?} vs {knob:?}");
+}
