@@ -239,9 +239,10 @@ fn idle_editor_does_not_repaint_and_meters_wake_it() {
 }
 
 /// `cargo xtask gui-smoke` drags the point `smoke_drag` in `bundler.toml` names: it must be
-/// the Threshold knob of this layout (a moved knob would make the smoke test drag nothing).
+/// the Ratio knob of this layout (mid-range at its default, so dragging up moves it; a moved
+/// knob would make the smoke test drag nothing).
 #[test]
-fn smoke_drag_point_is_the_threshold_knob() {
+fn smoke_drag_point_is_the_ratio_knob() {
     let toml = include_str!("../../../../bundler.toml");
     let section = toml
         .split("[lacquer-compressor]")
@@ -257,7 +258,7 @@ fn smoke_drag_point_is_the_threshold_knob() {
     let mut rig = Rig::new();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
-    let knob = rig.h.rect("Threshold", "control");
+    let knob = rig.h.rect("Ratio", "control");
     let point = point.unwrap_or_else(|| panic!("no smoke_drag; the knob is at {knob:?}"));
     assert!(knob.shrink(6.0).contains(point), "{point:?} vs {knob:?}");
 }
