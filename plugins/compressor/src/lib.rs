@@ -12,8 +12,9 @@
 //!
 //! "No key": nice-plug does not forward the hosts' silence flags (CLAP `constant_mask`, VST3
 //! `silenceFlags`), and a missing port arrives as zeroed storage. So the key counts as
-//! connected once the sidechain port has delivered a full-length, non-zero sample since
-//! activation or reset; the detector switches to it at that exact sample. Until then (and
+//! connected once the sidechain port has delivered a full-length, non-zero sample while the
+//! source is External (since activation or reset); the detector switches to it at that
+//! exact sample. Until then (and
 //! whenever the host stops passing the port) detection falls back to the main input and the
 //! editor says "no key: using input". A connected key that falls silent later stays the key
 //! (a gated kick must not hand detection back to the main signal between hits).
@@ -329,9 +330,12 @@ impl Plugin for LacquerCompressor {
             // Split at the key's first non-zero sample, where it starts to count.
             let (a, b) = (pos, pos + len);
             let mut spans = [(a, b, self.key_seen), (b, b, true)];
-            if !self.key_seen && key_channels > 0 {
+            // Only while External: the scan would otherwise run on every block of a key that
+            // is never used (and DAZ reads denormal input as zeros, so it never ends).
+            if external && !self.key_seen && key_channels > 0 {
                 let k = &key[..key_channels];
-                if let Some(i) = (a..b).find(|&i| k.iter().any(|c| c[i] != 0.0)) {
+                let first = |c: &[f32]| c[a..b].iter().position(|&x| x != 0.0);
+                if let Some(i) = k.iter().filter_map(|c| first(c)).min().map(|i| a + i) {
                     spans = [(a, i, false), (i, b, true)];
                     self.key_seen = true;
                 }
