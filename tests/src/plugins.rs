@@ -192,6 +192,35 @@ pub const LOUDNESS_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Compressor's parameters.
+pub const COMPRESSOR_PARAMS: &[ParamSpec] = &[
+    float("thr", "Threshold", -60.0, 0.0, 0.0),
+    float("ratio", "Ratio", 1.0, 100.0, 4.0),
+    boolean("rinf", "Infinite Ratio", false),
+    float("knee", "Knee", 0.0, 24.0, 0.0),
+    float("atk", "Attack", 0.01, 500.0, 10.0),
+    float("rel", "Release", 1.0, 5000.0, 100.0),
+    float("hold", "Hold", 0.0, 500.0, 0.0),
+    boolean("arel", "Auto Release", false),
+    float("range", "Range", 0.0, 60.0, 60.0),
+    float("makeup", "Makeup", -30.0, 30.0, 0.0),
+    boolean("amkup", "Auto Makeup", false),
+    float("mix", "Mix", 0.0, 1.0, 1.0),
+    float("look", "Lookahead", 0.0, 20.0, 0.0),
+    choice("det", "Detection", 2, 0),
+    float("rmsw", "RMS Window", 1.0, 100.0, 10.0),
+    float("link", "Stereo Link", 0.0, 1.0, 1.0),
+    choice("stm", "Stereo Mode", 2, 0),
+    boolean("khp", "Key HP", false),
+    float("khpf", "Key HP Freq", 10.0, 20_000.0, 80.0),
+    boolean("klp", "Key LP", false),
+    float("klpf", "Key LP Freq", 10.0, 20_000.0, 12_000.0),
+    choice("listen", "Listen", 3, 0),
+    boolean("lvlm", "Level Match", false),
+    choice("scsrc", "Sidechain", 2, 0),
+    bypass(),
+];
+
 /// Lacquer Test Fixture's parameters (test-only plugin, `tests/fixture-plugin`).
 pub const FIXTURE_PARAMS: &[ParamSpec] = &[
     float("lookahead_ms", "Lookahead", 0.0, 10.0, 0.0),
@@ -256,6 +285,43 @@ pub const PLUGINS: &[PluginSpec] = &[
         // The meter's K-weighting filters and true-peak interpolator hold state; 8x true peak
         // and a custom target engage the most of it (the audio passes through regardless).
         stateful_settings: &[("tpos", 1.0), ("target", 8.0), ("tlufs", 0.5)],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Compressor",
+        short: "compressor",
+        clap_id: "org.lacquer.compressor",
+        name: "Lacquer Compressor",
+        features: &["audio-effect", "compressor", "stereo", "mono"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: Some(2),
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        latency: Latency::Lookahead { param: "look" },
+        params: COMPRESSOR_PARAMS,
+        // Makeup: 0 dB default, and the default curve (0 dB threshold, hard knee) leaves a
+        // constant 0 dBFS input untouched, so the step is the makeup's alone.
+        gain_param: Some("makeup"),
+        vst3_class_id: *b"LacquerCompres01",
+        // External key, threshold -40 dB, 8:1: a loud key pulls the gain down hard.
+        key_settings: &[("scsrc", 1.0), ("thr", 1.0 / 3.0), ("ratio", 0.5)],
+        // Threshold -30 dB, RMS detection, key HP and LP (their filters hold state), 10 ms
+        // lookahead (the delay line), a slow release (the envelope), 70 % mix.
+        stateful_settings: &[
+            ("thr", 0.5),
+            ("det", 1.0),
+            ("khp", 1.0),
+            ("khpf", 0.3),
+            ("klp", 1.0),
+            ("look", 0.5),
+            ("rel", 0.8),
+            ("mix", 0.7),
+        ],
         test_only: false,
     },
     PluginSpec {

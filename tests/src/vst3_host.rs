@@ -774,6 +774,38 @@ impl Component {
         }
     }
 
+    /// `setBusArrangements` alone (inactive component): the host proposing a layout.
+    pub fn set_arrangements(
+        &self,
+        inputs: &[SpeakerArrangement],
+        outputs: &[SpeakerArrangement],
+    ) -> tresult {
+        let (mut ins, mut outs) = (inputs.to_vec(), outputs.to_vec());
+        // SAFETY: COM call with valid pointers and lengths.
+        unsafe {
+            self.processor.setBusArrangements(
+                ins.as_mut_ptr(),
+                ins.len() as i32,
+                outs.as_mut_ptr(),
+                outs.len() as i32,
+            )
+        }
+    }
+
+    /// `getBusArrangement` of bus `index` (input or output): the layout the plugin is now
+    /// in, as it tells the host. `None` when refused.
+    pub fn arrangement_of(&self, input: bool, index: i32) -> Option<SpeakerArrangement> {
+        let dir = if input {
+            BusDirections_::kInput
+        } else {
+            BusDirections_::kOutput
+        } as i32;
+        let mut arr: SpeakerArrangement = 0;
+        // SAFETY: COM call with a valid out pointer.
+        let r = unsafe { self.processor.getBusArrangement(dir, index, &mut arr) };
+        (r == kResultOk).then_some(arr)
+    }
+
     /// Set bus arrangements, set up processing and activate.
     pub fn activate(
         &mut self,

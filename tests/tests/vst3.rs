@@ -14,7 +14,7 @@ use lacquer_host_tests::signal::{
     assert_identical, first_difference, first_non_finite, music, noise, peak,
 };
 use lacquer_host_tests::vst3_host::{
-    cid_text, for_each_module, main_layout, vst3_settings, AuxFeed, AUDIO_MODULE_CLASS,
+    arrangement, cid_text, for_each_module, main_layout, vst3_settings, AuxFeed, AUDIO_MODULE_CLASS,
 };
 use vst3::Steinberg::kResultOk;
 
@@ -446,6 +446,123 @@ host_test!(
                 );
                 assert!(first_non_finite(&out).is_none(), "{}", spec.name);
             }
+        });
+    }
+);
+
+host_test!(
+    /// Every main/sidechain layout a plugin offers (its CLAP audio-ports-configs, else its
+    /// default ports) is accepted over VST3 as the same speaker arrangements and is then the
+    /// layout in force (`getBusArrangement`, `getBusInfo`). nice-plug 0.4.2's
+    /// `setBusArrangements` took the aux buses from index 0 when the layout has a main bus
+    /// (LACQUER-PATCHES.md, fix k): asked for [stereo main, mono key], a plugin with both key
+    /// widths matched its stereo-key layout (main compared with main twice) and told the host
+    /// the key was stereo. Then a mono key must drive the gain exactly like the same signal on
+    /// both channels of a stereo key, and unlike no key.
+    vst3_every_sidechain_layout_is_accepted_as_asked,
+    {
+        require_some_plugin("a sidechain bus", |s| s.ports.sidechain.is_some());
+        for_each_module("VST3 sidechain layouts", |spec, module| {
+            let Some(sc) = spec.ports.sidechain else {
+                step(spec.name, "no sidechain bus: nothing to check");
+                return;
+            };
+            let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
+            let probe = instance(&entry, spec);
+            let configs = clap_ext::ports_configs(&probe);
+            drop(probe);
+            let mut layouts: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+            if configs.is_empty() {
+                let default = clap_ext::audio_ports(&instance(&entry, spec));
+                layouts.push((default.inputs, default.outputs));
+            }
+            for config in &configs {
+                let inst = instance(&entry, spec);
+                assert!(clap_ext::select_ports_config(&inst, config.id), "{config:?}");
+                let layout = clap_ext::audio_ports(&inst);
+                layouts.push((layout.inputs, layout.outputs));
+            }
+            let to_arr = |channels: &[u32]| -> Vec<_> {
+                channels.iter().map(|&c| arrangement(c)).collect()
+            };
+            for (ins, outs) in &layouts {
+                step(spec.name, &format!("inputs {ins:?}, outputs {outs:?}"));
+                let comp = module.create(spec);
+                let (ins_arr, outs_arr) = (to_arr(ins), to_arr(outs));
+                assert_eq!(
+                    comp.set_arrangements(&ins_arr, &outs_arr),
+                    kResultOk,
+                    "{}: setBusArrangements(inputs {ins:?}, outputs {outs:?}) refused",
+                    spec.name
+                );
+                for (input, want) in [(true, &ins_arr), (false, &outs_arr)] {
+                    for (bus, &arr) in want.iter().enumerate() {
+                        assert_eq!(
+                            comp.arrangement_of(input, bus as i32),
+                            Some(arr),
+                            "{}: after setBusArrangements(inputs {ins:?}, outputs {outs:?}), \
+                             {} bus {bus} reports another arrangement",
+                            spec.name,
+                            if input { "input" } else { "output" }
+                        );
+                    }
+                }
+                let buses = comp.buses(true);
+                let got: Vec<u32> = buses.iter().map(|b| b.channels as u32).collect();
+                assert_eq!(&got, ins, "{}: getBusInfo channel counts", spec.name);
+            }
+            // A mono key beside the default main bus.
+            let Some((mono_ins, mono_outs)) = layouts
+                .iter()
+                .find(|(ins, _)| ins.len() == 2 && ins[0] == spec.ports.main_in && ins[1] == 1)
+            else {
+                step(spec.name, "no mono sidechain layout: key check skipped");
+                return;
+            };
+            let len = 24_000;
+            let input = music(spec.ports.main_in as usize, len, 48_000.0, 48);
+            let key = noise(1, len, 1.0, 49);
+            let key_both = vec![key[0].clone(); sc as usize];
+            let clap_settings: Vec<(u32, f64)> = spec
+                .key_settings
+                .iter()
+                .map(|&(id, v)| (param_hash(id), v))
+                .collect();
+            let settings = vst3_settings(spec, &clap_settings);
+            let render = |ins: &[u32], outs: &[u32], feed: AuxFeed<'_>| {
+                let mut comp = module.create(spec);
+                comp.activate(&to_arr(ins), &to_arr(outs), 48_000.0, 512);
+                assert_eq!(comp.flush_params(&settings), kResultOk);
+                comp.render_with_aux(&input, outs[0] as usize, feed, 512, &[], false)
+            };
+            let mono = render(mono_ins, mono_outs, AuxFeed::Signal(&key));
+            let silent = render(mono_ins, mono_outs, AuxFeed::Silent(&[1]));
+            let (ins, outs, _) = main_layout(spec);
+            let stereo = {
+                let mut comp = module.create(spec);
+                comp.activate(&ins, &outs, 48_000.0, 512);
+                assert_eq!(comp.flush_params(&settings), kResultOk);
+                comp.render_with_aux(
+                    &input,
+                    spec.ports.main_out as usize,
+                    AuxFeed::Signal(&key_both),
+                    512,
+                    &[],
+                    false,
+                )
+            };
+            assert!(first_non_finite(&mono).is_none(), "{}", spec.name);
+            assert!(
+                first_difference(&mono, &silent).is_some(),
+                "{}: a loud mono key changed nothing under {:?}",
+                spec.name,
+                spec.key_settings
+            );
+            assert_identical(
+                &mono,
+                &stereo,
+                &format!("{}: mono key vs the same key on both channels", spec.name),
+            );
         });
     }
 );

@@ -1,14 +1,17 @@
-//! Larger displays: spectrum analyzer, response curve, scrolling history, vectorscope.
+//! Larger displays: spectrum analyzer, response curve, level transfer curve, scrolling
+//! history, vectorscope.
 //! They share a log-frequency axis and grid helpers from here.
 
 pub mod curve;
 pub mod history;
 pub mod spectrum;
+pub mod transfer;
 pub mod vectorscope;
 
 pub use curve::CurveView;
 pub use history::HistoryView;
 pub use spectrum::SpectrumAnalyzer;
+pub use transfer::TransferView;
 pub use vectorscope::Vectorscope;
 
 use crate::theme;

@@ -76,6 +76,17 @@ impl HistoryView {
         true
     }
 
+    /// Record one point (one value per trace) unconditionally: for points timed by the audio
+    /// thread (e.g. drained from a queue), where the GUI's frame times do not matter.
+    pub fn push(&mut self, values: &[f32]) {
+        for (trace, &v) in self.traces.iter_mut().zip(values) {
+            if trace.values.len() == self.capacity {
+                trace.values.pop_front();
+            }
+            trace.values.push_back(v);
+        }
+    }
+
     /// Number of samples held in the first trace.
     pub fn len(&self) -> usize {
         self.traces.first().map_or(0, |t| t.values.len())
@@ -96,6 +107,11 @@ impl HistoryView {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_secs_f64(self.interval));
         }
+        self.paint(ui, size)
+    }
+
+    /// Draw what was recorded into `size`, without sampling.
+    pub fn paint(&self, ui: &mut Ui, size: egui::Vec2) -> Response {
         let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 3.0, theme::WELL);
@@ -146,5 +162,17 @@ mod tests {
         }
         assert!((49..=51).contains(&taken), "{taken}");
         assert_eq!(h.len(), 10);
+    }
+
+    #[test]
+    fn pushed_points_are_kept_without_timing() {
+        let mut h = HistoryView::new(1.0, 10.0)
+            .with_trace("in", theme::METER_OK)
+            .with_trace("gr", theme::GR);
+        for i in 0..25 {
+            h.push(&[i as f32, -1.0]);
+        }
+        assert_eq!(h.len(), 10);
+        assert_eq!(h.traces[0].values.front(), Some(&15.0));
     }
 }

@@ -901,7 +901,11 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 // NOTE: We completely ignore the speaker arrangements and only look at the channel
                 //       counts here. This may cause issues at some point, but it works for now.
                 let has_main_input = layout.main_input_channels.is_some();
-                let aux_input_start_idx = if has_main_input { 0 } else { 1 };
+                // LACQUER PATCH: the main bus is index 0 and aux buses follow it (as in
+                // `getBusInfo` and `process`); the published `if has_main_input { 0 } else { 1 }`
+                // compared aux port 0 with the main bus, and read one past the host's array
+                // without a main bus.
+                let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 if has_main_input
                     && unsafe {
                         (*inputs).count_ones() != layout.main_input_channels.unwrap().get()
@@ -919,14 +923,19 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 }
 
                 let has_main_output = layout.main_output_channels.is_some();
-                let aux_output_start_idx = if has_main_output { 0 } else { 1 };
-                if unsafe {
-                    (*outputs).count_ones()
-                        != layout
-                            .main_output_channels
-                            .map(NonZeroU32::get)
-                            .unwrap_or_default()
-                } {
+                // LACQUER PATCH: the same index fix for outputs, and the main output bus is only
+                // read when the layout has one (the published code dereferenced `*outputs` even
+                // for a layout without outputs).
+                let aux_output_start_idx = if has_main_output { 1 } else { 0 };
+                if has_main_output
+                    && unsafe {
+                        (*outputs).count_ones()
+                            != layout
+                                .main_output_channels
+                                .map(NonZeroU32::get)
+                                .unwrap_or_default()
+                    }
+                {
                     return false;
                 }
                 for (aux_output_idx, channel_count) in layout.aux_output_ports.iter().enumerate() {
