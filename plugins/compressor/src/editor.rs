@@ -11,18 +11,17 @@ use crate::params::{CompressorParams, DetectionParam};
 use crate::{CompressorMeters, KeyStatus, HISTORY_RATE_HZ};
 use dsp_core::dynamics::{CurveSide, GainCurve};
 use egui::{vec2, RichText, Ui};
+use lacquer_kit::app::{create_editor, EditorSpec, KitApp};
 use lacquer_kit::header::{Header, HeaderState};
 use lacquer_kit::meters::{GainReductionMeter, StereoLevelMeter, METER_FRAME};
 use lacquer_kit::meters_bridge::METER_FLOOR_DB;
 use lacquer_kit::presets::PresetLibrary;
 use lacquer_kit::theme::{self, section};
 use lacquer_kit::views::{HistoryView, TransferView};
+use lacquer_kit::EditorState;
 use lacquer_kit::{Knob, Segmented, Toggle};
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
-};
+use nice_plug_egui::{EguiEditor, RepaintNotifier};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -39,7 +38,7 @@ pub const HISTORY_SECONDS: f32 = 5.0;
 const KNOB: f32 = 44.0;
 
 /// The editor type the plugin returns from `Plugin::editor`.
-pub type CompressorEditor = EguiEditor<CompressorApp>;
+pub type CompressorEditor = EguiEditor<KitApp<CompressorEditorSpec>>;
 
 /// Factory presets, embedded at build time.
 pub const FACTORY_PRESETS: &[&str] = &[
@@ -116,54 +115,31 @@ impl Default for CompressorUiState {
     }
 }
 
-/// The nice-plug-egui app: holds what `draw` needs between frames.
-pub struct CompressorApp {
-    /// Shared with the plugin and the host.
-    params: Arc<CompressorParams>,
-    /// Meter values from the audio thread.
-    meters: Arc<CompressorMeters>,
-    /// Set in `build()`; edits go through it.
-    gui_context: Option<GuiContext>,
-    /// GUI-only state.
-    state: CompressorUiState,
-}
+/// What the Compressor adds to the kit's editor shell.
+pub struct CompressorEditorSpec;
 
-impl NiceEguiApp for CompressorApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui_context = Some(nice_gui_ctx);
+impl EditorSpec for CompressorEditorSpec {
+    type Params = CompressorParams;
+    type Meters = CompressorMeters;
+    type State = CompressorUiState;
+
+    fn editor_state(params: &CompressorParams) -> &EditorState {
+        &params.editor_state
+    }
+
+    fn draw(
+        ui: &mut Ui,
+        params: &CompressorParams,
+        setter: &ParamSetter,
+        meters: &CompressorMeters,
+        state: &mut CompressorUiState,
+    ) {
+        draw(ui, params, setter, meters, state);
+    }
+
+    fn on_open(meters: &CompressorMeters, _state: &mut CompressorUiState) {
         // Points queued while the editor was closed are stale.
-        while self.meters.history.pop().is_some() {}
-        self.params.editor_state.set_open(true);
-        Ok(())
-    }
-
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
-        if let Some(gui_context) = &self.gui_context {
-            let setter = gui_context.param_setter();
-            draw(ui, &self.params, &setter, &self.meters, &mut self.state);
-        }
-    }
-
-    fn resized(&mut self, new_size: nice_plug_egui::baseview::WindowSize) {
-        self.params.editor_state.set_size(
-            new_size.logical.width.round() as u32,
-            new_size.logical.height.round() as u32,
-        );
-    }
-
-    fn zoom_factor_changed(&mut self, zoom_factor: f32) {
-        self.params.editor_state.set_scale(zoom_factor);
-    }
-
-    fn editor_closed(&mut self) {
-        self.params.editor_state.set_open(false);
-        self.gui_context = None;
+        while meters.history.pop().is_some() {}
     }
 }
 
@@ -175,22 +151,12 @@ pub fn create(
     // Meter changes on the audio thread wake an idle editor through this flag.
     let notifier = meters.input.attach_editor(RepaintNotifier::new());
     let notifier = meters.output.attach_editor(notifier);
-    let (min_w, min_h) = params.editor_state.default_size();
-    let settings = EguiNiceSettings::new()
-        .with_tile("Lacquer Compressor")
-        .with_resize_hint(ResizeHint::resizable().with_min_logical_size(
-            nice_plug::editor::dpi::LogicalSize::new(min_w as f32, min_h as f32),
-        ));
-    create_egui_editor(
-        params.editor_state.egui_state(),
+    create_editor::<CompressorEditorSpec>(
+        "Lacquer Compressor",
+        params,
+        meters,
+        CompressorUiState::new(),
         notifier,
-        settings,
-        CompressorApp {
-            params,
-            meters,
-            gui_context: None,
-            state: CompressorUiState::new(),
-        },
     )
 }
 

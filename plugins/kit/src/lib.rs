@@ -8,9 +8,11 @@
 //! - [`header`], [`presets`], [`ab`], [`editor_state`]: the header bar, factory/user
 //!   presets with locked parameters, A/B compare, persisted size and scale.
 //! - [`meters_bridge`]: atomics and the analyzer queue between audio thread and editor.
+//! - [`app`]: the editor shell every plugin shares ([`app::EditorSpec`], [`app::create_editor`]).
 //! - `testing` (doc-hidden): a fake host and a headless egui harness for any editor's tests.
 
 pub mod ab;
+pub mod app;
 pub mod editor_state;
 pub mod header;
 pub mod meters;

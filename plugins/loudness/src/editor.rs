@@ -13,17 +13,16 @@ use crate::params::{LoudnessParams, OversamplingParam, TargetParam, UnitParam};
 use crate::targets::Target;
 use dsp_core::loudness::SILENCE_LUFS;
 use egui::{vec2, RichText, Ui};
+use lacquer_kit::app::{create_editor, EditorSpec, KitApp};
 use lacquer_kit::header::{Header, HeaderState};
 use lacquer_kit::meters::repaint_if_changed;
 use lacquer_kit::param_control::register_rect;
 use lacquer_kit::presets::PresetLibrary;
 use lacquer_kit::theme::{self, section};
+use lacquer_kit::EditorState;
 use lacquer_kit::{Knob, Segmented, Toggle};
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
-};
+use nice_plug_egui::{EguiEditor, RepaintNotifier};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -43,7 +42,7 @@ pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 600;
 
 /// The editor type the plugin returns from `Plugin::editor`.
-pub type LoudnessEditor = EguiEditor<LoudnessApp>;
+pub type LoudnessEditor = EguiEditor<KitApp<LoudnessEditorSpec>>;
 
 /// Factory presets, embedded at build time.
 pub const FACTORY_PRESETS: &[&str] = &[
@@ -115,52 +114,26 @@ impl Default for LoudnessUiState {
     }
 }
 
-/// The nice-plug-egui app: holds what `draw` needs between frames.
-pub struct LoudnessApp {
-    /// Shared with the plugin and the host.
-    params: Arc<LoudnessParams>,
-    /// Readings from the audio thread.
-    meters: Arc<LoudnessMeters>,
-    /// Set in `build()`; edits go through it.
-    gui_context: Option<GuiContext>,
-    /// GUI-only state.
-    state: LoudnessUiState,
-}
+/// What the Loudness adds to the kit's editor shell.
+pub struct LoudnessEditorSpec;
 
-impl NiceEguiApp for LoudnessApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui_context = Some(nice_gui_ctx);
-        self.params.editor_state.set_open(true);
-        Ok(())
+impl EditorSpec for LoudnessEditorSpec {
+    type Params = LoudnessParams;
+    type Meters = LoudnessMeters;
+    type State = LoudnessUiState;
+
+    fn editor_state(params: &LoudnessParams) -> &EditorState {
+        &params.editor_state
     }
 
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
-        if let Some(gui_context) = &self.gui_context {
-            let setter = gui_context.param_setter();
-            draw(ui, &self.params, &setter, &self.meters, &mut self.state);
-        }
-    }
-
-    fn resized(&mut self, new_size: nice_plug_egui::baseview::WindowSize) {
-        self.params.editor_state.set_size(
-            new_size.logical.width.round() as u32,
-            new_size.logical.height.round() as u32,
-        );
-    }
-
-    fn zoom_factor_changed(&mut self, zoom_factor: f32) {
-        self.params.editor_state.set_scale(zoom_factor);
-    }
-
-    fn editor_closed(&mut self) {
-        self.params.editor_state.set_open(false);
-        self.gui_context = None;
+    fn draw(
+        ui: &mut Ui,
+        params: &LoudnessParams,
+        setter: &ParamSetter,
+        meters: &LoudnessMeters,
+        state: &mut LoudnessUiState,
+    ) {
+        draw(ui, params, setter, meters, state);
     }
 }
 
@@ -168,22 +141,12 @@ impl NiceEguiApp for LoudnessApp {
 pub fn create(params: Arc<LoudnessParams>, meters: Arc<LoudnessMeters>) -> Option<LoudnessEditor> {
     // Every closed 100 ms slot wakes an idle editor through this flag.
     let notifier = meters.wake.attach(RepaintNotifier::new());
-    let (min_w, min_h) = params.editor_state.default_size();
-    let settings = EguiNiceSettings::new()
-        .with_tile("Lacquer Loudness")
-        .with_resize_hint(ResizeHint::resizable().with_min_logical_size(
-            nice_plug::editor::dpi::LogicalSize::new(min_w as f32, min_h as f32),
-        ));
-    create_egui_editor(
-        params.editor_state.egui_state(),
+    create_editor::<LoudnessEditorSpec>(
+        "Lacquer Loudness",
+        params,
+        meters,
+        LoudnessUiState::new(),
         notifier,
-        settings,
-        LoudnessApp {
-            params,
-            meters,
-            gui_context: None,
-            state: LoudnessUiState::new(),
-        },
     )
 }
 

@@ -8,16 +8,15 @@
 use crate::params::{ModeParam, PannerParams};
 use crate::PannerMeters;
 use egui::{vec2, Ui};
+use lacquer_kit::app::{create_editor, EditorSpec, KitApp};
 use lacquer_kit::header::{Header, HeaderState};
 use lacquer_kit::meters::{CorrelationMeter, StereoLevelMeter};
 use lacquer_kit::presets::PresetLibrary;
 use lacquer_kit::theme::{self, section};
+use lacquer_kit::EditorState;
 use lacquer_kit::{Knob, Segmented, Toggle};
-use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
-use nice_plug_egui::{
-    create_egui_editor, EguiEditor, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
-};
+use nice_plug_egui::{EguiEditor, RepaintNotifier};
 use std::sync::Arc;
 
 #[cfg(test)]
@@ -29,7 +28,7 @@ pub const WIDTH: u32 = 720;
 pub const HEIGHT: u32 = 430;
 
 /// The editor type the plugin returns from `Plugin::editor`.
-pub type PannerEditor = EguiEditor<PannerApp>;
+pub type PannerEditor = EguiEditor<KitApp<PannerEditorSpec>>;
 
 /// Factory presets, embedded at build time.
 pub const FACTORY_PRESETS: &[&str] = &[
@@ -70,52 +69,26 @@ impl Default for PannerUiState {
     }
 }
 
-/// The nice-plug-egui app: holds what `draw` needs between frames.
-pub struct PannerApp {
-    /// Shared with the plugin and the host.
-    params: Arc<PannerParams>,
-    /// Meter values from the audio thread.
-    meters: Arc<PannerMeters>,
-    /// Set in `build()`; edits go through it.
-    gui_context: Option<GuiContext>,
-    /// GUI-only state.
-    state: PannerUiState,
-}
+/// What the Panner adds to the kit's editor shell.
+pub struct PannerEditorSpec;
 
-impl NiceEguiApp for PannerApp {
-    fn build(
-        &mut self,
-        egui_ctx: egui::Context,
-        nice_gui_ctx: GuiContext,
-        _frame: &mut nice_plug_egui::Frame,
-    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
-        theme::apply(&egui_ctx);
-        self.gui_context = Some(nice_gui_ctx);
-        self.params.editor_state.set_open(true);
-        Ok(())
+impl EditorSpec for PannerEditorSpec {
+    type Params = PannerParams;
+    type Meters = PannerMeters;
+    type State = PannerUiState;
+
+    fn editor_state(params: &PannerParams) -> &EditorState {
+        &params.editor_state
     }
 
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
-        if let Some(gui_context) = &self.gui_context {
-            let setter = gui_context.param_setter();
-            draw(ui, &self.params, &setter, &self.meters, &mut self.state);
-        }
-    }
-
-    fn resized(&mut self, new_size: nice_plug_egui::baseview::WindowSize) {
-        self.params.editor_state.set_size(
-            new_size.logical.width.round() as u32,
-            new_size.logical.height.round() as u32,
-        );
-    }
-
-    fn zoom_factor_changed(&mut self, zoom_factor: f32) {
-        self.params.editor_state.set_scale(zoom_factor);
-    }
-
-    fn editor_closed(&mut self) {
-        self.params.editor_state.set_open(false);
-        self.gui_context = None;
+    fn draw(
+        ui: &mut Ui,
+        params: &PannerParams,
+        setter: &ParamSetter,
+        meters: &PannerMeters,
+        state: &mut PannerUiState,
+    ) {
+        draw(ui, params, setter, meters, state);
     }
 }
 
@@ -124,22 +97,12 @@ pub fn create(params: Arc<PannerParams>, meters: Arc<PannerMeters>) -> Option<Pa
     // Meter changes on the audio thread wake an idle editor through this flag.
     let notifier = meters.input.attach_editor(RepaintNotifier::new());
     let notifier = meters.output.attach_editor(notifier);
-    let (min_w, min_h) = params.editor_state.default_size();
-    let settings = EguiNiceSettings::new()
-        .with_tile("Lacquer Panner")
-        .with_resize_hint(ResizeHint::resizable().with_min_logical_size(
-            nice_plug::editor::dpi::LogicalSize::new(min_w as f32, min_h as f32),
-        ));
-    create_egui_editor(
-        params.editor_state.egui_state(),
+    create_editor::<PannerEditorSpec>(
+        "Lacquer Panner",
+        params,
+        meters,
+        PannerUiState::new(),
         notifier,
-        settings,
-        PannerApp {
-            params,
-            meters,
-            gui_context: None,
-            state: PannerUiState::new(),
-        },
     )
 }
 
