@@ -410,3 +410,50 @@ impl Harness {
         self.frame(&mut draw);
     }
 }
+
+/// One editor under test, the way every plugin's editor tests need it: its parameters behind a
+/// [`FakeHost`], its meters, its GUI state and a [`Harness`]. [`EditorRig::draw_fn`] draws the
+/// editor through its [`EditorSpec`](crate::app::EditorSpec), exactly as the real window does.
+pub struct EditorRig<E: crate::app::EditorSpec> {
+    /// The parameters the editor edits.
+    pub params: Arc<E::Params>,
+    /// Meter values as the audio thread would publish them.
+    pub meters: Arc<E::Meters>,
+    /// The host recording every gesture.
+    pub host: Arc<FakeHost>,
+    /// GUI-only state, shared with the draw closure.
+    pub state: Arc<Mutex<E::State>>,
+    /// The egui harness.
+    pub h: Harness,
+}
+
+impl<E: crate::app::EditorSpec> EditorRig<E>
+where
+    E::Params: Params,
+{
+    /// A rig for `params`, `meters` and `state` in a `size` window.
+    pub fn new(params: E::Params, meters: E::Meters, state: E::State, size: Vec2) -> Self {
+        let params = Arc::new(params);
+        Self {
+            host: Arc::new(FakeHost::new(params.clone())),
+            params,
+            meters: Arc::new(meters),
+            state: Arc::new(Mutex::new(state)),
+            h: Harness::new(size),
+        }
+    }
+
+    /// A closure drawing one frame of the editor (clone it for every harness call).
+    pub fn draw_fn(&self) -> impl FnMut(&mut Ui) + Clone + use<E> {
+        let (params, meters, host, state) = (
+            self.params.clone(),
+            self.meters.clone(),
+            self.host.clone(),
+            self.state.clone(),
+        );
+        move |ui: &mut Ui| {
+            let setter = nice_plug::prelude::ParamSetter::new(&*host);
+            E::draw(ui, &params, &setter, &meters, &mut state.lock().unwrap());
+        }
+    }
+}

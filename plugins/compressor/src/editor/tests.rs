@@ -5,48 +5,25 @@ use crate::params::{ListenParam, SourceParam, StereoParam};
 use crate::HistoryPoint;
 use egui::Modifiers;
 use lacquer_kit::presets::Preset;
-use lacquer_kit::testing::{gesture_shape, FakeHost, Harness};
+use lacquer_kit::testing::{gesture_shape, EditorRig};
 
-struct Rig {
-    params: Arc<CompressorParams>,
-    meters: Arc<CompressorMeters>,
-    host: Arc<FakeHost>,
-    state: Arc<std::sync::Mutex<CompressorUiState>>,
-    h: Harness,
-}
+type Rig = EditorRig<CompressorEditorSpec>;
 
-impl Rig {
-    fn new() -> Self {
-        let params = Arc::new(CompressorParams::default());
-        Self {
-            host: Arc::new(FakeHost::new(params.clone())),
-            params,
-            meters: Arc::new(CompressorMeters::default()),
-            state: Arc::new(std::sync::Mutex::new(CompressorUiState::with_presets(
-                PresetLibrary::new("compressor", FACTORY_PRESETS, LOCKED_PARAMS)
-                    .with_user_dir(None),
-            ))),
-            h: Harness::new(vec2(WIDTH as f32, HEIGHT as f32)),
-        }
-    }
-
-    fn draw_fn(&self) -> impl FnMut(&mut Ui) + Clone + use<> {
-        let (params, meters, host, state) = (
-            self.params.clone(),
-            self.meters.clone(),
-            self.host.clone(),
-            self.state.clone(),
-        );
-        move |ui: &mut Ui| {
-            let setter = ParamSetter::new(&*host);
-            draw(ui, &params, &setter, &meters, &mut state.lock().unwrap());
-        }
-    }
+/// The editor with default parameters and meters, factory presets only (no user folder).
+fn new_rig() -> Rig {
+    EditorRig::new(
+        CompressorParams::default(),
+        CompressorMeters::default(),
+        CompressorUiState::with_presets(
+            PresetLibrary::new("compressor", FACTORY_PRESETS, LOCKED_PARAMS).with_user_dir(None),
+        ),
+        vec2(WIDTH as f32, HEIGHT as f32),
+    )
 }
 
 #[test]
 fn dragging_threshold_lowers_it_and_double_click_resets() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     rig.h
@@ -66,7 +43,7 @@ fn dragging_threshold_lowers_it_and_double_click_resets() {
 
 #[test]
 fn typing_values_into_the_knobs() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     rig.h.type_value("Ratio", "8:1", f.clone());
@@ -91,7 +68,7 @@ fn typing_values_into_the_knobs() {
 
 #[test]
 fn toggles_and_selectors() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     for name in [
@@ -137,7 +114,7 @@ fn toggles_and_selectors() {
 
 #[test]
 fn sidechain_status_text_follows_the_audio_thread() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     assert_eq!(rig.state.lock().unwrap().key_text, "internal: input");
@@ -153,7 +130,7 @@ fn sidechain_status_text_follows_the_audio_thread() {
 
 #[test]
 fn history_drains_the_queue_and_transfer_curve_follows_the_params() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     for i in 0..300 {
         let _ = rig.meters.history.push(HistoryPoint {
@@ -182,7 +159,7 @@ fn history_drains_the_queue_and_transfer_curve_follows_the_params() {
 
 #[test]
 fn factory_presets_parse_and_leave_gain_staging_alone() {
-    let rig = Rig::new();
+    let rig = new_rig();
     let setter = ParamSetter::new(&*rig.host);
     setter.begin_set_parameter(&rig.params.makeup_db);
     setter.set_parameter(&rig.params.makeup_db, 4.0);
@@ -221,7 +198,7 @@ fn factory_presets_parse_and_leave_gain_staging_alone() {
 
 #[test]
 fn idle_editor_does_not_repaint_and_meters_wake_it() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frames(5, f.clone());
     assert!(!rig.h.last_wants_repaint, "idle editor asked for frames");
@@ -255,7 +232,7 @@ fn smoke_drag_point_is_the_ratio_knob() {
         .map(|v| v.trim_start_matches([' ', '=']).trim().trim_matches('"'))
         .and_then(|v| v.split_once(','))
         .map(|(x, y)| egui::pos2(x.trim().parse().unwrap(), y.trim().parse().unwrap()));
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     let knob = rig.h.rect("Ratio", "control");

@@ -5,48 +5,46 @@ use crate::bridge::HistoryPoint;
 use crate::params::ScaleParam;
 use egui::Modifiers;
 use lacquer_kit::presets::Preset;
-use lacquer_kit::testing::{gesture_shape, FakeHost, Harness};
+use lacquer_kit::testing::{gesture_shape, EditorRig};
 
+/// The shared editor rig plus the folder this editor's exports go to.
 struct Rig {
-    params: Arc<LoudnessParams>,
-    meters: Arc<LoudnessMeters>,
-    host: Arc<FakeHost>,
-    state: Arc<std::sync::Mutex<LoudnessUiState>>,
-    h: Harness,
+    rig: EditorRig<LoudnessEditorSpec>,
     export_dir: PathBuf,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = EditorRig<LoudnessEditorSpec>;
+    fn deref(&self) -> &Self::Target {
+        &self.rig
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.rig
+    }
 }
 
 impl Rig {
     fn new() -> Self {
-        let params = Arc::new(LoudnessParams::default());
         let export_dir = std::env::temp_dir().join(format!(
             "lacquer-loudness-editor-{}-{:?}",
             std::process::id(),
             std::thread::current().id()
         ));
-        Self {
-            host: Arc::new(FakeHost::new(params.clone())),
-            params,
-            meters: Arc::new(LoudnessMeters::default()),
-            state: Arc::new(std::sync::Mutex::new(LoudnessUiState::with(
-                PresetLibrary::new("loudness", FACTORY_PRESETS, LOCKED_PARAMS).with_user_dir(None),
-                Some(export_dir.clone()),
-            ))),
-            h: Harness::new(vec2(WIDTH as f32, HEIGHT as f32)),
-            export_dir,
-        }
-    }
-
-    fn draw_fn(&self) -> impl FnMut(&mut Ui) + Clone + use<> {
-        let (params, meters, host, state) = (
-            self.params.clone(),
-            self.meters.clone(),
-            self.host.clone(),
-            self.state.clone(),
+        let state = LoudnessUiState::with(
+            PresetLibrary::new("loudness", FACTORY_PRESETS, LOCKED_PARAMS).with_user_dir(None),
+            Some(export_dir.clone()),
         );
-        move |ui: &mut Ui| {
-            let setter = ParamSetter::new(&*host);
-            draw(ui, &params, &setter, &meters, &mut state.lock().unwrap());
+        Self {
+            rig: EditorRig::new(
+                LoudnessParams::default(),
+                LoudnessMeters::default(),
+                state,
+                vec2(WIDTH as f32, HEIGHT as f32),
+            ),
+            export_dir,
         }
     }
 

@@ -3,50 +3,27 @@
 use super::*;
 use egui::Modifiers;
 use lacquer_kit::presets::Preset;
-use lacquer_kit::testing::{gesture_shape, FakeHost, Harness};
+use lacquer_kit::testing::{gesture_shape, EditorRig};
 
-struct Rig {
-    params: Arc<PannerParams>,
-    meters: Arc<PannerMeters>,
-    host: Arc<FakeHost>,
-    state: Arc<std::sync::Mutex<PannerUiState>>,
-    h: Harness,
-}
+type Rig = EditorRig<PannerEditorSpec>;
 
-impl Rig {
-    fn new() -> Self {
-        let params = Arc::new(PannerParams::default());
-        Self {
-            host: Arc::new(FakeHost::new(params.clone())),
-            params,
-            meters: Arc::new(PannerMeters::default()),
-            state: Arc::new(std::sync::Mutex::new(PannerUiState {
-                header: HeaderState::new(
-                    PresetLibrary::new("panner", FACTORY_PRESETS, LOCKED_PARAMS)
-                        .with_user_dir(None),
-                ),
-            })),
-            h: Harness::new(vec2(WIDTH as f32, HEIGHT as f32)),
-        }
-    }
-
-    fn draw_fn(&self) -> impl FnMut(&mut Ui) + Clone + use<> {
-        let (params, meters, host, state) = (
-            self.params.clone(),
-            self.meters.clone(),
-            self.host.clone(),
-            self.state.clone(),
-        );
-        move |ui: &mut Ui| {
-            let setter = ParamSetter::new(&*host);
-            draw(ui, &params, &setter, &meters, &mut state.lock().unwrap());
-        }
-    }
+/// The editor with default parameters and meters, factory presets only (no user folder).
+fn new_rig() -> Rig {
+    EditorRig::new(
+        PannerParams::default(),
+        PannerMeters::default(),
+        PannerUiState {
+            header: HeaderState::new(
+                PresetLibrary::new("panner", FACTORY_PRESETS, LOCKED_PARAMS).with_user_dir(None),
+            ),
+        },
+        vec2(WIDTH as f32, HEIGHT as f32),
+    )
 }
 
 #[test]
 fn dragging_the_pan_knob_pans_and_double_click_recentres() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     rig.h
@@ -73,7 +50,7 @@ fn dragging_the_pan_knob_pans_and_double_click_recentres() {
 
 #[test]
 fn typing_32l_sets_minus_0_32() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     rig.h.type_value("Pan", "32L", f.clone());
@@ -96,7 +73,7 @@ fn typing_32l_sets_minus_0_32() {
 
 #[test]
 fn dual_mode_shows_left_and_right_knobs() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     let dual = rig.h.rect("Mode", "Dual").center();
@@ -121,7 +98,7 @@ fn dual_mode_shows_left_and_right_knobs() {
 
 #[test]
 fn toggles_and_law_selector() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
     for name in [
@@ -148,7 +125,7 @@ fn toggles_and_law_selector() {
 
 #[test]
 fn factory_presets_parse_and_apply_without_touching_output() {
-    let rig = Rig::new();
+    let rig = new_rig();
     let setter = ParamSetter::new(&*rig.host);
     setter.begin_set_parameter(&rig.params.output_gain_db);
     setter.set_parameter(&rig.params.output_gain_db, -6.0);
@@ -184,7 +161,7 @@ fn factory_presets_parse_and_apply_without_touching_output() {
 
 #[test]
 fn idle_editor_does_not_repaint_and_meters_wake_it() {
-    let mut rig = Rig::new();
+    let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frames(5, f.clone());
     assert!(!rig.h.last_wants_repaint, "idle editor asked for frames");
