@@ -208,6 +208,31 @@ pub fn section<R>(ui: &mut Ui, title: &str, add_contents: impl FnOnce(&mut Ui) -
         .inner
 }
 
+/// A readout cell: the recessed well every numeric readout sits in, with its caption in the
+/// top-left corner (`inset` from the edge, `caption_size` points). The caller draws the value.
+pub fn readout_well(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    caption: &str,
+    caption_size: f32,
+    inset: Vec2,
+) {
+    painter.rect(
+        rect,
+        CornerRadius::same(3),
+        WELL,
+        Stroke::new(1.0, LINE),
+        egui::StrokeKind::Inside,
+    );
+    painter.text(
+        rect.left_top() + inset,
+        egui::Align2::LEFT_TOP,
+        caption,
+        FontId::proportional(caption_size),
+        TEXT_DIM,
+    );
+}
+
 /// Level colour for a dBFS value: green, yellow from -6 dBFS, red above 0 dBFS.
 pub fn level_color(db: f32) -> Color32 {
     if db > 0.0 {

@@ -3,7 +3,7 @@
 use crate::meters::repaint_if_changed;
 use crate::theme;
 use atomic_float::AtomicF32;
-use egui::{vec2, CornerRadius, Response, Sense, Stroke, Ui, Widget};
+use egui::{vec2, Response, Sense, Ui, Widget};
 use std::sync::atomic::Ordering;
 
 /// A labelled LUFS (or LU, dBTP) number read from an atomic.
@@ -47,20 +47,7 @@ impl Widget for LufsReadout<'_> {
         let v = self.value.load(Ordering::Relaxed);
         let (rect, response) = ui.allocate_exact_size(vec2(96.0, 38.0), Sense::hover());
         let painter = ui.painter();
-        painter.rect(
-            rect,
-            CornerRadius::same(3),
-            theme::WELL,
-            Stroke::new(1.0, theme::LINE),
-            egui::StrokeKind::Inside,
-        );
-        painter.text(
-            rect.left_top() + vec2(6.0, 3.0),
-            egui::Align2::LEFT_TOP,
-            self.label,
-            egui::FontId::proportional(9.5),
-            theme::TEXT_DIM,
-        );
+        theme::readout_well(painter, rect, self.label, 9.5, vec2(6.0, 3.0));
         let text = if v.is_finite() && v > -99.0 {
             format!("{v:.1}")
         } else {

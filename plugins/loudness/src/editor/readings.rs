@@ -5,27 +5,14 @@ use super::history::{MOMENTARY_COLOR, SHORT_TERM_COLOR};
 use super::View;
 use crate::bridge::Readings;
 use crate::targets::Target;
-use egui::{pos2, vec2, Color32, CornerRadius, Rect, RichText, Sense, Stroke, Ui};
+use egui::{pos2, vec2, Color32, Rect, RichText, Sense, Stroke, Ui};
 use lacquer_kit::theme::{self, section};
 
 /// One big readout: caption, value, unit.
 fn big_readout(ui: &mut Ui, caption: &str, value: &str, unit: &str, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(200.0, 62.0), Sense::hover());
     let painter = ui.painter();
-    painter.rect(
-        rect,
-        CornerRadius::same(3),
-        theme::WELL,
-        Stroke::new(1.0, theme::LINE),
-        egui::StrokeKind::Inside,
-    );
-    painter.text(
-        rect.left_top() + vec2(8.0, 5.0),
-        egui::Align2::LEFT_TOP,
-        caption,
-        egui::FontId::proportional(10.0),
-        theme::TEXT_DIM,
-    );
+    theme::readout_well(painter, rect, caption, 10.0, vec2(8.0, 5.0));
     painter.text(
         rect.right_bottom() - vec2(52.0, 6.0),
         egui::Align2::RIGHT_BOTTOM,
@@ -153,20 +140,7 @@ pub(super) fn bars_section(ui: &mut Ui, r: &Readings, view: &View) {
 fn stat(ui: &mut Ui, caption: &str, value: String, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(100.0, 38.0), Sense::hover());
     let painter = ui.painter();
-    painter.rect(
-        rect,
-        CornerRadius::same(3),
-        theme::WELL,
-        Stroke::new(1.0, theme::LINE),
-        egui::StrokeKind::Inside,
-    );
-    painter.text(
-        rect.left_top() + vec2(6.0, 3.0),
-        egui::Align2::LEFT_TOP,
-        caption,
-        egui::FontId::proportional(9.5),
-        theme::TEXT_DIM,
-    );
+    theme::readout_well(painter, rect, caption, 9.5, vec2(6.0, 3.0));
     painter.text(
         rect.right_bottom() - vec2(6.0, 4.0),
         egui::Align2::RIGHT_BOTTOM,
