@@ -136,6 +136,27 @@ pub(super) fn bars_section(ui: &mut Ui, r: &Readings, view: &View) {
     });
 }
 
+/// Readings at or below this are "nothing measured" (the meter's silence floor).
+const SILENCE_DB: f32 = dsp_core::loudness::histogram::SILENCE_LUFS as f32;
+
+/// PLR and PSR as shown: the meter reads 0 LU before it has both a loudness and a peak, so
+/// each shows a dash until both of its sides have been measured.
+pub(crate) fn ratio_texts(r: &Readings) -> (String, String) {
+    let measured = |v: f32| v.is_finite() && v > SILENCE_DB;
+    let text = |lu: f32, valid: bool| {
+        if valid {
+            format!("{lu:.1} LU")
+        } else {
+            "— LU".to_owned()
+        }
+    };
+    let peak_seen = measured(r.true_peak_max);
+    (
+        text(r.plr, peak_seen && measured(r.integrated)),
+        text(r.psr, peak_seen && measured(r.short_term)),
+    )
+}
+
 /// One small statistic cell.
 fn stat(ui: &mut Ui, caption: &str, value: String, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(100.0, 38.0), Sense::hover());
@@ -192,8 +213,9 @@ pub(super) fn statistics_section(ui: &mut Ui, r: &Readings, view: &View) {
                 format!("{} dB", db_text(r.sample_peak_max)),
                 theme::TEXT,
             );
-            stat(ui, "PLR", format!("{:.1} LU", r.plr), theme::TEXT);
-            stat(ui, "PSR", format!("{:.1} LU", r.psr), theme::TEXT);
+            let (plr, psr) = ratio_texts(r);
+            stat(ui, "PLR", plr, theme::TEXT);
+            stat(ui, "PSR", psr, theme::TEXT);
             stat(
                 ui,
                 "MAX M",
@@ -250,5 +272,34 @@ fn db_text(db: f32) -> String {
         format!("{db:.1}")
     } else {
         "-inf".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod ratio_tests {
+    use super::*;
+    use crate::bridge::LoudnessMeters;
+    use dsp_core::loudness::LoudnessMeter;
+
+    #[test]
+    fn ratios_show_a_dash_until_measured_then_the_meters_values() {
+        let meters = LoudnessMeters::default();
+        assert_eq!(
+            ratio_texts(&meters.load()),
+            ("— LU".to_owned(), "— LU".to_owned())
+        );
+        // 4 s of a 1 kHz stereo sine peaking at -20 dBFS: about -20 LUFS (Tech 3341's
+        // calibration: such a sine reads its peak level), so PLR and PSR are near 0 LU.
+        let mut meter = LoudnessMeter::new();
+        meter.prepare(48_000.0, 4800, 2);
+        let tone: Vec<f32> = (0..4 * 48_000)
+            .map(|i| 0.1 * (std::f32::consts::TAU * 1000.0 * i as f32 / 48_000.0).sin())
+            .collect();
+        meter.process_stereo(&tone, &tone);
+        meters.publish_loudness(&meter, 4.0);
+        let (plr, psr) = ratio_texts(&meters.load());
+        assert_eq!(plr, format!("{:.1} LU", meter.plr_lu()));
+        assert_eq!(psr, format!("{:.1} LU", meter.psr_lu()));
+        assert!(meter.plr_lu().abs() < 0.2 && meter.psr_lu().abs() < 0.2);
     }
 }
