@@ -3,8 +3,10 @@
 //! Bundles every package of `bundler.toml` (the test-only fixture too) in the chosen profile,
 //! then runs free-audio's `clap-validator` on each `.clap` and Steinberg's VST3 `validator` in
 //! extended mode (`-e`) on each `.vst3`, prints one summary line per bundle and fails on any
-//! failed test and on any clap-validator warning (a warning such as "took 3.85x longer to
-//! process denormals" is a real finding).
+//! failed test and on any clap-validator warning. One warning is re-examined before it
+//! counts: `process-audio-denormals`, whose wall-clock ratio includes the validator's own
+//! generation of denormal input (see [`TIMING_TESTS`]); it stands unless a clean re-run or
+//! the host test that times the plugin alone clears it.
 //!
 //! The validators are not on crates.io. They are looked up in `$LACQUER_VALIDATORS`, on `PATH`,
 //! then in `../shared/tools/` next to the checkout; where none has them the command says how to
@@ -145,6 +147,7 @@ pub fn validate(args: &[String]) -> nice_plug_xtask::Result<()> {
         "debug"
     };
     let mut problems = Vec::new();
+    let mut arbiter = None;
     for validator in &VALIDATORS {
         let Some(binary) = find(validator.binary) else {
             println!(
@@ -168,7 +171,8 @@ pub fn validate(args: &[String]) -> nice_plug_xtask::Result<()> {
             match parse_summary(&text) {
                 Some(mut verdict) => {
                     if verdict.failed == 0 && verdict.warnings > 0 {
-                        verdict.warnings -= remeasured_timing_warnings(&binary, &bundle, &text)?;
+                        verdict.warnings -=
+                            remeasured_timing_warnings(&binary, &bundle, &text, &mut arbiter)?;
                     }
                     println!(
                         "validate: {label}: {} passed, {} failed, {} warnings, {} skipped",
@@ -216,15 +220,38 @@ fn run(
     Ok((text, output.status))
 }
 
-/// clap-validator tests whose verdict is a wall-clock ratio of two ~10 ms runs, so a busy
-/// machine (a 2-core CI runner, a parallel build) can fail them at random:
-/// `process-audio-denormals` warns above 2x although the work is identical (seen here: 1.2x to
-/// 23x on the bit-transparent default Panner, while the host test
-/// `denormal_input_costs_no_more_cpu_than_normal_input` measures 0.99-1.06x in thread CPU time).
+/// clap-validator tests whose verdict is a wall-clock ratio of two ~10 ms runs.
+///
+/// `process-audio-denormals` times two loops of 50 blocks of 512 samples: white noise in, then
+/// random subnormal numbers in, and warns above 2x. Both timed loops include generating the
+/// input on the validator's own thread, where FTZ/DAZ are off (our wrapper restores the host's
+/// MXCSR on return from `process`, as it must): each subnormal draw is a multiply and an add
+/// with a subnormal result, the CPU's microcode-assist path, about 20x the cost of a noise
+/// draw on the Intel machines here. For a fast plugin that generation dominates the ratio, and
+/// it scales with the input channels (a stereo key doubles them). `perf record` of the
+/// validator on the debug Compressor: 47 % of all samples on the two instructions of that
+/// generation, 5 % in the compressor's DSP. So the warning says nothing about the plugin
+/// unless its own work is measured apart: [`DENORMAL_ARBITER`] does that.
 const TIMING_TESTS: &[&str] = &["process-audio-denormals"];
 
-/// How many times a timing test is re-run before its warning stands.
-const TIMING_RETRIES: usize = 10;
+/// How many times a timing test is re-run before its warning goes to the arbiter.
+const TIMING_RETRIES: usize = 3;
+
+/// The host test that times only the plugin's `process` calls (thread CPU time, fastest of 5
+/// interleaved runs, random settings) with denormal and with normal input on every input port
+/// of every plugin, and fails above 1.5x: a stricter bound than the validator's 2x, on the
+/// quantity the validator means to measure. It runs on the bundles just validated.
+const DENORMAL_ARBITER: &[&str] = &[
+    "test",
+    "-p",
+    "lacquer-host-tests",
+    "--test",
+    "clap_robustness",
+    "--",
+    "--exact",
+    "denormal_input_costs_no_more_cpu_than_normal_input",
+    "--nocapture",
+];
 
 /// The names of the tests clap-validator reported with a warning.
 fn warned_tests(text: &str) -> Vec<String> {
@@ -237,30 +264,82 @@ fn warned_tests(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Warnings from [`TIMING_TESTS`] that a re-run clears: each such test is run alone up to
-/// [`TIMING_RETRIES`] times and its warning is dropped at the first clean run (like the host
-/// tests' CPU checks, which keep the fastest of several runs). Every attempt is printed.
+/// Time `draws` samples of rand's uniform `f32` in `-limit..limit` (value in [1, 2) from 23
+/// random mantissa bits, minus 1, times the span, plus the low end: what clap-validator's
+/// `random_range` computes), on this thread with the default FP environment.
+fn generation_time(draws: usize, limit: f32) -> std::time::Duration {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let (low, span) = (-limit, 2.0 * limit);
+    let start = std::time::Instant::now();
+    let mut sink = 0.0_f32;
+    for _ in 0..draws {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let one_two = f32::from_bits(((state >> 32) as u32 >> 9) | 0x3f80_0000);
+        let x = std::hint::black_box(one_two - 1.0) * span + low;
+        sink = std::hint::black_box(x);
+    }
+    std::hint::black_box(sink);
+    start.elapsed()
+}
+
+/// Warnings from [`TIMING_TESTS`] that are cleared: by a clean re-run (each warned test is run
+/// alone up to [`TIMING_RETRIES`] times), else by [`DENORMAL_ARBITER`] passing (run once per
+/// `validate`, its verdict kept in `arbiter`). Every attempt and the reason are printed.
 fn remeasured_timing_warnings(
     binary: &Path,
     bundle: &Path,
     text: &str,
+    arbiter: &mut Option<bool>,
 ) -> nice_plug_xtask::Result<u32> {
     let mut cleared = 0;
     for test in warned_tests(text) {
         if !TIMING_TESTS.contains(&test.as_str()) {
             continue;
         }
+        let mut clean = false;
         for attempt in 1..=TIMING_RETRIES {
             let (again, _) = run(binary, &["validate", "-t", &test], bundle)?;
-            let clean = parse_summary(&again).is_some_and(|v| v.ok());
+            clean = parse_summary(&again).is_some_and(|v| v.ok());
             println!(
                 "validate:   {test} warned (a wall-clock ratio); re-run {attempt}/{TIMING_RETRIES}: {}",
                 if clean { "clean" } else { "warned again" }
             );
             if clean {
-                cleared += 1;
                 break;
             }
+        }
+        if !clean {
+            let draws = 50 * 512;
+            let (subnormal, noise) = (
+                generation_time(draws, f32::MIN_POSITIVE),
+                generation_time(draws, 1.0),
+            );
+            println!(
+                "validate:   the validator's own input generation per input channel, measured \
+                 here: {subnormal:.2?} for its subnormal input, {noise:.2?} for its noise; \
+                 asking the host test that times the plugin alone"
+            );
+            let passed = *arbiter.get_or_insert_with(|| {
+                let status = Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+                    .args(DENORMAL_ARBITER)
+                    .status();
+                status.is_ok_and(|s| s.success())
+            });
+            println!(
+                "validate:   {test}: {}",
+                if passed {
+                    "the host test passed: the plugin's own denormal/normal CPU ratio stays \
+                     within 1.5x; the warning is the validator's input generation"
+                } else {
+                    "the host test FAILED (its output is above): the warning stands"
+                }
+            );
+            clean = passed;
+        }
+        if clean {
+            cleared += 1;
         }
     }
     Ok(cleared)
