@@ -40,6 +40,7 @@
 //! [`crate::oversampler::TAPS_PER_PHASE`]/2 samples.
 
 pub mod histogram;
+pub mod targets;
 
 use crate::k_weighting::KWeighting;
 use crate::oversampler::{OversamplingFactor, TruePeak};
@@ -256,6 +257,26 @@ impl LoudnessMeter {
             if self.slot_pos >= self.slot_len {
                 self.close_slot();
             }
+        }
+    }
+
+    /// Ends a programme (a file): the true-peak interpolator lags its input by
+    /// [`crate::oversampler::TAPS_PER_PHASE`]/2 samples, so the inter-sample peaks of the last
+    /// samples are read by pushing that much silence (twice, to be safe) through it. Only
+    /// the true-peak readings can change; loudness, slots and histograms are untouched.
+    pub fn flush_true_peak(&mut self) {
+        let mut left = crate::oversampler::TAPS_PER_PHASE;
+        while left > 0 && !self.silence.is_empty() {
+            let len = left.min(self.silence.len());
+            for ch in 0..self.channels {
+                let tp = self.true_peak.process(ch, &self.silence[..len]);
+                self.slot_true_peak = self.slot_true_peak.max(tp);
+                if self.running {
+                    self.true_peak_max = self.true_peak_max.max(tp);
+                    self.channel_true_peak_max[ch] = self.channel_true_peak_max[ch].max(tp);
+                }
+            }
+            left -= len;
         }
     }
 

@@ -510,3 +510,45 @@ fn block_size_reset_and_pause() {
     // 12 samples (the interpolator's latency) in the first block after resuming.
     assert!(m.sample_peak_max_dbfs() < -22.0);
 }
+
+#[test]
+fn flushing_reads_the_true_peak_of_the_last_samples_and_nothing_else() {
+    // A programme that ends on its peak: one second of a quiet 1 kHz sine, then a full-scale
+    // fs/4 sine at 45° phase for 8 samples (samples ±0.707, true peak 1.0 between them).
+    let fs = 48_000.0;
+    let mut p = sines(fs, 1000.0, &[-40.0, -40.0], 1.0, 0.0);
+    for ch in p.iter_mut() {
+        ch.extend((0..8).map(|n| (PI / 2.0 * n as f64 + PI / 4.0).sin() as f32));
+    }
+    let mut m = measure(fs, &p);
+    let before = (
+        m.true_peak_max_dbtp(),
+        m.integrated_lufs(),
+        m.max_momentary_lufs(),
+    );
+    m.flush_true_peak();
+    // Independent reference: the same programme followed by 48 zero samples, fed normally,
+    // reads the tail's peak once the interpolator has passed it.
+    let mut padded = p.clone();
+    for ch in padded.iter_mut() {
+        ch.extend(std::iter::repeat_n(0.0, 48));
+    }
+    let reference = measure(fs, &padded).true_peak_max_dbtp();
+    println!(
+        "true peak before flush {:.3} dBTP, after {:.3}, padded reference {reference:.3}",
+        before.0,
+        m.true_peak_max_dbtp()
+    );
+    assert!(
+        before.0 < -2.0,
+        "the tail's peak was already read: {}",
+        before.0
+    );
+    assert!((m.true_peak_max_dbtp() - reference).abs() < 1e-9);
+    assert!(
+        reference > -0.3,
+        "the 8-sample burst peaks near 0 dBTP: {reference}"
+    );
+    assert_eq!(m.integrated_lufs(), before.1);
+    assert_eq!(m.max_momentary_lufs(), before.2);
+}

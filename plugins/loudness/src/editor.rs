@@ -10,7 +10,7 @@
 use crate::bridge::{LoudnessMeters, Readings};
 use crate::export::{measurement_dir, Measurement};
 use crate::params::{LoudnessParams, OversamplingParam, TargetParam, UnitParam};
-use crate::targets::Target;
+use dsp_core::loudness::targets::Target;
 use dsp_core::loudness::SILENCE_LUFS;
 use egui::{vec2, RichText, Ui};
 use lacquer_kit::app::{create_editor, EditorSpec, KitApp};
@@ -339,7 +339,7 @@ fn target_section(ui: &mut Ui, params: &LoudnessParams, setter: &ParamSetter) {
                 );
                 let note = if params.target.value() == TargetParam::Custom {
                     "your target"
-                } else if t.normalisation == crate::targets::Normalisation::Delivery {
+                } else if t.normalisation == dsp_core::loudness::targets::Normalisation::Delivery {
                     "delivery spec"
                 } else if t.raises_quiet_tracks() {
                     "turns quiet tracks up"

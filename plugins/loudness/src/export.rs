@@ -5,7 +5,7 @@
 //! GUI thread only: this does file I/O.
 
 use crate::bridge::Readings;
-use crate::targets::Target;
+use dsp_core::loudness::targets::Target;
 use dsp_core::loudness::SILENCE_LUFS;
 use std::io;
 use std::path::{Path, PathBuf};

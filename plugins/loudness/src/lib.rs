@@ -12,7 +12,6 @@ pub mod editor;
 pub mod export;
 pub mod measure;
 pub mod params;
-pub mod targets;
 
 pub use bridge::LoudnessMeters;
 pub use params::LoudnessParams;

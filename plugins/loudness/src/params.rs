@@ -2,14 +2,14 @@
 //! automation lanes refer to them. None of them touches the audio (the meter only reads), so
 //! none is smoothed: they are read once per block.
 
-use crate::targets::{Target, TARGETS};
+use dsp_core::loudness::targets::{Target, TARGETS};
 use dsp_core::oversampler::OversamplingFactor;
 use lacquer_kit::params::bool_param;
 use nice_plug::prelude::*;
 use std::sync::Arc;
 
 /// The loudness target. Variant order is part of the saved state and matches
-/// [`crate::targets::TARGETS`] (Custom last): append only.
+/// [`dsp_core::loudness::targets::TARGETS`] (Custom last): append only.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetParam {
     #[id = "spotify"]

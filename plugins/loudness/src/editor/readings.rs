@@ -4,7 +4,7 @@
 use super::history::{MOMENTARY_COLOR, SHORT_TERM_COLOR};
 use super::View;
 use crate::bridge::Readings;
-use crate::targets::Target;
+use dsp_core::loudness::targets::Target;
 use egui::{pos2, vec2, Color32, Rect, RichText, Sense, Stroke, Ui};
 use lacquer_kit::theme::{self, section};
 

@@ -229,7 +229,7 @@ fn factory_presets_parse_and_apply_without_touching_pause() {
         names.push(preset.params["target"].as_str().unwrap().to_owned());
     }
     // One preset per platform/delivery target.
-    for t in crate::targets::TARGETS {
+    for t in dsp_core::loudness::targets::TARGETS {
         assert!(
             names.iter().any(|n| n == t.name),
             "no preset for {}",

@@ -1,5 +1,5 @@
 //! Loudness targets of streaming platforms and broadcast delivery specs, in one table that
-//! the plugin and a future `lacquer` CLI share: name, target (integrated) loudness, true-peak
+//! the Loudness plugin and the `lacquer` CLI share: name, target (integrated) loudness, true-peak
 //! ceiling, and what the platform's normalisation does to a track that is quieter than its
 //! target.
 //!
@@ -7,8 +7,6 @@
 //! without notice, some apply album rather than track gain, and several users switch
 //! normalisation off. The gain computed here is what a player that follows the published rule
 //! would apply to this track, not a promise.
-//!
-//! Plain Rust, no plugin framework: this module may move to `dsp-core` for the CLI.
 
 /// What a platform's normalisation does with a track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +26,8 @@ pub enum Normalisation {
 pub struct Target {
     /// Display name ("Spotify").
     pub name: &'static str,
+    /// Short lower-case key for command lines ("spotify").
+    pub key: &'static str,
     /// Integrated loudness the platform normalises to, LUFS.
     pub target_lufs: f64,
     /// Highest true peak the platform asks for, dBTP.
@@ -41,48 +41,56 @@ pub struct Target {
 pub const TARGETS: &[Target] = &[
     Target {
         name: "Spotify",
+        key: "spotify",
         target_lufs: -14.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::UpToCeiling,
     },
     Target {
         name: "Apple Music",
+        key: "apple",
         target_lufs: -16.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::DownOnly,
     },
     Target {
         name: "YouTube",
+        key: "youtube",
         target_lufs: -14.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::DownOnly,
     },
     Target {
         name: "Tidal",
+        key: "tidal",
         target_lufs: -14.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::DownOnly,
     },
     Target {
         name: "Deezer",
+        key: "deezer",
         target_lufs: -15.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::DownOnly,
     },
     Target {
         name: "Amazon Music",
+        key: "amazon",
         target_lufs: -14.0,
         ceiling_dbtp: -2.0,
         normalisation: Normalisation::DownOnly,
     },
     Target {
         name: "EBU R128",
+        key: "ebu",
         target_lufs: -23.0,
         ceiling_dbtp: -1.0,
         normalisation: Normalisation::Delivery,
     },
     Target {
         name: "ATSC A/85",
+        key: "atsc",
         target_lufs: -24.0,
         ceiling_dbtp: -2.0,
         normalisation: Normalisation::Delivery,
@@ -98,6 +106,7 @@ impl Target {
     pub fn custom(target_lufs: f64, ceiling_dbtp: f64) -> Self {
         Self {
             name: "Custom",
+            key: "custom",
             target_lufs,
             ceiling_dbtp,
             normalisation: Normalisation::Delivery,
@@ -107,6 +116,14 @@ impl Target {
     /// Look a preset target up by name (case-insensitive).
     pub fn by_name(name: &str) -> Option<&'static Target> {
         TARGETS.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Look a preset target up by its key ("spotify", case-insensitive) or its name.
+    pub fn by_key(key: &str) -> Option<&'static Target> {
+        TARGETS
+            .iter()
+            .find(|t| t.key.eq_ignore_ascii_case(key))
+            .or_else(|| Self::by_name(key))
     }
 
     /// Whether the platform turns quiet tracks up (at all).
