@@ -123,3 +123,28 @@ fn copy_recursive(source: &Path, dest: &Path) -> std::io::Result<()> {
         fs::copy(source, dest).map(|_| ())
     }
 }
+
+/// Build the `lacquer` command line in release and copy it to `~/.cargo/bin` when that
+/// exists (rustup's folder, usually on `PATH`), else `~/.local/bin`; the path is printed.
+pub fn install_cli() -> nice_plug_xtask::Result<()> {
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args(["build", "--release", "-p", "lacquer-cli"])
+        .status()?;
+    if !status.success() {
+        return crate::fail(format!("building the lacquer CLI failed ({status})"));
+    }
+    let exe = format!("lacquer{}", std::env::consts::EXE_SUFFIX);
+    let source = Path::new("target").join("release").join(&exe);
+    let base = home()?;
+    let cargo_bin = base.join(".cargo").join("bin");
+    let dest_dir = if cargo_bin.is_dir() {
+        cargo_bin
+    } else {
+        base.join(".local").join("bin")
+    };
+    fs::create_dir_all(&dest_dir)?;
+    let dest = dest_dir.join(&exe);
+    fs::copy(&source, &dest)?;
+    println!("installed {} -> {}", source.display(), dest.display());
+    Ok(())
+}

@@ -43,7 +43,8 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
         "bundle-all" => bundle_all(rest, false),
         "install" => {
             bundle_all(&["--release".to_owned()], false)?;
-            install::install_bundles()
+            install::install_bundles()?;
+            install::install_cli()
         }
         "test" => {
             bundle_all(&[], true)?;
