@@ -610,7 +610,7 @@ fn ducker_never_allocates_and_recovers() {
                 key_listen: count % 7 == 3,
                 band_limited: kind % 3 != 1,
                 band_hz: 20.0 + 980.0 * rng.f32(),
-                source: if count % 5 == 0 {
+                source: if count.is_multiple_of(5) {
                     KeySource::Internal
                 } else {
                     KeySource::External

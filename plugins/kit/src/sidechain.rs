@@ -31,7 +31,7 @@ impl<'a> KeyPort<'a> {
             .map(|b| b.as_slice_immutable())
             .filter(|ch| !ch.is_empty() && ch.iter().all(|c| c.len() == samples));
         match port {
-            Some(s) => Self::from_channels(&s[0], &s[s.len().min(2) - 1], s.len().min(2)),
+            Some(s) => Self::from_channels(s[0], s[s.len().min(2) - 1], s.len().min(2)),
             None => Self::none(),
         }
     }
