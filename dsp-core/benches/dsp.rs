@@ -270,12 +270,72 @@ fn bench_compressor(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Ducker at 48 kHz stereo with a stereo key (kick-like bursts): key HP and LP on,
+/// whole band and band-limited (LR4 at 150 Hz). Issue #10 targets: < 15 and < 25 ns per
+/// stereo sample.
+fn bench_ducker(c: &mut Criterion) {
+    use dsp_core::ducker::{Ducker, DuckerSettings};
+    let mut group = c.benchmark_group("ducker");
+    let filters = DuckerSettings {
+        threshold_db: -24.0,
+        depth_db: -18.0,
+        attack_ms: 2.0,
+        release_ms: 120.0,
+        key_hp: true,
+        key_hp_hz: 40.0,
+        key_lp: true,
+        key_lp_hz: 200.0,
+        ..Default::default()
+    };
+    for &n in &BLOCKS {
+        group.throughput(Throughput::Elements(n as u64));
+        let (l0, r0) = (noise(n, 1), noise(n, 2));
+        // A key that crosses the threshold within every block: noise with a slow envelope.
+        let key: Vec<f32> = noise(n, 3)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * (i as f32 * 0.05).sin().abs())
+            .collect();
+        for (name, settings) in [
+            ("key_filters", filters),
+            (
+                "key_filters_band_limited",
+                DuckerSettings {
+                    band_limited: true,
+                    band_hz: 150.0,
+                    ..filters
+                },
+            ),
+        ] {
+            let mut d = Ducker::new();
+            d.prepare(FS, n, 2);
+            d.set(&settings);
+            let (mut l, mut r) = (l0.clone(), r0.clone());
+            let keys: [&[f32]; 2] = [&key, &key];
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    // In place: the input is restored each iteration (copy included).
+                    l.copy_from_slice(&l0);
+                    r.copy_from_slice(&r0);
+                    d.set(black_box(&settings));
+                    d.process_stereo(
+                        &mut [black_box(&mut l[..]), black_box(&mut r[..])],
+                        Some(&keys),
+                    );
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_panner,
     bench_filters,
     bench_design,
     bench_loudness,
-    bench_compressor
+    bench_compressor,
+    bench_ducker
 );
 criterion_main!(benches);

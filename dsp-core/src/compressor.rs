@@ -394,6 +394,7 @@ impl Compressor {
             release_ms: s.release_ms,
             hold_ms: s.hold_ms,
             auto_release: s.auto_release,
+            ..BallisticsSettings::default()
         });
         self.delay
             .set_delay_samples((s.lookahead_ms * 1e-3 * self.sample_rate).round() as usize);

@@ -566,3 +566,88 @@ fn compressor_never_allocates_and_recovers() {
         assert_no_alloc(|| c.reset());
     });
 }
+
+use dsp_core::ducker::{Ducker, DuckerSettings, KeySource, MissingKey};
+use dsp_core::dynamics::ballistics::ReleaseCurve;
+
+#[test]
+fn ducker_never_allocates_and_recovers() {
+    // Hostile input (main and key) with and without flush-to-zero/denormals-are-zero.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut key = vec![0.0; MAX_BLOCK];
+        let mut d = Ducker::new();
+        let mut prepared = (0.0, 0);
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            let channels = 1 + count % 2;
+            if prepared != (sr, channels) {
+                d.prepare(sr, MAX_BLOCK, channels);
+                prepared = (sr, channels);
+            }
+            let s = DuckerSettings {
+                threshold_db: -60.0 * rng.f32(),
+                depth_db: if kind == 3 {
+                    f32::NEG_INFINITY
+                } else {
+                    -60.0 * rng.f32()
+                },
+                attack_ms: 0.1 + 100.0 * rng.f32().powi(3),
+                hold_ms: 500.0 * rng.f32().powi(2),
+                release_ms: 10.0 + 2000.0 * rng.f32().powi(3),
+                release_curve: if kind % 2 == 0 {
+                    ReleaseCurve::LinearDb
+                } else {
+                    ReleaseCurve::Exponential
+                },
+                lookahead_ms: 20.0 * rng.f32(),
+                key_hp: kind % 2 == 1,
+                key_hp_hz: 10.0 * 2000.0_f32.powf(rng.f32()),
+                key_lp: kind % 3 == 2,
+                key_lp_hz: 10.0 * 2000.0_f32.powf(rng.f32()),
+                key_listen: count % 7 == 3,
+                band_limited: kind % 3 != 1,
+                band_hz: 20.0 + 980.0 * rng.f32(),
+                source: if count.is_multiple_of(5) {
+                    KeySource::Internal
+                } else {
+                    KeySource::External
+                },
+                missing_key: if kind % 2 == 0 {
+                    MissingKey::SelfKey
+                } else {
+                    MissingKey::NoDucking
+                },
+            };
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                fill(&mut key[..n], rng, k + 2);
+                let (l, r) = (&mut left[..n], &mut right[..n]);
+                let key_slice: [&[f32]; 2] = [&key[..n], &key[..n]];
+                assert_no_alloc(|| {
+                    d.set(&s);
+                    let keys = match kind % 3 {
+                        0 => None,
+                        1 => Some(&key_slice[..1]),
+                        _ => Some(&key_slice[..]),
+                    };
+                    if channels == 2 {
+                        d.process_stereo(&mut [l, r], keys);
+                    } else {
+                        d.process_stereo(&mut [l], keys);
+                    }
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && (channels == 1 || all_finite(&right[..n])),
+                "{sr} {n} {kind} {s:?}"
+            );
+            assert!(d.gain_db().is_finite() && d.key_level_db().is_finite());
+        });
+        assert_no_alloc(|| d.reset());
+    });
+}

@@ -221,6 +221,28 @@ pub const COMPRESSOR_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Ducker's parameters.
+pub const DUCKER_PARAMS: &[ParamSpec] = &[
+    float("thr", "Threshold", -60.0, 0.0, -30.0),
+    float("depth", "Depth", -60.0, 0.0, -12.0),
+    boolean("dinf", "Depth -inf", false),
+    float("atk", "Attack", 0.1, 100.0, 2.0),
+    float("hold", "Hold", 0.0, 500.0, 0.0),
+    float("rel", "Release", 10.0, 2000.0, 150.0),
+    choice("rcurve", "Release Curve", 2, 0),
+    float("look", "Lookahead", 0.0, 20.0, 0.0),
+    boolean("khp", "Key HP", false),
+    float("khpf", "Key HP Freq", 10.0, 20_000.0, 30.0),
+    boolean("klp", "Key LP", false),
+    float("klpf", "Key LP Freq", 10.0, 20_000.0, 8000.0),
+    boolean("klisten", "Key Listen", false),
+    boolean("band", "Band Limited", false),
+    float("bandf", "Band Freq", 20.0, 1000.0, 150.0),
+    choice("scsrc", "Sidechain", 2, 1),
+    choice("nokey", "No Key", 2, 0),
+    bypass(),
+];
+
 /// Lacquer Test Fixture's parameters (test-only plugin, `tests/fixture-plugin`).
 pub const FIXTURE_PARAMS: &[ParamSpec] = &[
     float("lookahead_ms", "Lookahead", 0.0, 10.0, 0.0),
@@ -321,6 +343,45 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("look", 0.5),
             ("rel", 0.8),
             ("mix", 0.7),
+        ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Ducker",
+        short: "ducker",
+        clap_id: "org.lacquer.ducker",
+        name: "Lacquer Ducker",
+        features: &["audio-effect", "compressor", "stereo", "mono"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: Some(2),
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        latency: Latency::Lookahead { param: "look" },
+        params: DUCKER_PARAMS,
+        // No 0 dB-default gain: the depth defaults to -12 dB and acts only with a key.
+        gain_param: None,
+        vst3_class_id: *b"LacquerDucker001",
+        // External key (the default), threshold -30 dB, depth -30 dB: a loud key ducks hard.
+        key_settings: &[("scsrc", 1.0), ("thr", 0.5), ("depth", 0.5)],
+        // Self-keyed without a key (so it ducks in every test), key HP and LP (their filters
+        // hold state), band-limited at ~140 Hz (the LR4 split), 10 ms lookahead (the delay
+        // line), a slow linear release (the envelope).
+        stateful_settings: &[
+            ("nokey", 1.0),
+            ("thr", 0.5),
+            ("khp", 1.0),
+            ("khpf", 0.3),
+            ("klp", 1.0),
+            ("band", 1.0),
+            ("bandf", 0.5),
+            ("look", 0.5),
+            ("rel", 0.8),
+            ("rcurve", 1.0),
         ],
         test_only: false,
     },

@@ -16,6 +16,15 @@
 //! end-to-end tests): after a step of the target by `G` dB, the smoothed gain change has
 //! moved by `(1 − 1/e)·G` (63.2 %) after exactly the attack (resp. release) time.
 //!
+//! Release curve ([`ReleaseCurve`]): `Exponential` is the one-pole above. `LinearDb`
+//! moves the gain change back at a constant rate in dB: when the release starts (or its
+//! target changes while releasing) the rate is latched as `|y − x| / N`, `N` = release
+//! time in samples, and the state steps by that rate until it lands exactly on the target
+//! `N` samples later. So the release time is the time to recover the whole gain change
+//! (a ducker's "back from full depth in the release time"); tested, measured within 5 %.
+//! Meant for step-like targets (a ducker's or gate's); on a target that moves every
+//! sample it re-latches every sample. With auto release, only the fast branch is linear.
+//!
 //! Hold: while the target does not ask for less gain change than the state
 //! (`|x| ≥ |y|`) a counter is reloaded with `hold_ms`; when the target falls, the state
 //! is frozen until the counter runs out, then releases.
@@ -47,6 +56,16 @@ pub const AUTO_SLOW_ATTACK_MS: f32 = 250.0;
 /// Slow branch release = this × release.
 pub const AUTO_RELEASE_FACTOR: f32 = 4.0;
 
+/// Shape of the release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReleaseCurve {
+    /// One-pole in dB: 63.2 % of the way back in the release time.
+    #[default]
+    Exponential,
+    /// Constant rate in dB: all of the way back in the release time.
+    LinearDb,
+}
+
 /// Time settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BallisticsSettings {
@@ -58,6 +77,8 @@ pub struct BallisticsSettings {
     pub hold_ms: f32,
     /// Program-dependent dual-time-constant release.
     pub auto_release: bool,
+    /// Exponential or linear-in-dB release.
+    pub release_curve: ReleaseCurve,
 }
 
 impl Default for BallisticsSettings {
@@ -67,6 +88,7 @@ impl Default for BallisticsSettings {
             release_ms: 100.0,
             hold_ms: 0.0,
             auto_release: false,
+            release_curve: ReleaseCurve::Exponential,
         }
     }
 }
@@ -80,6 +102,12 @@ struct ChannelState {
     slow: f32,
     /// Samples left before the release may start.
     hold_left: u32,
+    /// Linear release: dB per sample latched at the start of the release.
+    rate: f32,
+    /// Linear release: the target the rate was latched for.
+    rate_target: f32,
+    /// Linear release: the last sample released (a new release re-latches the rate).
+    releasing: bool,
 }
 
 /// Attack/hold/release smoother of gain changes in dB, up to two channels.
@@ -99,6 +127,8 @@ pub struct Ballistics {
     slow_release_coef: f32,
     /// Hold length in samples.
     hold_samples: u32,
+    /// `1 / release samples` (linear release).
+    inv_release_samples: f32,
     /// Per-channel state.
     state: [ChannelState; MAX_DYNAMICS_CHANNELS],
 }
@@ -120,6 +150,7 @@ impl Ballistics {
             slow_attack_coef: 0.0,
             slow_release_coef: 0.0,
             hold_samples: 0,
+            inv_release_samples: 0.0,
             state: [ChannelState::default(); MAX_DYNAMICS_CHANNELS],
         };
         b.update();
@@ -157,6 +188,7 @@ impl Ballistics {
             release_ms: pick(s.release_ms, MIN_RELEASE_MS, MAX_RELEASE_MS, d.release_ms),
             hold_ms: pick(s.hold_ms, 0.0, MAX_HOLD_MS, 0.0),
             auto_release: s.auto_release,
+            release_curve: s.release_curve,
         };
         if s != self.settings {
             self.settings = s;
@@ -172,6 +204,7 @@ impl Ballistics {
         self.slow_attack_coef = coef_for_time_ms(fs, AUTO_SLOW_ATTACK_MS);
         self.slow_release_coef = coef_for_time_ms(fs, AUTO_RELEASE_FACTOR * s.release_ms);
         self.hold_samples = (s.hold_ms * 1e-3 * fs).round() as u32;
+        self.inv_release_samples = 1.0 / (s.release_ms * 1e-3 * fs).max(1.0);
     }
 
     /// Smooths `channel`'s target gain changes (dB) in place (channels ≥ 2 untouched).
@@ -181,7 +214,32 @@ impl Ballistics {
         };
         let (att, rel) = (self.attack_coef, self.release_coef);
         let hold = self.hold_samples;
-        if !self.settings.auto_release && hold == 0 {
+        let linear = self.settings.release_curve == ReleaseCurve::LinearDb;
+        let inv_n = self.inv_release_samples;
+        if !self.settings.auto_release && hold == 0 && linear {
+            // Attack as below; release by the latched rate (see the module header). The
+            // same operations run whatever the values, so silence costs what music does.
+            let (mut y, catt) = (st.fast, 1.0 - att);
+            let (mut rate, mut last, mut releasing) = (st.rate, st.rate_target, st.releasing);
+            for g in gains_db.iter_mut() {
+                let x = *g;
+                let attack = x.abs() > y.abs();
+                let gap = y - x;
+                let relatch = !releasing || x != last;
+                rate = if relatch { gap.abs() * inv_n } else { rate };
+                // Lands exactly on the target once the rest is within one step.
+                let down = if gap.abs() <= rate {
+                    x
+                } else {
+                    y - gap.signum() * rate
+                };
+                y = if attack { att * y + catt * x } else { down };
+                releasing = !attack;
+                last = x;
+                *g = y;
+            }
+            (st.fast, st.rate, st.rate_target, st.releasing) = (y, rate, last, releasing);
+        } else if !self.settings.auto_release && hold == 0 {
             // The common case: the plain branching smoother, both branches computed as
             // `a·y + (1 − a)·x` so only a multiply and an add sit on the recursion and
             // the comparison runs beside them.
@@ -211,8 +269,22 @@ impl Ballistics {
                     };
                     continue;
                 }
-                let a = if x.abs() > st.fast.abs() { att } else { rel };
-                smooth(&mut st.fast, x, a);
+                let attack = x.abs() > st.fast.abs();
+                if attack || !linear {
+                    smooth(&mut st.fast, x, if attack { att } else { rel });
+                } else {
+                    let gap = st.fast - x;
+                    if !st.releasing || x != st.rate_target {
+                        st.rate = gap.abs() * inv_n;
+                    }
+                    st.fast = if gap.abs() <= st.rate {
+                        x
+                    } else {
+                        st.fast - gap.signum() * st.rate
+                    };
+                }
+                st.releasing = !attack;
+                st.rate_target = x;
                 if auto {
                     let a = if x.abs() > st.slow.abs() {
                         s_att
@@ -230,6 +302,9 @@ impl Ballistics {
         }
         flush(&mut st.fast);
         flush(&mut st.slow);
+        if !st.rate.is_finite() {
+            st.rate = 0.0;
+        }
     }
 
     /// Copies channel `from`'s state to channel `to` (a fully linked caller smooths one
@@ -301,6 +376,78 @@ mod tests {
         }
     }
 
+    /// Linear in dB: the definition is a straight line from the gain change at the start
+    /// of the release to the target, `N` = release samples long. Checked sample by sample
+    /// against that line (both code paths: without and with hold), and the crossing of the
+    /// half-way level against `N/2` within 5 %.
+    #[test]
+    fn linear_release_is_a_straight_line_in_db_lasting_the_release_time() {
+        for fs in [44_100.0_f32, 96_000.0] {
+            for (release_ms, hold_ms, depth) in [
+                (10.0, 0.0, -30.0),
+                (250.0, 0.0, -6.0),
+                (1000.0, 20.0, -60.0),
+            ] {
+                let mut b = Ballistics::new();
+                b.prepare(fs, 512, 1);
+                b.set(&BallisticsSettings {
+                    attack_ms: 0.1,
+                    release_ms,
+                    hold_ms,
+                    release_curve: ReleaseCurve::LinearDb,
+                    ..Default::default()
+                });
+                run(&mut b, depth, (fs * 0.05) as usize);
+                let start = b.value(0);
+                assert!((start - depth).abs() < 1e-3, "{start}");
+                let hold = (hold_ms * 1e-3 * fs).round() as usize;
+                let n = (release_ms * 1e-3 * fs) as f64;
+                let y = run(&mut b, 0.0, hold + 2 * n as usize);
+                let y = &y[hold..];
+                for (i, &v) in y.iter().enumerate() {
+                    let want = (f64::from(start) * (1.0 - (i + 1) as f64 / n)).min(0.0);
+                    assert!(
+                        (f64::from(v) - want).abs() < 1e-3 * f64::from(-depth) + 1e-4,
+                        "fs {fs} rel {release_ms}: sample {i}: {v} vs {want}"
+                    );
+                }
+                let half = crossing(y, 0.5 * start) + 1.0;
+                assert!((half / (0.5 * n) - 1.0).abs() < 0.05, "half {half} vs {n}");
+                assert_eq!(y[n as usize + 1], 0.0, "lands on the target");
+            }
+        }
+    }
+
+    /// A new target while releasing (a ducker's depth turned up mid-release) re-latches the
+    /// rate: the rest of the way takes the release time again; and a release from a steady
+    /// state never sticks (the rate is latched from the gap, not from the past).
+    #[test]
+    fn linear_release_relatches_on_a_new_target() {
+        let fs = 48_000.0;
+        let mut b = Ballistics::new();
+        b.prepare(fs, 512, 1);
+        b.set(&BallisticsSettings {
+            attack_ms: 0.1,
+            release_ms: 100.0,
+            release_curve: ReleaseCurve::LinearDb,
+            ..Default::default()
+        });
+        run(&mut b, -40.0, 4800);
+        // Steady at the target (gap 0, rate 0), then half of a release towards −20 dB.
+        run(&mut b, -40.0, 100);
+        let y = run(&mut b, -20.0, 2400);
+        assert!((y[2399] + 30.0).abs() < 1e-2, "{}", y[2399]);
+        let y = run(&mut b, -10.0, 5000);
+        // −30 → −10 dB in exactly 4800 samples, linearly.
+        assert!((y[2399] + 20.0).abs() < 1e-2, "{}", y[2399]);
+        assert!(
+            y[4790] < -10.0 && y[4800] == -10.0,
+            "{} {}",
+            y[4790],
+            y[4800]
+        );
+    }
+
     #[test]
     fn hold_freezes_for_exactly_hold_ms() {
         let mut b = Ballistics::new();
@@ -310,6 +457,7 @@ mod tests {
             release_ms: 50.0,
             hold_ms: 20.0,
             auto_release: false,
+            ..Default::default()
         });
         run(&mut b, -12.0, 1000);
         let held = b.value(0);
@@ -335,6 +483,7 @@ mod tests {
                 release_ms,
                 hold_ms: 0.0,
                 auto_release: true,
+                ..Default::default()
             });
             run(&mut b, -10.0, (burst_ms * 48.0) as usize);
             let start = b.value(0);
@@ -357,14 +506,27 @@ mod tests {
             BallisticsSettings {
                 attack_ms: 2.0,
                 release_ms: 30.0,
-                hold_ms: 0.0,
-                auto_release: false,
+                ..Default::default()
             },
             BallisticsSettings {
                 attack_ms: 2.0,
                 release_ms: 30.0,
                 hold_ms: 3.0,
                 auto_release: true,
+                ..Default::default()
+            },
+            BallisticsSettings {
+                attack_ms: 2.0,
+                release_ms: 30.0,
+                release_curve: ReleaseCurve::LinearDb,
+                ..Default::default()
+            },
+            BallisticsSettings {
+                attack_ms: 2.0,
+                release_ms: 30.0,
+                hold_ms: 3.0,
+                release_curve: ReleaseCurve::LinearDb,
+                ..Default::default()
             },
         ] {
             let mut a = Ballistics::new();
@@ -386,6 +548,7 @@ mod tests {
             release_ms: -1.0,
             hold_ms: f32::INFINITY,
             auto_release: true,
+            release_curve: ReleaseCurve::LinearDb,
         });
         let mut g = [f32::NAN, f32::NEG_INFINITY, -1e-39, -3.0];
         h.process(0, &mut g);

@@ -10,20 +10,18 @@
 //! [`GRID_SAMPLES`](params::GRID_SAMPLES) samples counted from activation, so the output is
 //! the same for any host block size.
 //!
-//! "No key": nice-plug does not forward the hosts' silence flags (CLAP `constant_mask`, VST3
-//! `silenceFlags`), and a missing port arrives as zeroed storage. So the key counts as
-//! connected once the sidechain port has delivered a full-length, non-zero sample while the
-//! source is External (since activation or reset); the detector switches to it at that
-//! exact sample. Until then (and
-//! whenever the host stops passing the port) detection falls back to the main input and the
-//! editor says "no key: using input". A connected key that falls silent later stays the key
-//! (a gated kick must not hand detection back to the main signal between hits).
+//! "No key": the key counts as connected once the sidechain port has delivered a non-zero
+//! sample while the source is External ([`lacquer_kit::sidechain::KeyLatch`], shared with the
+//! Ducker); the detector switches to it at that exact sample. Until then (and whenever the
+//! host stops passing the port) detection falls back to the main input and the editor says
+//! "no key: using input".
 
 use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
 use dsp_core::meter::LevelMeter;
 use dsp_core::Compressor;
 use lacquer_kit::meters_bridge::{StereoLevelAtomics, METER_FLOOR_DB};
+use lacquer_kit::sidechain::{KeyLatch, KeyPort};
 use nice_plug::prelude::*;
 use params::{Glides, SourceParam, GRID_SAMPLES};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -142,7 +140,7 @@ pub struct LacquerCompressor {
     /// Latency last reported to the host.
     latency: u32,
     /// The sidechain port has delivered a non-zero sample (see the module header).
-    key_seen: bool,
+    key_latch: KeyLatch,
     /// True from activation/reset until the first block: the glides jump to their targets.
     snap: bool,
     /// Input peak/RMS measurement (editor open only).
@@ -164,7 +162,7 @@ impl Default for LacquerCompressor {
             clock: 0,
             channels: 2,
             latency: 0,
-            key_seen: false,
+            key_latch: KeyLatch::default(),
             snap: true,
             input_meter: LevelMeter::new(),
             output_meter: LevelMeter::new(),
@@ -260,7 +258,7 @@ impl Plugin for LacquerCompressor {
         self.glides.snap();
         self.latched = self.glides.current();
         self.clock = 0;
-        self.key_seen = false;
+        self.key_latch.reset();
         // This `set` fixes the latency for `activate` to report; the second `reset` re-arms
         // the jump, so the first block jumps to the values in force THEN (a host may set
         // parameters between activation and the first block, as a VST3 host's flush does).
@@ -284,20 +282,9 @@ impl Plugin for LacquerCompressor {
         }
         let external = self.params.source.value() == SourceParam::External;
         let editor_open = self.params.editor_state.is_open();
-        // The key: a full-length port of 1 or 2 channels, else none.
-        let sidechain = aux
-            .inputs
-            .first()
-            .map(|b| b.as_slice_immutable())
-            .filter(|ch| !ch.is_empty() && ch.iter().all(|c| c.len() == n));
-        let key_channels = sidechain.map_or(0, |s| s.len().min(2));
-        let key: [&[f32]; 2] = match sidechain {
-            Some(s) => [&*s[0], &*s[key_channels - 1]],
-            None => [&[], &[]],
-        };
-        if sidechain.is_none() {
-            self.key_seen = false;
-        }
+        let port = KeyPort::from_aux(aux, n);
+        let key_channels = port.channels();
+        self.key_latch.begin_block(&port);
         let chans = self.channels;
         let main = buffer.as_slice();
         if main.len() < chans {
@@ -328,18 +315,7 @@ impl Plugin for LacquerCompressor {
                 context.set_latency_samples(latency);
             }
             // Split at the key's first non-zero sample, where it starts to count.
-            let (a, b) = (pos, pos + len);
-            let mut spans = [(a, b, self.key_seen), (b, b, true)];
-            // Only while External: the scan would otherwise run on every block of a key that
-            // is never used (and DAZ reads denormal input as zeros, so it never ends).
-            if external && !self.key_seen && key_channels > 0 {
-                let k = &key[..key_channels];
-                let first = |c: &[f32]| c[a..b].iter().position(|&x| x != 0.0);
-                if let Some(i) = k.iter().filter_map(|c| first(c)).min().map(|i| a + i) {
-                    spans = [(a, i, false), (i, b, true)];
-                    self.key_seen = true;
-                }
-            }
+            let spans = self.key_latch.spans(&port, pos, pos + len, external);
             for (s, e, keyed) in spans {
                 if s == e {
                     continue;
@@ -348,11 +324,7 @@ impl Plugin for LacquerCompressor {
                 for (dst, src) in chunk.iter_mut().zip(main.iter_mut()) {
                     *dst = &mut src[s..e];
                 }
-                let key_chunk: [&[f32]; 2] = if key_channels > 0 {
-                    [&key[0][s..e], &key[1][s..e]]
-                } else {
-                    [&[], &[]]
-                };
+                let key_chunk = port.span(s, e);
                 let key_ref =
                     (external && keyed && key_channels > 0).then_some(&key_chunk[..key_channels]);
                 self.compressor.process_stereo(&mut chunk[..chans], key_ref);
@@ -377,7 +349,7 @@ impl Plugin for LacquerCompressor {
             meters
                 .input_peak_db
                 .store(block_in.max(METER_FLOOR_DB), Ordering::Relaxed);
-            let status = match (external, self.key_seen && key_channels > 0) {
+            let status = match (external, self.key_latch.seen() && key_channels > 0) {
                 (false, _) => KeyStatus::Internal,
                 (true, true) => KeyStatus::External,
                 (true, false) => KeyStatus::NoKey,

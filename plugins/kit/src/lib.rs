@@ -8,11 +8,13 @@
 //! - [`header`], [`presets`], [`ab`], [`editor_state`]: the header bar, factory/user
 //!   presets with locked parameters, A/B compare, persisted size and scale.
 //! - [`meters_bridge`]: atomics and the analyzer queue between audio thread and editor.
+//! - [`sidechain`]: the key port and the "key connected" latch of keyed plugins.
 //! - [`app`]: the editor shell every plugin shares ([`app::EditorSpec`], [`app::create_editor`]).
 //! - `testing` (doc-hidden): a fake host and a headless egui harness for any editor's tests.
 
 pub mod ab;
 pub mod app;
+pub mod dynamics_params;
 pub mod editor_state;
 pub mod header;
 pub mod meters;
@@ -20,6 +22,7 @@ pub mod meters_bridge;
 pub mod param_control;
 pub mod params;
 pub mod presets;
+pub mod sidechain;
 pub mod theme;
 pub mod units;
 pub mod views;
