@@ -21,6 +21,9 @@
 //!   four times that sample-domain bound as headroom for the error's inter-sample peaks;
 //!   the limiter lowers its ceiling by it, so the dithered output stays under the ceiling.
 //!
+//! Digital silence (an exact 0 in) passes as exact 0 (the usual auto-mute of mastering
+//! dithers: a silent track stays bit-silent, and the error feedback restarts).
+//!
 //! The random source is a per-channel xorshift64* generator (S. Vigna, "An experimental
 //! exploration of Marsaglia's xorshift generators, scrambled", ACM TOMS 42(4), 2016), so
 //! the output does not depend on the host's block size. Arithmetic is `f64` so 24-bit
@@ -154,6 +157,12 @@ impl Dither {
         let mut e = self.err[channel];
         for x in buf.iter_mut() {
             let input = if x.is_finite() { f64::from(*x) } else { 0.0 };
+            if input == 0.0 {
+                // Digital silence stays silent (and the error feedback restarts).
+                *x = 0.0;
+                e = [0.0; 3];
+                continue;
+            }
             let v = if shaped {
                 input
                     - (SHAPING_COEFS[0] * e[0] + SHAPING_COEFS[1] * e[1] + SHAPING_COEFS[2] * e[2])

@@ -33,6 +33,9 @@
 //! * Loudness: a [`crate::loudness::LoudnessMeter`] on the output gives integrated and
 //!   short-term LUFS; [`gain_to_target_db`] is the input gain still needed.
 //!
+//! Bypass glides (linearly, [`PARAM_RAMP_MS`]) to the input delayed by the latency, so the
+//! host's delay compensation stays right and a settled bypass is bit-transparent.
+//!
 //! Smoothing: input gain and ceiling ramp logarithmically over [`PARAM_RAMP_MS`] (the
 //! ceiling's ramp means the promise during a ceiling change is the larger of the two);
 //! release and link act on a smoothed signal. Lookahead changes restart the window at the
@@ -103,6 +106,8 @@ pub struct LimiterSettings {
     pub dither: DitherMode,
     /// Dither word length.
     pub dither_bits: DitherBits,
+    /// Bypass: glides (over [`PARAM_RAMP_MS`]) to the input delayed by the latency.
+    pub bypass: bool,
 }
 
 impl Default for LimiterSettings {
@@ -117,6 +122,7 @@ impl Default for LimiterSettings {
             oversampling: OversamplingFactor::X4,
             dither: DitherMode::Off,
             dither_bits: DitherBits::Bits16,
+            bypass: false,
         }
     }
 }
@@ -210,6 +216,14 @@ pub struct Limiter {
     stage2: WindowEnvelope,
     /// Stage-2 audio delay.
     delay2: LookaheadDelay,
+    /// The input delayed by the whole latency (bypass path).
+    dry_delay: LookaheadDelay,
+    /// Bypass amount 0..1 (linear ramp).
+    bypass: Smoother,
+    /// Per-channel bypass-path scratch.
+    dry: [Vec<f32>; MAX_LIMITER_CHANNELS],
+    /// Per-sample bypass amount of the chunk.
+    ramp_bypass: Vec<f32>,
     /// Output dither.
     dither: Dither,
     /// Output loudness.
@@ -262,6 +276,10 @@ impl Limiter {
             annex2: Default::default(),
             stage2: WindowEnvelope::default(),
             delay2: LookaheadDelay::new(),
+            dry_delay: LookaheadDelay::new(),
+            bypass: Smoother::new(SmoothingStyle::Linear),
+            dry: Default::default(),
+            ramp_bypass: Vec::new(),
             dither: Dither::new(),
             loudness: LoudnessMeter::new(),
             audio: Default::default(),
@@ -294,14 +312,20 @@ impl Limiter {
         self.stage2.prepare(w2);
         self.delay1.prepare(max_window + TAPS_PER_PHASE, CHUNK);
         self.delay2.prepare(w2 + annex2::FRAME_DELAY, CHUNK);
+        self.dry_delay.prepare(
+            max_window + TAPS_PER_PHASE + w2 + annex2::FRAME_DELAY,
+            CHUNK,
+        );
         self.oversampler.prepare(fs, CHUNK, self.channels);
         self.annex2.prepare(self.channels);
         self.dither.prepare(fs, CHUNK, self.channels);
         self.loudness
             .prepare(fs, max_block.clamp(1, CHUNK), self.channels);
-        for s in [&mut self.input_gain, &mut self.ceiling] {
+        for s in [&mut self.input_gain, &mut self.ceiling, &mut self.bypass] {
             s.set_ramp_ms(fs, PARAM_RAMP_MS);
         }
+        self.dry = [vec![0.0; CHUNK], vec![0.0; CHUNK]];
+        self.ramp_bypass = vec![0.0; CHUNK];
         self.audio = [vec![0.0; CHUNK], vec![0.0; CHUNK]];
         self.gains = [vec![1.0; CHUNK], vec![1.0; CHUNK]];
         self.upsampled = vec![0.0; CHUNK * 8];
@@ -324,6 +348,7 @@ impl Limiter {
         self.release = Default::default();
         self.delay1.reset();
         self.delay2.reset();
+        self.dry_delay.reset();
         self.oversampler.reset();
         self.annex2.reset();
         self.dither.reset();
@@ -332,7 +357,7 @@ impl Limiter {
         self.input_peak_db = crate::db::MINUS_INFINITY_DB;
         self.output_peak_db = crate::db::MINUS_INFINITY_DB;
         self.snap = true;
-        for s in [&mut self.input_gain, &mut self.ceiling] {
+        for s in [&mut self.input_gain, &mut self.ceiling, &mut self.bypass] {
             s.reset(s.target());
         }
     }
@@ -354,7 +379,7 @@ impl Limiter {
             self.apply_settings(settings);
         }
         if self.snap {
-            for s in [&mut self.input_gain, &mut self.ceiling] {
+            for s in [&mut self.input_gain, &mut self.ceiling, &mut self.bypass] {
                 s.reset(s.target());
             }
             self.snap = false;
@@ -375,6 +400,9 @@ impl Limiter {
         self.delay1.set_delay_samples(k + TAPS_PER_PHASE / 2 - 1);
         self.delay2
             .set_delay_samples(self.stage2_window() + annex2::FRAME_DELAY);
+        self.dry_delay
+            .set_delay_samples(self.delay1.latency() + self.delay2.latency());
+        self.bypass.set_target(if s.bypass { 1.0 } else { 0.0 });
         self.oversampler.set_factor(s.oversampling);
         self.release_coef = crate::one_pole::coef_for_time_ms(fs, s.release_ms);
         self.slow_release_coef =
@@ -458,6 +486,19 @@ impl Limiter {
         self.ceiling.next_block(&mut self.ramp_ceiling[..n]);
         let margin1 = crate::db::db_to_gain(-STAGE1_MARGIN_DB);
         let margin2 = crate::db::db_to_gain(-STAGE2_MARGIN_DB);
+        // 0. The bypass path: the input, delayed by the whole latency.
+        for c in 0..chans {
+            for (d, &x) in self.dry[c][..n].iter_mut().zip(&main[c][start..end]) {
+                *d = if x.is_nan() { 0.0 } else { x.clamp(-MAX_SAMPLE, MAX_SAMPLE) };
+            }
+        }
+        {
+            let [d0, d1] = &mut self.dry;
+            let mut bufs: [&mut [f32]; 2] = [&mut d0[..n], &mut d1[..n]];
+            self.dry_delay.process(&mut bufs[..chans]);
+        }
+        let bypass_active = self.bypass.is_smoothing() || self.bypass.target() > 0.0;
+        self.bypass.next_block(&mut self.ramp_bypass[..n]);
         // 1. Input gain, oversampled peak, required gain.
         let mut in_peak = 0.0_f32;
         for c in 0..chans {
@@ -553,6 +594,11 @@ impl Limiter {
                 *o = y * g2;
             }
             self.dither.process(c, out);
+            if bypass_active {
+                for ((o, &d), &b) in out.iter_mut().zip(&self.dry[c][..n]).zip(&self.ramp_bypass) {
+                    *o += b * (d - *o);
+                }
+            }
         }
         // 5. Loudness of the output.
         match chans {

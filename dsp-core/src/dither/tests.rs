@@ -142,6 +142,11 @@ fn error_stays_within_the_bound_and_blocks_do_not_matter() {
             }
         }
     }
+    let mut silence = vec![0.0_f32; 64];
+    let mut d = Dither::new();
+    d.set(DitherMode::NoiseShaped, DitherBits::Bits16);
+    d.process(0, &mut silence);
+    assert!(silence.iter().all(|&v| v == 0.0), "digital silence stays silent");
     let mut bad = vec![f32::NAN, f32::INFINITY, 0.5, f32::NEG_INFINITY];
     let mut d = Dither::new();
     d.set(DitherMode::NoiseShaped, DitherBits::Bits16);

@@ -361,6 +361,7 @@ fn random_settings(rng: &mut fastrand::Rng) -> LimiterSettings {
         } else {
             DitherBits::Bits24
         },
+        bypass: false,
     }
 }
 
@@ -807,4 +808,24 @@ fn reference_meters_read_sines_correctly() {
             assert!((tp16 - db(0.5)).abs() < 0.02, "16x reads {tp16}");
         }
     }
+}
+
+#[test]
+fn bypass_glides_to_the_delayed_input_bit_for_bit() {
+    let fs = 48_000.0;
+    let x: Vec<f32> = crate::test_util::noise(30_000, 4).iter().map(|v| v * 4.0).collect();
+    let s = LimiterSettings::default();
+    let mut l = limiter(fs, &s);
+    let lat = l.latency();
+    let (mut a, mut b) = (x.clone(), x.clone());
+    l.process(&mut [&mut a[..10_000], &mut b[..10_000]]);
+    l.set(&LimiterSettings { bypass: true, ..s });
+    l.process(&mut [&mut a[10_000..], &mut b[10_000..]]);
+    // Limited before, ramping for 20 ms, then exactly the delayed input.
+    assert!(a[5_000..10_000].iter().all(|v| v.abs() < 1.0));
+    let settled = 10_000 + 960;
+    assert_eq!(&a[settled..], &x[settled - lat..x.len() - lat]);
+    // The ramp itself has no jump larger than the signal's own steps.
+    let steps = crate::test_util::max_step(&a[9_900..11_000]);
+    assert!(steps < 8.0 + 1e-3, "{steps}");
 }
