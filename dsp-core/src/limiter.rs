@@ -142,7 +142,12 @@ impl LimiterSettings {
                 MAX_LOOKAHEAD_MS,
                 d.lookahead_ms,
             ),
-            release_ms: pick(self.release_ms, MIN_RELEASE_MS, MAX_RELEASE_MS, d.release_ms),
+            release_ms: pick(
+                self.release_ms,
+                MIN_RELEASE_MS,
+                MAX_RELEASE_MS,
+                d.release_ms,
+            ),
             link: pick(self.link, 0.0, 1.0, d.link),
             ..*self
         }
@@ -489,7 +494,11 @@ impl Limiter {
         // 0. The bypass path: the input, delayed by the whole latency.
         for c in 0..chans {
             for (d, &x) in self.dry[c][..n].iter_mut().zip(&main[c][start..end]) {
-                *d = if x.is_nan() { 0.0 } else { x.clamp(-MAX_SAMPLE, MAX_SAMPLE) };
+                *d = if x.is_nan() {
+                    0.0
+                } else {
+                    x.clamp(-MAX_SAMPLE, MAX_SAMPLE)
+                };
             }
         }
         {
@@ -632,7 +641,11 @@ fn release(state: &mut Release, r: &mut [f32], coef: f32, slow_coef: f32, averag
         }
     }
     // Keep the state finite and out of the denormal range.
-    state.gain = if g.is_finite() { g.clamp(0.0, 1.0) } else { 1.0 };
+    state.gain = if g.is_finite() {
+        g.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     state.average_depth = if avg > 1e-12 && avg.is_finite() {
         avg
     } else {

@@ -57,7 +57,10 @@ fn tpdf_error_moments_do_not_depend_on_the_signal() {
         let (m, v) = mean_var(&errors(&x, &y));
         assert!(m.abs() < 0.01 * q, "frac {frac}: mean {} q", m / q);
         let ratio = v / (q * q / 4.0);
-        assert!((ratio - 1.0).abs() < 0.05, "frac {frac}: variance {ratio} × q²/4");
+        assert!(
+            (ratio - 1.0).abs() < 0.05,
+            "frac {frac}: variance {ratio} × q²/4"
+        );
     }
     // A −80 dBFS sine: error uncorrelated with it.
     let x: Vec<f32> = (0..n)
@@ -102,7 +105,7 @@ fn noise_shaped_error_follows_the_ntf() {
     let mut worst: f64 = 0.0;
     for centre_hz in [1_000.0, 4_000.0, 8_000.0, 12_000.0, 16_000.0, 20_000.0] {
         let k0 = (centre_hz / 48_000.0 * seg as f64).round() as usize;
-        let (mut got, mut want, mut count) = (0.0, 0.0, 0.0);
+        let (mut got, mut want) = (0.0, 0.0);
         for k in k0 - 6..=k0 + 6 {
             let w = 2.0 * PI * k as f64 / seg as f64;
             for s in 0..segs {
@@ -113,14 +116,15 @@ fn noise_shaped_error_follows_the_ntf() {
                     im -= v * (w * i as f64).sin();
                 }
                 got += (re * re + im * im) / w2;
-                count += 1.0;
             }
             want += q * q / 4.0 * ntf_power(w) * segs as f64;
         }
-        let _ = count;
         let diff_db = 10.0 * (got / want).log10();
         worst = worst.max(diff_db.abs());
-        assert!(diff_db.abs() < 1.0, "{centre_hz} Hz: {diff_db:+.2} dB from (q²/4)|NTF|²");
+        assert!(
+            diff_db.abs() < 1.0,
+            "{centre_hz} Hz: {diff_db:+.2} dB from (q²/4)|NTF|²"
+        );
     }
     eprintln!("noise-shaped spectrum: worst band {worst:.2} dB from theory");
 }
@@ -136,7 +140,10 @@ fn error_stays_within_the_bound_and_blocks_do_not_matter() {
             let y = run(mode, bits, &x, 512);
             let worst = errors(&x, &y).iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             let bound = f64::from(Dither::peak_bound(mode, bits)) / 4.0;
-            assert!(worst <= bound * 1.0001, "{mode:?} {bits:?}: {worst} > {bound}");
+            assert!(
+                worst <= bound * 1.0001,
+                "{mode:?} {bits:?}: {worst} > {bound}"
+            );
             for block in [1, 7, 4096] {
                 assert_eq!(run(mode, bits, &x, block), y, "{mode:?} block {block}");
             }
@@ -146,7 +153,10 @@ fn error_stays_within_the_bound_and_blocks_do_not_matter() {
     let mut d = Dither::new();
     d.set(DitherMode::NoiseShaped, DitherBits::Bits16);
     d.process(0, &mut silence);
-    assert!(silence.iter().all(|&v| v == 0.0), "digital silence stays silent");
+    assert!(
+        silence.iter().all(|&v| v == 0.0),
+        "digital silence stays silent"
+    );
     let mut bad = vec![f32::NAN, f32::INFINITY, 0.5, f32::NEG_INFINITY];
     let mut d = Dither::new();
     d.set(DitherMode::NoiseShaped, DitherBits::Bits16);

@@ -119,7 +119,11 @@ fn sixteen_x_dbtp(x: &[f32], frames4: &[f64], near_db: f64) -> f64 {
                     }
                     let r = d / HALF as f64;
                     let w = i0(beta * (1.0 - r * r).sqrt()) / norm;
-                    let s = if d == 0.0 { 1.0 } else { (PI * d).sin() / (PI * d) };
+                    let s = if d == 0.0 {
+                        1.0
+                    } else {
+                        (PI * d).sin() / (PI * d)
+                    };
                     s * w
                 })
                 .collect()
@@ -133,8 +137,7 @@ fn sixteen_x_dbtp(x: &[f32], frames4: &[f64], near_db: f64) -> f64 {
         if !hot {
             continue;
         }
-        for (j, row) in table.iter().enumerate().skip(1) {
-            let _ = j;
+        for row in table.iter().skip(1) {
             let mut v = 0.0;
             for (o, w) in row.iter().enumerate() {
                 let m = n as isize + o as isize - HALF + 1;
@@ -165,7 +168,11 @@ fn run(l: &mut Limiter, left: &[f32], right: &[f32], block: usize, seed: u64) ->
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut start = 0;
     while start < a.len() {
-        let len = if block == 0 { rng.usize(1..=700) } else { block };
+        let len = if block == 0 {
+            rng.usize(1..=700)
+        } else {
+            block
+        };
         let end = (start + len).min(a.len());
         l.process(&mut [&mut a[start..end], &mut b[start..end]]);
         start = end;
@@ -257,7 +264,10 @@ fn random_signal(rng: &mut fastrand::Rng, len: usize, fs: f32) -> ([Vec<f32>; 2]
             };
             let p = rng.f64() * 2.0 * PI;
             (
-                [sine(len, fs, f, amp, p), sine(len, fs, f, amp, p + rng.f64())],
+                [
+                    sine(len, fs, f, amp, p),
+                    sine(len, fs, f, amp, p + rng.f64()),
+                ],
                 "sine",
             )
         }
@@ -286,7 +296,12 @@ fn random_signal(rng: &mut fastrand::Rng, len: usize, fs: f32) -> ([Vec<f32>; 2]
         }
         3 => {
             // White noise at +20 dB.
-            let n = |s| -> Vec<f32> { crate::test_util::noise(len, s).iter().map(|v| v * 10.0).collect() };
+            let n = |s| -> Vec<f32> {
+                crate::test_util::noise(len, s)
+                    .iter()
+                    .map(|v| v * 10.0)
+                    .collect()
+            };
             let s = rng.u64(..);
             ([n(s), n(s + 1)], "noise +20 dB")
         }
@@ -306,9 +321,7 @@ fn random_signal(rng: &mut fastrand::Rng, len: usize, fs: f32) -> ([Vec<f32>; 2]
             let mut a: Vec<f32> = (0..len)
                 .map(|_| if rng.bool() { 1.0 } else { -1.0 })
                 .collect();
-            let b: Vec<f32> = (0..len)
-                .map(|i| [1.0, 1.0, -1.0, -1.0][i % 4])
-                .collect();
+            let b: Vec<f32> = (0..len).map(|i| [1.0, 1.0, -1.0, -1.0][i % 4]).collect();
             if rng.bool() {
                 a = b.clone();
             }
@@ -460,8 +473,16 @@ fn named_worst_cases_stay_under_the_ceiling() {
         };
         let cases: Vec<(&str, Vec<f32>)> = vec![
             ("0.49 fs sine", sine(n, fs, 0.49 * f64::from(fs), 1.0, 0.3)),
-            ("fs/4 at 45°", (0..n).map(|i| [1.0, 1.0, -1.0, -1.0][i % 4]).collect()),
-            ("square", (0..n).map(|i| if i % 20 < 10 { 1.0 } else { -1.0 }).collect()),
+            (
+                "fs/4 at 45°",
+                (0..n).map(|i| [1.0, 1.0, -1.0, -1.0][i % 4]).collect(),
+            ),
+            (
+                "square",
+                (0..n)
+                    .map(|i| if i % 20 < 10 { 1.0 } else { -1.0 })
+                    .collect(),
+            ),
             ("impulse", {
                 let mut v = vec![0.0; n];
                 v[n / 2] = 4.0;
@@ -531,7 +552,12 @@ fn below_the_ceiling_the_output_is_the_delayed_input_bit_for_bit() {
     let lat = l.latency();
     let out = run(&mut l, &x, &x, 0, 4);
     let first = out[0][lat..].iter().zip(&x).position(|(a, b)| a != b);
-    assert_eq!(first, None, "lat {lat}: {:?}", first.map(|i| (out[0][i + lat], x[i])));
+    assert_eq!(
+        first,
+        None,
+        "lat {lat}: {:?}",
+        first.map(|i| (out[0][i + lat], x[i]))
+    );
     assert_eq!(l.gain_reduction_db(), 0.0);
 }
 
@@ -573,7 +599,11 @@ fn output_is_identical_for_any_block_size_and_after_reset() {
                 let (mut x, mut y) = (a.clone(), b.clone());
                 let mut start = 0;
                 while start < x.len() {
-                    let end = (start + block).min(x.len()).min(if start < 15_000 { 15_000 } else { usize::MAX });
+                    let end = (start + block).min(x.len()).min(if start < 15_000 {
+                        15_000
+                    } else {
+                        usize::MAX
+                    });
                     if start == 15_000 {
                         l.set(&LimiterSettings {
                             input_gain_db: 3.0,
@@ -587,7 +617,10 @@ fn output_is_identical_for_any_block_size_and_after_reset() {
                 [x, y]
             })
             .collect();
-        assert!(runs[0] == runs[1] && runs[1] == runs[2], "mid-stream change");
+        assert!(
+            runs[0] == runs[1] && runs[1] == runs[2],
+            "mid-stream change"
+        );
     }
 }
 
@@ -600,13 +633,23 @@ fn hostile_input_gives_finite_output_and_never_poisons_later_blocks() {
             ..LimiterSettings::default()
         };
         let clean = crate::test_util::noise(12_000, 3);
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, 1e-39, 100.0] {
+        for bad in [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MAX,
+            1e-39,
+            100.0,
+        ] {
             let mut x = clean.clone();
             x[1000..1512].fill(bad);
             let mut l = limiter(fs, &s);
             let out = run(&mut l, &x, &x, 0, 5);
             assert!(out[0].iter().all(|v| v.is_finite()), "{bad} ftz {ftz}");
-            assert!(bs1770_dbtp(&out[0]) <= -1.0 + 1e-4, "{bad}: over the ceiling");
+            assert!(
+                bs1770_dbtp(&out[0]) <= -1.0 + 1e-4,
+                "{bad}: over the ceiling"
+            );
             // After the bad block has left the pipeline (and the release has recovered),
             // the output equals a run where the bad block was silence.
             let mut y = clean.clone();
@@ -687,7 +730,10 @@ fn thd_n_of_a_1_khz_sine_limited_by_6_db_is_below_minus_60_db() {
         let tail = &out[0][fs as usize..];
         let (a, res) = fit_sine(tail, 1000.0, f64::from(fs));
         let thdn = db(res * 2f64.sqrt() / a);
-        eprintln!("auto {auto}: 1 kHz −6 dB limited: THD+N {thdn:.1} dB, level {:.3} dB", db(a));
+        eprintln!(
+            "auto {auto}: 1 kHz −6 dB limited: THD+N {thdn:.1} dB, level {:.3} dB",
+            db(a)
+        );
         assert!(thdn < -60.0, "THD+N {thdn:.1} dB");
         // The level sits just under the ceiling (within the stage-1 margin + 4x grid).
         assert!(db(a) < -1.0 && db(a) > -1.0 - 0.5, "level {}", db(a));
@@ -804,7 +850,10 @@ fn reference_meters_read_sines_correctly() {
             let frames = bs1770_frames(&x);
             let tp16 = sixteen_x_dbtp(&x[..], &frames, -6.0);
             let tp4 = bs1770_dbtp(&x);
-            eprintln!("f {f:.3} phase {phase}: 16x {tp16:+.4} 4x {tp4:+.4} (true {:+.4})", db(0.5));
+            eprintln!(
+                "f {f:.3} phase {phase}: 16x {tp16:+.4} 4x {tp4:+.4} (true {:+.4})",
+                db(0.5)
+            );
             assert!((tp16 - db(0.5)).abs() < 0.02, "16x reads {tp16}");
         }
     }
@@ -813,7 +862,10 @@ fn reference_meters_read_sines_correctly() {
 #[test]
 fn bypass_glides_to_the_delayed_input_bit_for_bit() {
     let fs = 48_000.0;
-    let x: Vec<f32> = crate::test_util::noise(30_000, 4).iter().map(|v| v * 4.0).collect();
+    let x: Vec<f32> = crate::test_util::noise(30_000, 4)
+        .iter()
+        .map(|v| v * 4.0)
+        .collect();
     let s = LimiterSettings::default();
     let mut l = limiter(fs, &s);
     let lat = l.latency();

@@ -173,8 +173,7 @@ impl WindowEnvelope {
         for x in buf.iter_mut() {
             let v = *x;
             // Drop entries from the back that are not smaller than the new one.
-            while self.count > 0 && self.wedge_val[(self.head + self.count - 1) & self.mask] >= v
-            {
+            while self.count > 0 && self.wedge_val[(self.head + self.count - 1) & self.mask] >= v {
                 self.count -= 1;
             }
             let slot = (self.head + self.count) & self.mask;
@@ -205,7 +204,11 @@ mod tests {
         let at = |v: &[f64], i: isize| if i < 0 { 1.0 } else { v[i as usize] };
         let r64: Vec<f64> = r.iter().map(|&v| f64::from(v)).collect();
         let hold: Vec<f64> = (0..r.len() as isize)
-            .map(|n| (0..=k as isize).map(|j| at(&r64, n - j)).fold(1.0, f64::min))
+            .map(|n| {
+                (0..=k as isize)
+                    .map(|j| at(&r64, n - j))
+                    .fold(1.0, f64::min)
+            })
             .collect();
         let a: Vec<f64> = (0..r.len() as isize)
             .map(|n| (0..len_a as isize).map(|j| at(&hold, n - j)).sum::<f64>() / len_a as f64)
@@ -240,7 +243,11 @@ mod tests {
                 assert!((f64::from(g[n]) - want[n]).abs() < 1e-6, "k {k} n {n}");
                 if n >= k {
                     let need = r[n - k].min(r[n - k + 1]);
-                    assert!(g[n] <= need * (1.0 + 1e-6), "k {k} n {n}: {} > {need}", g[n]);
+                    assert!(
+                        g[n] <= need * (1.0 + 1e-6),
+                        "k {k} n {n}: {} > {need}",
+                        g[n]
+                    );
                 }
             }
         }

@@ -260,8 +260,10 @@ impl LacquerLimiter {
             Ordering::Relaxed,
         );
         let target = f64::from(self.params.target_lufs());
-        m.to_target_db
-            .store(gain_to_target_db(target, integrated) as f32, Ordering::Relaxed);
+        m.to_target_db.store(
+            gain_to_target_db(target, integrated) as f32,
+            Ordering::Relaxed,
+        );
         let h = &mut self.history;
         if h.samples == 0 {
             h.input_db = METER_FLOOR_DB;

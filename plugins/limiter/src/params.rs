@@ -155,8 +155,7 @@ impl Default for LimiterParams {
             ),
             ab: lacquer_kit::AbState::new(),
             input_gain_db: gain_db_param("Input Gain", 0.0, 0.0, MAX_INPUT_GAIN_DB),
-            ceiling_db: gain_db_param("Ceiling", -1.0, MIN_CEILING_DB, 0.0)
-                .with_unit(" dBTP"),
+            ceiling_db: gain_db_param("Ceiling", -1.0, MIN_CEILING_DB, 0.0).with_unit(" dBTP"),
             release_ms: FloatParam::new(
                 "Release",
                 100.0,
@@ -182,11 +181,15 @@ impl Default for LimiterParams {
             .with_step_size(0.01)
             .with_value_to_string(Arc::new(format_ms))
             .with_string_to_value(Arc::new(parse_ms)),
-            link: FloatParam::new("Stereo Link", 1.0, FloatRange::Linear { min: 0.0, max: 1.0 })
-                .with_unit(" %")
-                .with_step_size(0.001)
-                .with_value_to_string(formatters::v2s_f32_percentage(0))
-                .with_string_to_value(formatters::s2v_f32_percentage()),
+            link: FloatParam::new(
+                "Stereo Link",
+                1.0,
+                FloatRange::Linear { min: 0.0, max: 1.0 },
+            )
+            .with_unit(" %")
+            .with_step_size(0.001)
+            .with_value_to_string(formatters::v2s_f32_percentage(0))
+            .with_string_to_value(formatters::s2v_f32_percentage()),
             oversampling: EnumParam::new("Oversampling", OversamplingParam::X4),
             dither: EnumParam::new("Dither", DitherParam::Off),
             bits: EnumParam::new("Dither Bits", BitsParam::Bits16),

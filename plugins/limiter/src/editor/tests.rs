@@ -27,7 +27,8 @@ fn dragging_the_ceiling_lowers_it_and_double_click_resets() {
     let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.h.frame(f.clone());
-    rig.h.drag("Ceiling", vec2(0.0, 50.0), Modifiers::NONE, f.clone());
+    rig.h
+        .drag("Ceiling", vec2(0.0, 50.0), Modifiers::NONE, f.clone());
     // 50 px down of a 200 px sweep across -12..0 dB = -3 dB from -1.
     let c = rig.params.ceiling_db.value();
     assert!((c + 4.0).abs() < 0.2, "{c}");
@@ -88,7 +89,12 @@ fn factory_presets_parse_and_the_output_lock_survives_them() {
     for json in FACTORY_PRESETS {
         let preset = Preset::from_json(json).unwrap();
         let (values, report) = preset.resolve(&*rig.params, &[]);
-        assert!(report.unknown.is_empty(), "{}: {:?}", preset.name, report.unknown);
+        assert!(
+            report.unknown.is_empty(),
+            "{}: {:?}",
+            preset.name,
+            report.unknown
+        );
         for id in LOCKED_PARAMS {
             assert!(!preset.params.contains_key(*id), "{}: {id}", preset.name);
         }
@@ -154,6 +160,9 @@ fn idle_editor_does_not_repaint_and_meters_wake_it() {
         })
         .unwrap();
     rig.h.frame(f.clone());
-    assert!(rig.h.last_wants_repaint, "moving meters must ask for the next frame");
+    assert!(
+        rig.h.last_wants_repaint,
+        "moving meters must ask for the next frame"
+    );
     assert_eq!(rig.state.lock().unwrap().history.len(), 1);
 }
