@@ -605,7 +605,8 @@ impl Limiter {
             self.dither.process(c, out);
             if bypass_active {
                 for ((o, &d), &b) in out.iter_mut().zip(&self.dry[c][..n]).zip(&self.ramp_bypass) {
-                    *o += b * (d - *o);
+                    // Exactly `d` at b = 1 and exactly the wet output at b = 0.
+                    *o = *o * (1.0 - b) + d * b;
                 }
             }
         }
