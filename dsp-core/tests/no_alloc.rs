@@ -569,7 +569,6 @@ fn compressor_never_allocates_and_recovers() {
 
 use dsp_core::dither::{DitherBits, DitherMode};
 use dsp_core::limiter::{Limiter, LimiterSettings};
-use dsp_core::oversampler::OversamplingFactor;
 
 #[test]
 fn limiter_never_allocates_and_recovers() {
