@@ -476,6 +476,8 @@ impl Limiter {
     }
 
     /// One chunk; returns (smallest gain, input true peak, output true peak).
+    // Channel loops index several per-channel arrays (buffers, scratch, states) at once.
+    #[allow(clippy::needless_range_loop)]
     fn process_chunk(
         &mut self,
         main: &mut [&mut [f32]],

@@ -605,7 +605,7 @@ fn limiter_never_allocates_and_recovers() {
                 } else {
                     DitherBits::Bits24
                 },
-                bypass: count % 5 == 0,
+                bypass: count.is_multiple_of(5),
             };
             for pass in 0..2 {
                 let k = if pass == 0 { kind } else { 0 };

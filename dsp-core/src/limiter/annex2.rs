@@ -13,6 +13,8 @@
 //! in fixed arrays (vectorised by LLVM, no `unsafe`).
 
 /// The Annex's coefficients, phase 0 and phase 1 (phases 3 and 2 are their mirrors).
+/// Multiples of 2⁻¹³, exact in `f32`; written as the Recommendation prints them.
+#[allow(clippy::excessive_precision)]
 const PHASE0: [f32; 12] = [
     0.001_708_984_375,
     0.010_986_328_125,
@@ -28,6 +30,7 @@ const PHASE0: [f32; 12] = [
     -0.008_300_781_25,
 ];
 /// See [`PHASE0`].
+#[allow(clippy::excessive_precision)]
 const PHASE1: [f32; 12] = [
     -0.029_174_804_687_5,
     0.029_296_875,

@@ -103,11 +103,9 @@ fn factory_presets_parse_and_the_output_lock_survives_them() {
     // Lock on, a custom ceiling; loading the 16-bit CD preset leaves the output alone but
     // changes the drive.
     let setter = ParamSetter::new(&*rig.host);
-    for (p, v) in [(&rig.params.ceiling_db, -3.0)] {
-        setter.begin_set_parameter(p);
-        setter.set_parameter(p, v);
-        setter.end_set_parameter(p);
-    }
+    setter.begin_set_parameter(&rig.params.ceiling_db);
+    setter.set_parameter(&rig.params.ceiling_db, -3.0);
+    setter.end_set_parameter(&rig.params.ceiling_db);
     setter.begin_set_parameter(&rig.params.output_lock);
     setter.set_parameter(&rig.params.output_lock, true);
     setter.end_set_parameter(&rig.params.output_lock);
