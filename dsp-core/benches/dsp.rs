@@ -329,6 +329,56 @@ fn bench_ducker(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Limiter at 48 kHz stereo, driven 12 dB into a −1 dBTP ceiling (limiting all the
+/// time), 5 ms lookahead, auto release, linked: 4x and 8x detection, and 4x with
+/// noise-shaped dither and an unlinked pair of envelopes. Loudness metering included.
+fn bench_limiter(c: &mut Criterion) {
+    use dsp_core::dither::DitherMode;
+    use dsp_core::limiter::{Limiter, LimiterSettings};
+    use dsp_core::oversampler::OversamplingFactor;
+    let mut group = c.benchmark_group("limiter");
+    let base = LimiterSettings {
+        input_gain_db: 12.0,
+        ..LimiterSettings::default()
+    };
+    for &n in &BLOCKS {
+        group.throughput(Throughput::Elements(n as u64));
+        let (l0, r0) = (noise(n, 1), noise(n, 2));
+        for (name, settings) in [
+            ("tp4x", base),
+            (
+                "tp8x",
+                LimiterSettings {
+                    oversampling: OversamplingFactor::X8,
+                    ..base
+                },
+            ),
+            (
+                "tp4x_unlinked_shaped_dither",
+                LimiterSettings {
+                    link: 0.5,
+                    dither: DitherMode::NoiseShaped,
+                    ..base
+                },
+            ),
+        ] {
+            let mut lim = Limiter::new();
+            lim.prepare(FS, n, 2);
+            lim.set(&settings);
+            let (mut l, mut r) = (l0.clone(), r0.clone());
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    l.copy_from_slice(&l0);
+                    r.copy_from_slice(&r0);
+                    lim.set(black_box(&settings));
+                    lim.process(&mut [black_box(&mut l[..]), black_box(&mut r[..])]);
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_panner,
@@ -336,6 +386,7 @@ criterion_group!(
     bench_design,
     bench_loudness,
     bench_compressor,
-    bench_ducker
+    bench_ducker,
+    bench_limiter
 );
 criterion_main!(benches);

@@ -9,10 +9,13 @@ pub mod crossover;
 pub mod db;
 pub mod delay;
 pub mod ducker;
+
+pub mod dither;
 pub mod dynamics;
 pub mod envelope;
 pub mod k_weighting;
 mod lanes;
+pub mod limiter;
 pub mod loudness;
 pub mod meter;
 pub mod one_pole;
@@ -30,7 +33,10 @@ pub use crossover::{Crossover, LrOrder};
 pub use db::{db_to_gain, gain_to_db, MINUS_INFINITY_DB};
 pub use delay::{DelayLine, Interpolation};
 pub use ducker::{Ducker, DuckerSettings, KeySource, MissingKey};
+
+pub use dither::{Dither, DitherBits, DitherMode};
 pub use envelope::{EnvelopeFollower, EnvelopeMode};
+pub use limiter::{Limiter, LimiterSettings};
 pub use meter::{CorrelationMeter, LevelMeter};
 pub use one_pole::OnePole;
 pub use panner::{PanLaw, PanMode, PanTaper, Panner, PannerSettings};

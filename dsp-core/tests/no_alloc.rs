@@ -651,3 +651,67 @@ fn ducker_never_allocates_and_recovers() {
         assert_no_alloc(|| d.reset());
     });
 }
+
+use dsp_core::dither::{DitherBits, DitherMode};
+use dsp_core::limiter::{Limiter, LimiterSettings};
+
+#[test]
+fn limiter_never_allocates_and_recovers() {
+    // Hostile input with and without flush-to-zero/denormals-are-zero; settings (lookahead,
+    // oversampling, link, dither) change between blocks.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut l = Limiter::new();
+        let mut prepared = (0.0, 0);
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            let channels = 1 + count % 2;
+            if prepared != (sr, channels) {
+                l.prepare(sr, MAX_BLOCK, channels);
+                prepared = (sr, channels);
+            }
+            let s = LimiterSettings {
+                input_gain_db: 24.0 * rng.f32(),
+                ceiling_db: -12.0 * rng.f32(),
+                lookahead_ms: 0.5 + 9.5 * rng.f32(),
+                release_ms: 1.0 + 999.0 * rng.f32(),
+                auto_release: kind % 2 == 0,
+                link: rng.f32(),
+                oversampling: if kind % 3 == 0 {
+                    OversamplingFactor::X8
+                } else {
+                    OversamplingFactor::X4
+                },
+                dither: [DitherMode::Off, DitherMode::Tpdf, DitherMode::NoiseShaped][count % 3],
+                dither_bits: if kind % 2 == 0 {
+                    DitherBits::Bits16
+                } else {
+                    DitherBits::Bits24
+                },
+                bypass: count.is_multiple_of(5),
+            };
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                let (a, b) = (&mut left[..n], &mut right[..n]);
+                assert_no_alloc(|| {
+                    l.set(&s);
+                    if channels == 2 {
+                        l.process(&mut [a, b]);
+                    } else {
+                        l.process(&mut [a]);
+                    }
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && (channels == 1 || all_finite(&right[..n])),
+                "{sr} {n} {kind} {s:?}"
+            );
+            assert!(l.gain_reduction_db().is_finite() && l.output_true_peak_db().is_finite());
+        });
+        assert_no_alloc(|| l.reset());
+    });
+}

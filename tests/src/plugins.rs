@@ -243,6 +243,23 @@ pub const DUCKER_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Limiter's parameters.
+pub const LIMITER_PARAMS: &[ParamSpec] = &[
+    float("in", "Input Gain", 0.0, 24.0, 0.0),
+    float("ceil", "Ceiling", -12.0, 0.0, -1.0),
+    float("rel", "Release", 1.0, 1000.0, 100.0),
+    boolean("arel", "Auto Release", true),
+    float("look", "Lookahead", 0.5, 10.0, 5.0),
+    float("link", "Stereo Link", 0.0, 1.0, 1.0),
+    choice("os", "Oversampling", 2, 0),
+    choice("dith", "Dither", 3, 0),
+    choice("bits", "Dither Bits", 2, 0),
+    choice("target", "Target", 4, 0),
+    float("tlufs", "Custom Target", -36.0, -5.0, -14.0),
+    boolean("olock", "Output Lock", false),
+    bypass(),
+];
+
 /// Lacquer Test Fixture's parameters (test-only plugin, `tests/fixture-plugin`).
 pub const FIXTURE_PARAMS: &[ParamSpec] = &[
     float("lookahead_ms", "Lookahead", 0.0, 10.0, 0.0),
@@ -382,6 +399,38 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("look", 0.5),
             ("rel", 0.8),
             ("rcurve", 1.0),
+        ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Limiter",
+        short: "limiter",
+        clap_id: "org.lacquer.limiter",
+        name: "Lacquer Limiter",
+        features: &["audio-effect", "limiter", "mastering", "stereo", "mono"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: None,
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        latency: Latency::Lookahead { param: "look" },
+        params: LIMITER_PARAMS,
+        // Input gain starts at 0 dB and only goes up (a step down cannot be measured).
+        gain_param: None,
+        vst3_class_id: *b"LacquerLimiter01",
+        key_settings: &[],
+        // +12 dB drive into a -6 dBTP ceiling (the windows, release and delays all hold
+        // state), 8x detection, 30 % link, noise-shaped dither (its error feedback).
+        stateful_settings: &[
+            ("in", 0.5),
+            ("ceil", 0.5),
+            ("os", 1.0),
+            ("link", 0.3),
+            ("dith", 2.0),
         ],
         test_only: false,
     },
