@@ -10,6 +10,7 @@ pub mod db;
 pub mod delay;
 pub mod dynamics;
 pub mod envelope;
+pub mod eq;
 pub mod k_weighting;
 mod lanes;
 pub mod loudness;
