@@ -302,19 +302,23 @@ fn a_fast_bell_sweep_is_bounded_and_click_free() {
 fn switches_cross_fade_without_clicks() {
     let sr = FS;
     let amp = 0.5f32;
-    let f_sig = 200.0;
-    let x: Vec<f32> = (0..48_000)
+    // Not a whole number of periods per 9600-sample chunk: the switches land on
+    // different phases.
+    let f_sig = 217.0;
+    let x: Vec<f32> = (0..7 * 9600)
         .map(|i| amp * (2.0 * PI * f_sig * i as f64 / f64::from(sr)).sin() as f32)
         .collect();
     let mut s = with_bands(&[band(BandType::Bell, 200.0, 12.0, 2.0)]);
     s.bands[0].enabled = false;
     let mut eq = eq_at(sr, &s);
     let (mut l, mut r) = (x.clone(), x.clone());
-    let steps: [&dyn Fn(&mut EqSettings); 4] = [
+    let steps: [&dyn Fn(&mut EqSettings); 6] = [
         &|s| s.bands[0].enabled = true,
         &|s| s.bands[0].band_type = BandType::LowCut,
         &|s| s.bands[0].routing = Routing::Side,
         &|s| s.bands[0].solo = true,
+        &|s| *s = with_bands(&[band(BandType::Bell, 200.0, 12.0, 2.0)]),
+        &|s| s.bands[0].enabled = false,
     ];
     for (i, (cl, cr)) in l.chunks_mut(9600).zip(r.chunks_mut(9600)).enumerate() {
         if i > 0 {
