@@ -301,7 +301,11 @@ fn graph(
     state.analyzer.set_sample_rate(sample_rate);
     let rect = state.analyzer.show(ui, size, &meters.analyzer).rect;
     state.graph_rect = rect;
-    let response = ui.interact(rect, ui.id().with("eq-graph"), Sense::click_and_drag());
+    let response = ui.interact(
+        rect,
+        ui.scope_id().with("eq-graph"),
+        Sense::click_and_drag(),
+    );
     let settings = params.target_settings();
     let painter = ui.painter_at(rect);
     // 0 dB line and the curve range's labels (the spectrum grid shows dBFS).
@@ -408,7 +412,18 @@ fn handle_mouse(
     let hover = response.hover_pos();
     // Wheel over a node: Q.
     if let Some(k) = hover.and_then(|p| node_at(params, rect, p)) {
-        let lines = ui.input(|i| i.raw_scroll_delta.y) / 20.0;
+        let lines: f32 = ui.input(|i| {
+            i.events
+                .iter()
+                .map(|e| match e {
+                    egui::Event::MouseWheel { unit, delta, .. } => match unit {
+                        egui::MouseWheelUnit::Point => delta.y / 20.0,
+                        _ => delta.y,
+                    },
+                    _ => 0.0,
+                })
+                .sum()
+        });
         if lines != 0.0 {
             let q = node_params(params, k).q;
             set_once(setter, q, q.value() * WHEEL_Q_STEP.powf(lines));

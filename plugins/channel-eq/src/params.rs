@@ -379,7 +379,6 @@ mod tests {
         for param in [
             &p.bands[0].freq_hz,
             &p.bands[0].q,
-            &p.bands[0].gain_db,
             &p.low_cut.q,
             &p.high_cut.freq_hz,
         ] {
