@@ -300,14 +300,19 @@ fn iterate<const MASKED: bool>(
         if MASKED {
             let active = |i: usize| n >= i && n - i < len;
             let (a, b) = (active(2 * j), active(2 * j + 1));
-            let mask = [a, a, b, b];
-            let old = state[j];
-            let y = coefs[j].step(&mut state[j], below);
-            state[j] = (
-                select(mask, state[j].0, old.0),
-                select(mask, state[j].1, old.1),
-            );
-            pipe[j] = y;
+            if a && b {
+                pipe[j] = coefs[j].step(&mut state[j], below);
+            } else if a || b {
+                let mask = [a, a, b, b];
+                let old = state[j];
+                let y = coefs[j].step(&mut state[j], below);
+                state[j] = (
+                    select(mask, state[j].0, old.0),
+                    select(mask, state[j].1, old.1),
+                );
+                pipe[j] = y;
+            }
+            // Both idle: nothing to compute; no active section reads this output.
         } else {
             pipe[j] = coefs[j].step(&mut state[j], below);
         }

@@ -281,7 +281,7 @@ pub fn draw(
         graph(ui, params, setter, meters, state, graph_size);
         ui.add(StereoLevelMeter::new(&meters.output, "OUT").height(graph_size.y));
     });
-    band_strip(ui, params, setter, state);
+    band_strip(ui, params, state);
     ui.horizontal_top(|ui| {
         band_section(ui, params, setter, state);
         output_section(ui, params, setter, meters);
@@ -526,8 +526,7 @@ fn enum_menu<T: Enum + PartialEq + 'static>(
 }
 
 /// The band selector: one button per slot, lit when the band is on.
-fn band_strip(ui: &mut Ui, params: &EqParams, setter: &ParamSetter, state: &mut EqUiState) {
-    let _ = setter;
+fn band_strip(ui: &mut Ui, params: &EqParams, state: &mut EqUiState) {
     ui.horizontal(|ui| {
         for k in 0..NUM_BANDS {
             let on = node_params(params, k).on.value();
@@ -621,21 +620,14 @@ fn band_section(ui: &mut Ui, params: &EqParams, setter: &ParamSetter, state: &Eq
     });
 }
 
-/// Short labels of [`TypeParam`].
+/// Short labels of [`TypeParam`] (one per variant, in order).
 const TYPE_LABELS: [&str; 9] = [
     "Bell", "Lo Shelf", "Hi Shelf", "Lo Cut", "Hi Cut", "Notch", "B Pass", "Tilt", "A Pass",
 ];
-/// Short labels of [`SlopeParam`].
+/// Short labels of the slopes (`SlopeParam`).
 const SLOPE_LABELS: [&str; 8] = ["6", "12", "18", "24", "36", "48", "72", "96"];
-/// Short labels of [`RoutingParam`].
+/// Short labels of the routings (`RoutingParam`).
 const ROUTING_LABELS: [&str; 5] = ["St", "L", "R", "M", "S"];
-
-// The label tables cover every variant.
-const _: () = assert!(TYPE_LABELS.len() == 9 && SLOPE_LABELS.len() == 8);
-#[allow(dead_code)]
-fn _variants(t: TypeParam, s: SlopeParam, r: RoutingParam) -> (usize, usize, usize) {
-    (t as usize, s as usize, r as usize)
-}
 
 /// Output gain, auto gain and its correction.
 fn output_section(ui: &mut Ui, params: &EqParams, setter: &ParamSetter, meters: &EqMeters) {

@@ -1,6 +1,7 @@
 //! Headless tests of the Channel EQ editor through the kit's fake host and egui harness.
 
 use super::*;
+use crate::params::RoutingParam;
 use egui::Modifiers;
 use lacquer_kit::testing::{gesture_shape, EditorRig};
 
@@ -181,3 +182,18 @@ fn the_curve_follows_the_parameters_and_the_analyzer_drains_the_queue() {
     assert_eq!(*sr, 48_000.0);
     assert!((curve.magnitude_db(1000.0) - 9.0).abs() < 0.05);
 }
+
+/// Where the output Gain knob sits at 100 % scale (the `smoke_drag` point in bundler.toml).
+#[test]
+fn output_knob_is_where_gui_smoke_drags() {
+    let mut rig = new_rig();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    let c = rig.h.rect("Output", "control").center();
+    println!("output knob centre: {},{}", c.x.round(), c.y.round());
+    let want = pos2(SMOKE_DRAG.0, SMOKE_DRAG.1);
+    assert!(c.distance(want) < 12.0, "{c:?}");
+}
+
+/// bundler.toml's `smoke_drag` for this plugin.
+const SMOKE_DRAG: (f32, f32) = (700.0, 520.0);
