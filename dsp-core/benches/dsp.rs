@@ -279,7 +279,7 @@ fn bench_eq(c: &mut Criterion) {
         enabled: true,
         band_type: BandType::Bell,
         freq_hz: 60.0 * 2f32.powi(k as i32),
-        gain_db: if k % 2 == 0 { 4.0 } else { -3.0 },
+        gain_db: if k.is_multiple_of(2) { 4.0 } else { -3.0 },
         q: 1.0,
         ..Default::default()
     };

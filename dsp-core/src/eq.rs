@@ -510,13 +510,13 @@ impl Chain {
 
     /// True when the chain has no section.
     fn is_empty(&self) -> bool {
-        self.lr.len() == 0 && self.ms.len() == 0
+        self.lr.is_empty() && self.ms.is_empty()
     }
 
     /// Filters a stereo chunk in place.
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         self.lr.process(left, right);
-        if self.ms.len() > 0 {
+        if !self.ms.is_empty() {
             for (l, r) in left.iter_mut().zip(right.iter_mut()) {
                 (*l, *r) = (0.5 * (*l + *r), 0.5 * (*l - *r));
             }
@@ -905,7 +905,7 @@ impl Eq {
                 self.start_fade();
             }
             let moving = self.ramps.iter().any(|r| r.dirty);
-            if moving && self.clock % COEF_INTERVAL == 0 {
+            if moving && self.clock.is_multiple_of(COEF_INTERVAL) {
                 self.update_coefs();
             }
             let mut n = (len - pos).min(self.scratch[0].len());
@@ -978,7 +978,7 @@ impl Eq {
         }
         // The gain of this chunk was decided before it: a new target starts after it.
         self.apply_gain(left, right);
-        if measure && (self.clock + n as u64) % AUTO_GAIN_INTERVAL == 0 {
+        if measure && (self.clock + n as u64).is_multiple_of(AUTO_GAIN_INTERVAL) {
             self.auto.update(channels);
         }
     }

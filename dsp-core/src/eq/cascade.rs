@@ -157,6 +157,11 @@ impl Cascade {
         self.slots
     }
 
+    /// True when the cascade has no section.
+    pub fn is_empty(&self) -> bool {
+        self.slots == 0
+    }
+
     /// Appends a section (`left`, `right` lane coefficients); returns its slot, or
     /// `None` when full.
     pub fn push(&mut self, left: &LaneCoefs, right: &LaneCoefs) -> Option<usize> {
@@ -167,7 +172,7 @@ impl Cascade {
         self.slots += 1;
         self.set(slot, left, right);
         // A padding pass-through in the odd lane pair, so the vector is complete.
-        if slot % 2 == 0 {
+        if slot.is_multiple_of(2) {
             let p = &mut self.coefs[slot / 2];
             p.set_lane(2, &LaneCoefs::IDENTITY);
             p.set_lane(3, &LaneCoefs::IDENTITY);

@@ -74,7 +74,7 @@ pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, boo
     let n = order as f64;
     for (k, q) in qs.iter_mut().enumerate().take(pairs) {
         let k = (pairs - k) as f64; // largest angle (lowest Q) first
-        let phi = if order % 2 == 0 {
+        let phi = if order.is_multiple_of(2) {
             (2.0 * k - 1.0) * PI / (2.0 * n)
         } else {
             k * PI / n

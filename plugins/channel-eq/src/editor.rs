@@ -9,9 +9,7 @@
 //! All drawing is in [`draw`], a plain function of `(ui, params, setter, meters, state)`, so
 //! headless tests and the frame bench run it without a window.
 
-use crate::params::{
-    BandParams, EqParams, RoutingParam, SlopeParam, TypeParam, HIGH_CUT, LOW_CUT, PARAMETRIC_BANDS,
-};
+use crate::params::{BandParams, EqParams, TypeParam, HIGH_CUT, LOW_CUT, PARAMETRIC_BANDS};
 use crate::EqMeters;
 use dsp_core::eq::{EqCurve, EqSettings, NUM_BANDS};
 use egui::{pos2, vec2, Color32, Pos2, Rect, Sense, Shape, Stroke, Ui};
@@ -340,13 +338,13 @@ fn graph(
         line(&|f| curve.magnitude_db(f)),
         Stroke::new(2.0, theme::ACCENT),
     ));
-    for k in 0..NUM_BANDS {
+    for (k, &color) in BAND_COLORS.iter().enumerate() {
         if !settings.bands[k].enabled {
             continue;
         }
         let p = node_pos(params, k, rect);
         let r = if k == selected { 7.0 } else { 5.5 };
-        painter.circle_filled(p, r, BAND_COLORS[k]);
+        painter.circle_filled(p, r, color);
         if k == selected {
             painter.circle_stroke(p, r + 2.0, Stroke::new(1.5, theme::TEXT));
         }
@@ -528,15 +526,14 @@ fn enum_menu<T: Enum + PartialEq + 'static>(
 /// The band selector: one button per slot, lit when the band is on.
 fn band_strip(ui: &mut Ui, params: &EqParams, state: &mut EqUiState) {
     ui.horizontal(|ui| {
-        for k in 0..NUM_BANDS {
+        for (k, &color) in BAND_COLORS.iter().enumerate() {
             let on = node_params(params, k).on.value();
             let label = match k {
                 LOW_CUT => "Low Cut".to_owned(),
                 HIGH_CUT => "High Cut".to_owned(),
                 _ => format!("Band {}", k + 1),
             };
-            let text =
-                egui::RichText::new(label).color(if on { BAND_COLORS[k] } else { theme::TEXT_DIM });
+            let text = egui::RichText::new(label).color(if on { color } else { theme::TEXT_DIM });
             if ui.selectable_label(state.selected == k, text).clicked() {
                 state.selected = k;
             }
