@@ -379,6 +379,67 @@ fn bench_limiter(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Channel EQ at 48 kHz stereo: every band off, 1 bell, 4 bells, and the case of
+/// 10 active bands (8 bells + low and high cut at 24 dB/oct = 12 sections).
+fn bench_eq(c: &mut Criterion) {
+    use dsp_core::eq::{BandSettings, BandType, CutSlope, Eq, EqSettings};
+    let mut group = c.benchmark_group("channel_eq");
+    let bell = |k: usize| BandSettings {
+        enabled: true,
+        band_type: BandType::Bell,
+        freq_hz: 60.0 * 2f32.powi(k as i32),
+        gain_db: if k.is_multiple_of(2) { 4.0 } else { -3.0 },
+        q: 1.0,
+        ..Default::default()
+    };
+    let with = |bells: usize, cuts: bool| {
+        let mut s = EqSettings::default();
+        for k in 0..bells {
+            s.bands[k] = bell(k);
+        }
+        if cuts {
+            for (k, t, f) in [
+                (8, BandType::LowCut, 30.0),
+                (9, BandType::HighCut, 18_000.0),
+            ] {
+                s.bands[k] = BandSettings {
+                    enabled: true,
+                    band_type: t,
+                    freq_hz: f,
+                    slope: CutSlope::Db24,
+                    ..Default::default()
+                };
+            }
+        }
+        s
+    };
+    for &n in &BLOCKS {
+        group.throughput(Throughput::Elements(n as u64));
+        let (l0, r0) = (noise(n, 1), noise(n, 2));
+        for (name, settings) in [
+            ("all_off", with(0, false)),
+            ("1_band", with(1, false)),
+            ("4_bands", with(4, false)),
+            ("10_bands_8_bells_2_cuts_24db", with(8, true)),
+        ] {
+            let mut eq = Eq::new();
+            eq.prepare(FS, n, 2);
+            eq.set_settings(&settings);
+            let (mut l, mut r) = (l0.clone(), r0.clone());
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    // In place: the input is restored each iteration (copy included).
+                    l.copy_from_slice(&l0);
+                    r.copy_from_slice(&r0);
+                    eq.set_settings(black_box(&settings));
+                    eq.process_stereo(black_box(&mut l), black_box(&mut r));
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_panner,
@@ -387,6 +448,7 @@ criterion_group!(
     bench_loudness,
     bench_compressor,
     bench_ducker,
-    bench_limiter
+    bench_limiter,
+    bench_eq
 );
 criterion_main!(benches);

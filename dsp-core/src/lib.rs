@@ -13,6 +13,7 @@ pub mod ducker;
 pub mod dither;
 pub mod dynamics;
 pub mod envelope;
+pub mod eq;
 pub mod k_weighting;
 mod lanes;
 pub mod limiter;

@@ -98,12 +98,15 @@ impl SvfCoefs {
     /// `w = ic + ic'`, off the recursion.
     #[inline(always)]
     pub(crate) fn step<T: Lane>(&self, ic: &mut (T, T), x: T) -> (T, T) {
-        let (ic1, ic2) = *ic;
         let (b, c, d) = (T::splat(self.b), T::splat(self.c), T::splat(self.d));
-        let n1 = (ic1 + b * x) - (d * ic1 + b * ic2);
-        let n2 = (ic2 + c * x) + (b * ic1 - c * ic2);
-        *ic = (n1, n2);
-        (ic1 + n1, ic2 + n2)
+        step_with(b, c, d, ic, x)
+    }
+
+    /// The recursion's coefficients `(b, c, d)` (see [`SvfCoefs::step`]), for kernels that
+    /// hold a different section in each lane and call [`step_with`].
+    #[inline]
+    pub(crate) fn recursion(&self) -> (f32, f32, f32) {
+        (self.b, self.c, self.d)
     }
 
     /// Bilinear (prewarped) design: cutoff `cutoff_hz` at `sample_rate`, damping `k = 1/Q`.
@@ -111,6 +114,18 @@ impl SvfCoefs {
     pub fn bilinear(sample_rate: f64, cutoff_hz: f64, k: f64) -> Self {
         Self::from_gk(prewarp(sample_rate, cutoff_hz), k)
     }
+}
+
+/// [`SvfCoefs::step`] with its coefficients `(b, c, d)` given per lane, so one vector can
+/// carry several different sections (the EQ's pipelined cascade): the same three-operation
+/// recursion, so every path rounds identically.
+#[inline(always)]
+pub(crate) fn step_with<T: Lane>(b: T, c: T, d: T, ic: &mut (T, T), x: T) -> (T, T) {
+    let (ic1, ic2) = *ic;
+    let n1 = (ic1 + b * x) - (d * ic1 + b * ic2);
+    let n2 = (ic2 + c * x) + (b * ic1 - c * ic2);
+    *ic = (n1, n2);
+    (ic1 + n1, ic2 + n2)
 }
 
 /// `tan(π·f/fs)` with `f` clamped to `[1e-3 Hz, 0.499·fs]`.

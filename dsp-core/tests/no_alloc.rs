@@ -715,3 +715,55 @@ fn limiter_never_allocates_and_recovers() {
         assert_no_alloc(|| l.reset());
     });
 }
+
+#[test]
+fn channel_eq_never_allocates_and_recovers() {
+    use dsp_core::eq::{BandType, CutSlope, Eq, EqSettings, Routing, NUM_BANDS};
+    with_and_without_ftz(|_ftz| {
+        let mut rng = fastrand::Rng::with_seed(8);
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        for &sr in &SAMPLE_RATES {
+            for channels in [1, 2] {
+                let mut eq = Eq::new();
+                eq.prepare(sr, MAX_BLOCK, channels);
+                let sizes = block_sizes(&mut rng);
+                for (i, &n) in sizes.iter().enumerate() {
+                    for kind in 0..HOSTILE_KINDS {
+                        // Every type, slope and routing; values move every block (ramps,
+                        // redesigns) and switches change (cross-fades); solo and auto gain
+                        // now and then.
+                        let mut s = EqSettings::default();
+                        for k in 0..NUM_BANDS {
+                            let b = &mut s.bands[k];
+                            b.enabled = (i + kind + k) % 4 != 0;
+                            b.band_type = BandType::ALL[(i + k + kind) % 9];
+                            b.slope = CutSlope::ALL[(i + k) % 8];
+                            b.routing = Routing::ALL[(kind + k) % 5];
+                            b.freq_hz = 10.0 + rng.f32() * 30_000.0;
+                            b.gain_db = rng.f32() * 60.0 - 30.0;
+                            b.q = 0.1 + rng.f32() * 40.0;
+                            b.solo = kind == 5 && k == 2;
+                        }
+                        s.output_gain_db = rng.f32() * 48.0 - 24.0;
+                        s.auto_gain = i % 2 == 0;
+                        fill(&mut left[..n], &mut rng, kind);
+                        fill(&mut right[..n], &mut rng, kind + 1);
+                        assert_no_alloc(|| {
+                            eq.set_settings(&s);
+                            eq.process_stereo(&mut left[..n], &mut right[..n]);
+                        });
+                        fill(&mut left[..n], &mut rng, 0);
+                        fill(&mut right[..n], &mut rng, 0);
+                        assert_no_alloc(|| eq.process(&mut [&mut left[..n], &mut right[..n]]));
+                        assert!(
+                            all_finite(&left[..n]) && all_finite(&right[..n]),
+                            "{sr} {n} {kind}"
+                        );
+                    }
+                }
+                assert_no_alloc(|| eq.reset());
+            }
+        }
+    });
+}

@@ -1,0 +1,268 @@
+//! Band → digital sections: the existing magnitude-matched biquad designs
+//! ([`crate::biquad`]) for every second-order shape, Butterworth cascades for the cuts,
+//! a magnitude-matched first-order section for odd cut orders, and the solo shapes.
+//!
+//! Butterworth of order `n` (S. Butterworth, "On the Theory of Filter Amplifiers", 1930;
+//! pole angles as in any filter handbook, e.g. Zverev 1967): pairs at angles `φ_k` from the
+//! negative real axis, `φ_k = (2k−1)π/(2n)` (n even) or `kπ/n` (n odd, plus a real pole),
+//! each a second-order section with `Q_k = 1/(2 cos φ_k)` at the corner frequency. The
+//! resonance option scales the sharpest section's `Q` by `q/√½`, so `q = √½` is exactly
+//! Butterworth and 12 dB/oct is the plain resonant second-order cut.
+//!
+//! First-order section (6 dB/oct and the real pole of odd orders): the analog
+//! `1/(1+s/ω0)` or `(s/ω0)/(1+s/ω0)` matched in magnitude in Vicanek's power
+//! representation (M. Vicanek, "Matched One-Pole Digital Shelving Filters", 2019, the
+//! first-order case of his 2016 matched designs): `|H|² = (B0φ0 + B1φ1)/(φ0 + A1φ1)`
+//! with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`. DC and Nyquist are matched exactly (`B0`,
+//! `B1 = T(π)·A1`); his third condition (the value at `ω0`) is only the start of a
+//! one-dimensional minimax search for `A1` (a three-point match leaves ≈ 1 dB near
+//! 0.75π for a low corner). Any `A1 > 0` factors into a stable, minimum-phase
+//! `(b0 + b1z⁻¹)/(1 + a1z⁻¹)`.
+
+use super::{BandSettings, BandType};
+use crate::biquad::design::Digital;
+use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q};
+use std::f64::consts::PI;
+
+/// Most sections one band uses (96 dB/oct = order 16 = 8 second-order sections).
+pub const MAX_SECTIONS_PER_BAND: usize = 8;
+
+/// The sections of one band, in `f64` direct form.
+#[derive(Clone, Copy, Debug)]
+pub struct BandDesign {
+    /// Sections (the first `len` are used).
+    pub sections: [Digital; MAX_SECTIONS_PER_BAND],
+    /// Number of sections.
+    pub len: usize,
+}
+
+/// The identity section.
+pub const IDENTITY: Digital = Digital {
+    b: [1.0, 0.0, 0.0],
+    a: [1.0, 0.0, 0.0],
+};
+
+impl BandDesign {
+    fn empty() -> Self {
+        Self {
+            sections: [IDENTITY; MAX_SECTIONS_PER_BAND],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, d: Digital) {
+        if self.len < MAX_SECTIONS_PER_BAND {
+            self.sections[self.len] = d;
+            self.len += 1;
+        }
+    }
+
+    /// Magnitude in dB of the whole band at `freq_hz`.
+    pub fn magnitude_db(&self, sample_rate: f64, freq_hz: f64) -> f64 {
+        self.sections[..self.len]
+            .iter()
+            .map(|d| d.magnitude_db(sample_rate, freq_hz))
+            .sum()
+    }
+}
+
+/// The `Q` of each second-order section of an order-`order` Butterworth cascade (sharpest
+/// last) and whether a first-order section completes it.
+pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, bool) {
+    let mut qs = [0.0; MAX_SECTIONS_PER_BAND];
+    let pairs = (order / 2).min(MAX_SECTIONS_PER_BAND);
+    let n = order as f64;
+    for (k, q) in qs.iter_mut().enumerate().take(pairs) {
+        let k = (pairs - k) as f64; // largest angle (lowest Q) first
+        let phi = if order.is_multiple_of(2) {
+            (2.0 * k - 1.0) * PI / (2.0 * n)
+        } else {
+            k * PI / n
+        };
+        *q = 1.0 / (2.0 * phi.cos());
+    }
+    (qs, pairs, order % 2 == 1)
+}
+
+/// A second-order section from the shared biquad design.
+fn biquad(
+    sample_rate: f32,
+    filter_type: FilterType,
+    freq_hz: f32,
+    q: f32,
+    gain_db: f32,
+) -> Digital {
+    let c = BiquadCoefs::design(
+        sample_rate,
+        &FilterParams {
+            filter_type,
+            freq_hz,
+            q,
+            gain_db,
+        },
+    );
+    let (b, a) = c.direct_form();
+    Digital { b, a }
+}
+
+/// Points of the first-order fit.
+const FIRST_ORDER_POINTS: usize = 32;
+/// Golden-section steps of the first-order fit.
+const FIRST_ORDER_STEPS: usize = 28;
+
+/// The magnitude-matched first-order low-pass (`high_pass = false`) or high-pass at
+/// `freq_hz` (see the module header): exact at DC and Nyquist, `A1` chosen by a
+/// golden-section search for the smallest worst dB error on [`FIRST_ORDER_POINTS`]
+/// log-spaced frequencies from `ω0/8` to 0.9π (bounded work, no allocation).
+pub fn first_order(sample_rate: f64, freq_hz: f64, high_pass: bool) -> Digital {
+    let w0 = 2.0 * PI * freq_hz / sample_rate;
+    // Analog |H|² at ω (unwarped).
+    let target = |w: f64| {
+        let r = (w / w0) * (w / w0);
+        if high_pass {
+            r / (1.0 + r)
+        } else {
+            1.0 / (1.0 + r)
+        }
+    };
+    let t_pi = target(PI);
+    let big_b0 = if high_pass { 0.0 } else { 1.0 };
+    // |H_d|² = (B0φ0 + B1φ1)/(φ0 + A1φ1), B1 = T(π)·A1.
+    let digital = |a1: f64, w: f64| {
+        let phi = (0.5 * w).sin().powi(2);
+        (big_b0 * (1.0 - phi) + t_pi * a1 * phi) / (1.0 - phi + a1 * phi)
+    };
+    let (lo, hi) = ((w0 / 8.0).min(0.5 * PI), 0.9 * PI);
+    let worst = |ln_a1: f64| {
+        let a1 = ln_a1.exp();
+        (0..FIRST_ORDER_POINTS)
+            .map(|i| {
+                let w = lo * (hi / lo).powf(i as f64 / (FIRST_ORDER_POINTS - 1) as f64);
+                (digital(a1, w) / target(w)).max(1e-300).ln().abs()
+            })
+            .fold(0.0, f64::max)
+    };
+    // Start: the three-point match at ω_m = min(ω0, 0.9π).
+    let wm = w0.min(0.9 * PI);
+    let phi = (0.5 * wm).sin().powi(2);
+    let t_m = target(wm);
+    let start = if high_pass {
+        t_m * (1.0 - phi) / (phi * (t_pi - t_m))
+    } else {
+        (1.0 - phi) * (1.0 - t_m) / (phi * (t_m - t_pi))
+    }
+    .max(1e-30)
+    .ln();
+    let (mut a, mut b) = (start - 2.0, start + 2.0);
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (worst(c), worst(d));
+    for _ in 0..FIRST_ORDER_STEPS {
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = worst(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = worst(d);
+        }
+    }
+    let best = if fc < fd { c } else { d };
+    let big_a1 = if worst(best) < worst(start) {
+        best
+    } else {
+        start
+    }
+    .exp();
+    let big_b1 = t_pi * big_a1;
+    // (1 − a1)/(1 + a1) = √A1; (b0 + b1)/(1 + a1) = √B0; (b0 − b1)/(1 + a1) = √B1.
+    let r = big_a1.sqrt();
+    let a1 = (1.0 - r) / (1.0 + r);
+    let (s0, s1) = (f64::sqrt(big_b0) * (1.0 + a1), big_b1.sqrt() * (1.0 + a1));
+    Digital {
+        b: [0.5 * (s0 + s1), 0.5 * (s0 - s1), 0.0],
+        a: [1.0, a1, 0.0],
+    }
+}
+
+/// The sections of a low cut (`high_pass`) or high cut: Butterworth of `order` with the
+/// resonance `q` on the sharpest section (orders ≥ 2).
+fn cut(
+    design: &mut BandDesign,
+    sample_rate: f32,
+    freq_hz: f32,
+    order: usize,
+    q: f32,
+    high_pass: bool,
+) {
+    let (qs, pairs, odd) = butterworth_qs(order);
+    let ft = if high_pass {
+        FilterType::HighPass
+    } else {
+        FilterType::LowPass
+    };
+    if odd {
+        design.push(first_order(
+            f64::from(sample_rate),
+            f64::from(freq_hz),
+            high_pass,
+        ));
+    }
+    for (i, &qk) in qs.iter().enumerate().take(pairs) {
+        let qk = if i + 1 == pairs {
+            qk * f64::from(q) / f64::from(BUTTERWORTH_Q)
+        } else {
+            qk
+        };
+        design.push(biquad(sample_rate, ft, freq_hz, qk as f32, 0.0));
+    }
+}
+
+/// The sections of `band` (already sanitised) at `sample_rate`.
+pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
+    let mut d = BandDesign::empty();
+    let (f, q, g) = (band.freq_hz, band.q, band.gain_db);
+    let two = |t| biquad(sample_rate, t, f, q, g);
+    match band.band_type {
+        BandType::Bell => d.push(two(FilterType::Bell)),
+        BandType::LowShelf => d.push(two(FilterType::LowShelf)),
+        BandType::HighShelf => d.push(two(FilterType::HighShelf)),
+        BandType::Tilt => d.push(two(FilterType::Tilt)),
+        BandType::Notch => d.push(two(FilterType::Notch)),
+        BandType::BandPass => d.push(two(FilterType::BandPass)),
+        BandType::AllPass => d.push(two(FilterType::AllPass)),
+        BandType::LowCut => cut(&mut d, sample_rate, f, band.slope.order(), q, true),
+        BandType::HighCut => cut(&mut d, sample_rate, f, band.slope.order(), q, false),
+    }
+    d
+}
+
+/// What the band's solo ("listen") lets through: the part of the spectrum the band acts
+/// on, shaped like the band. A bell is `1 + (G−1)·BP(Q·A)` in the RBJ form (`A =
+/// 10^(|g|/40)`), so its listen filter is that unity-peak band-pass, `Q·A`, which narrows
+/// with the gain exactly as the bell does; a notch removes `BP(Q)`, so that; a low shelf
+/// acts below its frequency (low-pass at `f`, the shelf's `Q`), a high shelf and the
+/// tilt above it (high-pass); a low cut removes what its complementary low-pass passes,
+/// a high cut the high-pass; band-pass and all-pass listen to themselves.
+pub fn design_solo(band: &BandSettings, sample_rate: f32) -> BandDesign {
+    let mut d = BandDesign::empty();
+    let (f, q) = (band.freq_hz, band.q);
+    let a = 10f32.powf(band.gain_db.abs() / 40.0);
+    let shelf_q = q.clamp(0.5, 3.0);
+    let s = match band.band_type {
+        BandType::Bell => biquad(sample_rate, FilterType::BandPass, f, (q * a).min(40.0), 0.0),
+        BandType::Notch | BandType::BandPass => {
+            biquad(sample_rate, FilterType::BandPass, f, q, 0.0)
+        }
+        BandType::LowShelf => biquad(sample_rate, FilterType::LowPass, f, shelf_q, 0.0),
+        BandType::HighShelf | BandType::Tilt => {
+            biquad(sample_rate, FilterType::HighPass, f, shelf_q, 0.0)
+        }
+        BandType::LowCut => biquad(sample_rate, FilterType::LowPass, f, BUTTERWORTH_Q, 0.0),
+        BandType::HighCut => biquad(sample_rate, FilterType::HighPass, f, BUTTERWORTH_Q, 0.0),
+        BandType::AllPass => biquad(sample_rate, FilterType::AllPass, f, q, 0.0),
+    };
+    d.push(s);
+    d
+}
