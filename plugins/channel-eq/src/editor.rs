@@ -32,7 +32,7 @@ mod tests;
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 900;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 600;
+pub const HEIGHT: u32 = 640;
 /// The curve's vertical range (±dB).
 pub const RANGE_DB: f32 = 24.0;
 /// Grab radius of a node (points).

@@ -11,7 +11,8 @@
 # Environment:
 #   DRAG_X, DRAG_Y   knob centre in window coordinates (default: the Panner's pan knob)
 #   DRAG_DY          pixels to drag (negative = up; default -40)
-#   SMOKE_TIMEOUT    seconds to wait for the window (default 20)
+#   SMOKE_TIMEOUT    seconds to wait for the window (default 60: a debug build on a busy
+#                    2-core machine was seen to miss 20)
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -34,7 +35,7 @@ fi
 DRAG_X=${DRAG_X:-119}
 DRAG_Y=${DRAG_Y:-156}
 DRAG_DY=${DRAG_DY:--40}
-TIMEOUT=${SMOKE_TIMEOUT:-20}
+TIMEOUT=${SMOKE_TIMEOUT:-60}
 WORK=$(mktemp -d)
 APP_PID=""
 cleanup() {

@@ -37,7 +37,7 @@ mod tests;
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 900;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 560;
+pub const HEIGHT: u32 = 580;
 /// Seconds of history shown.
 pub const HISTORY_SECONDS: f32 = 5.0;
 /// Knob size in the sections.

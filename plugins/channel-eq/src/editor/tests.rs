@@ -196,4 +196,4 @@ fn output_knob_is_where_gui_smoke_drags() {
 }
 
 /// bundler.toml's `smoke_drag` for this plugin.
-const SMOKE_DRAG: (f32, f32) = (717.0, 500.0);
+const SMOKE_DRAG: (f32, f32) = (717.0, 522.0);
