@@ -380,7 +380,8 @@ fn bench_limiter(c: &mut Criterion) {
 }
 
 /// The Channel EQ at 48 kHz stereo: every band off, 1 bell, 4 bells, and the case of
-/// 10 active bands (8 bells + low and high cut at 24 dB/oct = 12 sections).
+/// 10 active bands (8 bells + low and high cut at 24 dB/oct = 12 sections). The plugin is
+/// `plugins/channel-eq`; run with `cargo bench -p dsp-core --bench dsp -- channel_eq`.
 fn bench_eq(c: &mut Criterion) {
     use dsp_core::eq::{BandSettings, BandType, CutSlope, Eq, EqSettings};
     let mut group = c.benchmark_group("channel_eq");
