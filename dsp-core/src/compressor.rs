@@ -42,6 +42,13 @@
 //! logarithmic ramp of the linear gain, mix a linear ramp. Attack, release and hold need
 //! none (they shape a smoothed signal), key filter changes act only on the detector.
 //! The first `set` after `prepare`/`reset` jumps.
+//!
+//! Switches cross-fade: a change of listen (off/key/delta) or of L/R–M/S blends the old
+//! output path into the new one linearly over [`PARAM_RAMP_MS`] (both computed on the
+//! same delayed input meanwhile); a lookahead change cross-fades the delay's read
+//! position over the same time (the key path for key listen is delayed alongside). The
+//! detection switches (peak/RMS, auto release, key filters, internal/external key) change
+//! only the detector, whose gain is smoothed by the ballistics.
 
 use crate::dynamics::ballistics::{Ballistics, BallisticsSettings};
 use crate::dynamics::detector::{DetectionMode, Detector, DetectorSettings, StereoMode};
@@ -228,6 +235,20 @@ pub struct Compressor {
     ballistics: Ballistics,
     /// Audio-path delay (lookahead and latency-aligned dry).
     delay: LookaheadDelay,
+    /// The filtered key through the same delay (key listen).
+    key_delay: LookaheadDelay,
+    /// Delayed key of the current chunk.
+    key_buf: [Vec<f32>; MAX_DYNAMICS_CHANNELS],
+    /// Output path in use: what the output carries, and whether gains act on M/S.
+    path: (Listen, StereoMode),
+    /// Path being faded out while `path_fade` moves (0 → 1).
+    old_path: (Listen, StereoMode),
+    /// Weight of `path` against `old_path` (linear ramp).
+    path_fade: Smoother,
+    /// The old path's output while a path cross-fade runs.
+    fade_buf: [Vec<f32>; MAX_DYNAMICS_CHANNELS],
+    /// Per-sample weight of the new path in the current chunk.
+    fade_w: Vec<f32>,
     /// Threshold in dB (linear ramp).
     threshold: Smoother,
     /// `1/ratio` (linear ramp; ∞ → 0).
@@ -281,6 +302,13 @@ impl Compressor {
             detector: Detector::new(),
             ballistics: Ballistics::new(),
             delay: LookaheadDelay::new(),
+            key_delay: LookaheadDelay::new(),
+            key_buf: [Vec::new(), Vec::new()],
+            path: (Listen::Off, StereoMode::LeftRight),
+            old_path: (Listen::Off, StereoMode::LeftRight),
+            path_fade: Smoother::new(SmoothingStyle::Linear),
+            fade_buf: [Vec::new(), Vec::new()],
+            fade_w: Vec::new(),
             threshold: Smoother::new(SmoothingStyle::Linear),
             inv_ratio: Smoother::new(SmoothingStyle::Linear),
             knee: Smoother::new(SmoothingStyle::Linear),
@@ -313,11 +341,18 @@ impl Compressor {
         let (fs, n) = (self.sample_rate, self.max_block);
         self.detector.prepare(fs, n, self.channels);
         self.ballistics.prepare(fs, n, self.channels);
-        self.delay
-            .prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
+        let glide = (PARAM_RAMP_MS * 1e-3 * fs).round() as usize;
+        for d in [&mut self.delay, &mut self.key_delay] {
+            d.prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
+            d.set_glide_samples(glide);
+        }
         for s in self.smoothers_mut() {
             s.set_ramp_ms(fs, PARAM_RAMP_MS);
         }
+        self.path_fade.set_ramp_ms(fs, PARAM_RAMP_MS);
+        self.key_buf = [vec![0.0; n], vec![0.0; n]];
+        self.fade_buf = [vec![0.0; n], vec![0.0; n]];
+        self.fade_w = vec![1.0; n];
         self.level_match_coef = coef_for_time_ms(fs, LEVEL_MATCH_MS);
         self.gains = [vec![0.0; n], vec![0.0; n]];
         self.makeup_buf = vec![0.0; n];
@@ -334,6 +369,7 @@ impl Compressor {
         self.detector.reset();
         self.ballistics.reset();
         self.delay.reset();
+        self.key_delay.reset();
         self.level_match_avg = 1.0;
         self.input_peak_db = crate::db::MINUS_INFINITY_DB;
         self.output_peak_db = crate::db::MINUS_INFINITY_DB;
@@ -371,8 +407,25 @@ impl Compressor {
         }
         if self.snap {
             self.snap_smoothers();
+            self.delay.jump();
+            self.key_delay.jump();
+            self.path = (self.settings.listen, self.settings.stereo_mode);
+            self.path_fade.reset(1.0);
             self.snap = false;
+        } else if self.path != (self.settings.listen, self.settings.stereo_mode)
+            && !self.path_fade.is_smoothing()
+        {
+            // A switch during a cross-fade waits for it to end (see `process_chunk`).
+            self.start_path_fade();
         }
+    }
+
+    /// Starts the cross-fade from the path in use to the one the settings ask for.
+    fn start_path_fade(&mut self) {
+        self.old_path = self.path;
+        self.path = (self.settings.listen, self.settings.stereo_mode);
+        self.path_fade.reset(0.0);
+        self.path_fade.set_target(1.0);
     }
 
     /// Sets every target and sub-module.
@@ -396,8 +449,9 @@ impl Compressor {
             auto_release: s.auto_release,
             ..BallisticsSettings::default()
         });
-        self.delay
-            .set_delay_samples((s.lookahead_ms * 1e-3 * self.sample_rate).round() as usize);
+        let lookahead = (s.lookahead_ms * 1e-3 * self.sample_rate).round() as usize;
+        self.delay.set_delay_samples(lookahead);
+        self.key_delay.set_delay_samples(lookahead);
         self.threshold.set_target(s.threshold_db);
         self.inv_ratio.set_target(1.0 / s.ratio);
         self.knee.set_target(s.knee_db);
@@ -542,33 +596,61 @@ impl Compressor {
             // Keep channel 1's state in step for a later unlink.
             self.ballistics.copy_state(0, 1);
         }
-        // 4. Audio path: listen source, lookahead delay, gain.
-        if self.settings.listen == Listen::Sidechain {
-            for (c, b) in main.iter_mut().enumerate() {
-                b.copy_from_slice(self.detector.key(c));
-            }
-        }
+        // 4. Audio path: lookahead delay (the key too while it may be heard), then the
+        // output path, cross-faded from the old one after a switch.
         for b in main.iter_mut() {
             for x in b.iter_mut() {
                 *x = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
         }
-        // (The delay also stores non-finite samples as 0.)
+        // (The delays also store non-finite samples as 0.)
         self.delay.process(main);
+        if !self.path_fade.is_smoothing()
+            && self.path != (self.settings.listen, self.settings.stereo_mode)
+        {
+            self.start_path_fade();
+        }
+        let fading = self.path_fade.is_smoothing();
+        {
+            let [k0, k1] = &mut self.key_buf;
+            let mut keys: [&mut [f32]; 2] = [&mut k0[..n], &mut k1[..n]];
+            for (c, k) in keys[..chans].iter_mut().enumerate() {
+                for (d, &x) in k.iter_mut().zip(self.detector.key(c)) {
+                    *d = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
+                }
+            }
+            // Always delayed, so key listen starts with the right samples in the line.
+            self.key_delay.process(&mut keys[..chans]);
+        }
         self.makeup.next_block(&mut self.makeup_buf[..n]);
         self.mix.next_block(&mut self.mix_buf[..n]);
-        let ms = chans == 2 && self.settings.stereo_mode == StereoMode::MidSide;
         let gains: [&[f32]; 2] = [&self.gains[0][..n], &self.gains[1][..n]];
-        match self.settings.listen {
-            Listen::Sidechain => {}
-            Listen::Delta => apply::delta(main, &gains[..chans], ms),
-            Listen::Off => apply::compress(
-                main,
-                &gains[..chans],
-                &self.makeup_buf[..n],
-                &self.mix_buf[..n],
-                ms,
-            ),
+        let keys: [&[f32]; 2] = [&self.key_buf[0][..n], &self.key_buf[1][..n]];
+        let stage = apply::Stage {
+            gains: &gains[..chans],
+            makeup: &self.makeup_buf[..n],
+            mix: &self.mix_buf[..n],
+            keys: &keys[..chans],
+        };
+        if fading {
+            let [f0, f1] = &mut self.fade_buf;
+            let mut old: [&mut [f32]; 2] = [&mut f0[..n], &mut f1[..n]];
+            for (o, b) in old.iter_mut().zip(main.iter()) {
+                o.copy_from_slice(b);
+            }
+            stage.run(self.old_path, &mut old[..chans]);
+            stage.run(self.path, main);
+            // Blend only while the ramp runs, so the samples after it are the new path's
+            // bit for bit whatever the chunking.
+            let ramp = n.min(self.path_fade.steps_left() as usize);
+            self.path_fade.next_block(&mut self.fade_w[..ramp]);
+            for (b, o) in main.iter_mut().zip(old.iter()) {
+                for ((y, &x_old), &w) in b.iter_mut().zip(o.iter()).zip(&self.fade_w[..ramp]) {
+                    *y = x_old + w * (*y - x_old);
+                }
+            }
+        } else {
+            stage.run(self.path, main);
         }
         // 5. Level match.
         if self.level_match.is_smoothing() || self.level_match.target() > 0.0 {

@@ -1,17 +1,41 @@
 //! The gain stages of the Compressor's audio path (see the formulas in the parent
 //! module header). Each is one pass over the chunk; the L/R loops auto-vectorise.
 
+use super::Listen;
+use crate::dynamics::detector::StereoMode;
 use crate::one_pole::smooth;
+
+/// What one chunk's output paths are computed from.
+pub(super) struct Stage<'a> {
+    /// Linear gain per detection channel (L/R, or M/S).
+    pub gains: &'a [&'a [f32]],
+    /// Makeup gain per sample.
+    pub makeup: &'a [f32],
+    /// Wet share per sample.
+    pub mix: &'a [f32],
+    /// The delayed filtered key per channel.
+    pub keys: &'a [&'a [f32]],
+}
+
+impl Stage<'_> {
+    /// Turns the delayed input in `bufs` into the output of `path` (listen, stereo mode).
+    pub fn run(&self, path: (Listen, StereoMode), bufs: &mut [&mut [f32]]) {
+        let ms = bufs.len() == 2 && path.1 == StereoMode::MidSide;
+        match path.0 {
+            Listen::Off => compress(bufs, self.gains, self.makeup, self.mix, ms),
+            Listen::Delta => delta(bufs, self.gains, ms),
+            Listen::Sidechain => {
+                for (b, k) in bufs.iter_mut().zip(self.keys) {
+                    b.copy_from_slice(k);
+                }
+            }
+        }
+    }
+}
 
 /// `out = x·((1 − mix) + mix·m·g)` per channel (L/R), or with the wet part
 /// `decode(G·encode(x))` (M/S, `G = (g_mid, g_side)`).
-pub(super) fn compress(
-    main: &mut [&mut [f32]],
-    gains: &[&[f32]],
-    makeup: &[f32],
-    mix: &[f32],
-    ms: bool,
-) {
+fn compress(main: &mut [&mut [f32]], gains: &[&[f32]], makeup: &[f32], mix: &[f32], ms: bool) {
     if ms {
         let [l, r] = main else { return };
         let (gm, gs) = (gains[0], gains[1]);
@@ -33,7 +57,7 @@ pub(super) fn compress(
 }
 
 /// `out = x − x·g` (L/R) or `x − decode(G·encode(x))` (M/S).
-pub(super) fn delta(main: &mut [&mut [f32]], gains: &[&[f32]], ms: bool) {
+fn delta(main: &mut [&mut [f32]], gains: &[&[f32]], ms: bool) {
     if ms {
         let [l, r] = main else { return };
         let (gm, gs) = (gains[0], gains[1]);

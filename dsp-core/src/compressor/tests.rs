@@ -606,3 +606,4 @@ fn hostile_input_and_settings_stay_finite() {
 }
 
 mod paths;
+mod switches;

@@ -4,6 +4,12 @@
 //! latency-aligned dry paths. Write-then-read, so a delay of 0 is the identity; delays are
 //! whole samples, so the delayed signal is bit-exact. Non-finite input is stored as 0 so
 //! a NaN never comes back out of the line.
+//!
+//! A delay change jumps the read position, a step in the output. With
+//! [`LookaheadDelay::set_glide_samples`] the change instead cross-fades linearly from the
+//! old read position to the new one over that many samples (a change requested during a
+//! glide starts when it ends); [`LookaheadDelay::jump`] ends a glide at once (for the first
+//! settings after `reset`). [`LookaheadDelay::latency`] always reports the newest delay.
 
 use super::MAX_DYNAMICS_CHANNELS;
 
@@ -22,6 +28,14 @@ pub struct LookaheadDelay {
     max_delay_samples: usize,
     /// Largest piece copied at once (the ring holds `max_delay + max_block`).
     max_block: usize,
+    /// Length of a delay-change cross-fade (0: changes jump).
+    glide_samples: usize,
+    /// Delay being read (the cross-fade's end point while `glide_left > 0`).
+    read_delay: usize,
+    /// Delay the cross-fade starts from.
+    glide_from: usize,
+    /// Samples left in the cross-fade.
+    glide_left: usize,
 }
 
 impl LookaheadDelay {
@@ -39,6 +53,7 @@ impl LookaheadDelay {
         self.max_block = max_block.max(1);
         self.delay_samples = self.delay_samples.min(max_delay_samples);
         self.write_pos = 0;
+        self.jump();
     }
 
     /// Clears the rings.
@@ -47,9 +62,33 @@ impl LookaheadDelay {
         self.write_pos = 0;
     }
 
-    /// Sets the delay (clamped to the prepared maximum).
+    /// Sets the delay (clamped to the prepared maximum). It takes effect at once, or by a
+    /// cross-fade when a glide length is set.
     pub fn set_delay_samples(&mut self, delay_samples: usize) {
         self.delay_samples = delay_samples.min(self.max_delay_samples);
+        if self.glide_samples == 0 {
+            self.jump();
+        }
+    }
+
+    /// Delay changes cross-fade over `samples` from now on (0: they jump).
+    pub fn set_glide_samples(&mut self, samples: usize) {
+        self.glide_samples = samples;
+    }
+
+    /// Reads at the newest delay from the next sample on, ending any cross-fade.
+    pub fn jump(&mut self) {
+        self.read_delay = self.delay_samples;
+        self.glide_left = 0;
+    }
+
+    /// Starts the next cross-fade when none runs and the delay differs from the one read.
+    fn start_glide(&mut self) {
+        if self.glide_left == 0 && self.read_delay != self.delay_samples {
+            self.glide_from = self.read_delay;
+            self.read_delay = self.delay_samples;
+            self.glide_left = self.glide_samples;
+        }
     }
 
     /// Current delay in samples (the latency it adds).
@@ -66,7 +105,11 @@ impl LookaheadDelay {
         }
         let mut start = 0;
         while start < n {
-            let end = (start + self.max_block).min(n);
+            self.start_glide();
+            let mut end = (start + self.max_block).min(n);
+            if self.glide_left > 0 {
+                end = end.min(start + self.glide_left);
+            }
             self.process_piece(bufs, start, end);
             start = end;
         }
@@ -77,7 +120,7 @@ impl LookaheadDelay {
     fn process_piece(&mut self, bufs: &mut [&mut [f32]], start: usize, end: usize) {
         let (len, n) = (self.mask + 1, end - start);
         let w = self.write_pos & self.mask;
-        let r = self.write_pos.wrapping_sub(self.delay_samples) & self.mask;
+        let r = self.write_pos.wrapping_sub(self.read_delay) & self.mask;
         for (buf, ring) in bufs.iter_mut().zip(self.rings.iter_mut()) {
             let buf = &mut buf[start..end];
             let first = n.min(len - w);
@@ -90,8 +133,21 @@ impl LookaheadDelay {
             let first = n.min(len - r);
             buf[..first].copy_from_slice(&ring[r..r + first]);
             buf[first..].copy_from_slice(&ring[..n - first]);
+            if self.glide_left > 0 {
+                // Blend in the old read position: weight of the new one rises linearly
+                // from 1/L to 1 over the L samples of the glide.
+                let old = self.write_pos.wrapping_sub(self.glide_from);
+                let inv = 1.0 / self.glide_samples as f32;
+                let done = self.glide_samples - self.glide_left;
+                for (i, y) in buf.iter_mut().enumerate() {
+                    let x_old = ring[old.wrapping_add(i) & self.mask];
+                    let t = (done + i + 1) as f32 * inv;
+                    *y = x_old + t * (*y - x_old);
+                }
+            }
         }
         self.write_pos = self.write_pos.wrapping_add(n);
+        self.glide_left -= n.min(self.glide_left);
     }
 }
 
@@ -123,5 +179,66 @@ mod tests {
         let mut v = [f32::NAN, 1.0, 2.0, 3.0, 4.0, 5.0];
         l.process(&mut [&mut v]);
         assert_eq!(v, [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    }
+
+    /// A glided delay change against the formula: old and new read positions blended
+    /// linearly over the glide, for any block size; a change during a glide waits for it.
+    #[test]
+    fn delay_changes_cross_fade_between_read_positions() {
+        let x: Vec<f32> = (0..4000)
+            .map(|n| (n as f32 * 0.013).sin() + 0.001 * n as f32)
+            .collect();
+        let (glide, at, at2) = (300, 1000, 1100);
+        let delayed = |n: usize, d: usize| if n >= d { x[n - d] } else { 0.0 };
+        // Reference: 40 → 500 from sample `at`, then 500 → 7 queued at `at2`, starting
+        // when the first glide ends.
+        let want: Vec<f32> = (0..x.len())
+            .map(|n| {
+                let fade = |n: usize, start: usize, from: usize, to: usize| {
+                    let t = (n - start + 1) as f32 / glide as f32;
+                    delayed(n, from) + t * (delayed(n, to) - delayed(n, from))
+                };
+                match n {
+                    _ if n < at => delayed(n, 40),
+                    _ if n < at + glide => fade(n, at, 40, 500),
+                    _ if n < at + 2 * glide => fade(n, at + glide, 500, 7),
+                    _ => delayed(n, 7),
+                }
+            })
+            .collect();
+        for block in [1, 7, 64, 299, 512] {
+            let mut l = LookaheadDelay::new();
+            l.prepare(960, 128);
+            l.set_glide_samples(glide);
+            l.set_delay_samples(40);
+            l.jump();
+            let mut y = x.clone();
+            let mut pos = 0;
+            while pos < y.len() {
+                let mut end = (pos + block).min(y.len());
+                for change in [at, at2] {
+                    if pos < change && end > change {
+                        end = change;
+                    }
+                }
+                if pos == at {
+                    l.set_delay_samples(500);
+                }
+                if pos == at2 {
+                    l.set_delay_samples(7);
+                    assert_eq!(l.latency(), 7);
+                }
+                l.process(&mut [&mut y[pos..end]]);
+                pos = end;
+            }
+            for n in 0..x.len() {
+                assert!(
+                    (y[n] - want[n]).abs() <= 1e-5,
+                    "block {block} n {n}: {} vs {}",
+                    y[n],
+                    want[n]
+                );
+            }
+        }
     }
 }
