@@ -237,8 +237,6 @@ pub struct Limiter {
     audio: [Vec<f32>; MAX_LIMITER_CHANNELS],
     /// Per-channel gain scratch.
     gains: [Vec<f32>; MAX_LIMITER_CHANNELS],
-    /// Oversampled scratch (`L·CHUNK`).
-    upsampled: Vec<f32>,
     /// Per-sample input gain and ceiling of the chunk.
     ramp_gain: Vec<f32>,
     /// See `ramp_gain`.
@@ -289,7 +287,6 @@ impl Limiter {
             loudness: LoudnessMeter::new(),
             audio: Default::default(),
             gains: Default::default(),
-            upsampled: Vec::new(),
             ramp_gain: Vec::new(),
             ramp_ceiling: Vec::new(),
             gains2: Vec::new(),
@@ -333,7 +330,6 @@ impl Limiter {
         self.ramp_bypass = vec![0.0; CHUNK];
         self.audio = [vec![0.0; CHUNK], vec![0.0; CHUNK]];
         self.gains = [vec![1.0; CHUNK], vec![1.0; CHUNK]];
-        self.upsampled = vec![0.0; CHUNK * 8];
         self.ramp_gain = vec![1.0; CHUNK];
         self.ramp_ceiling = vec![1.0; CHUNK];
         self.gains2 = vec![1.0; CHUNK];
@@ -487,7 +483,6 @@ impl Limiter {
     ) -> (f32, f32, f32) {
         let n = end - start;
         let s = self.settings;
-        let l = s.oversampling.factor();
         let headroom = Dither::peak_bound(s.dither, s.dither_bits);
         self.input_gain.next_block(&mut self.ramp_gain[..n]);
         self.ceiling.next_block(&mut self.ramp_ceiling[..n]);
@@ -518,12 +513,12 @@ impl Limiter {
                 let x = if x.is_nan() { 0.0 } else { x };
                 *y = (x * g).clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
-            let up = &mut self.upsampled[..n * l];
-            self.oversampler.process(c, a, up);
+            // Peak of each sample's oversampled frame (bit-identical to the maximum of
+            // `|·|` over the frame `Oversampler::process` writes).
             let r = &mut self.gains[c][..n];
-            for ((r, frame), &ceil) in r.iter_mut().zip(up.chunks_exact(l)).zip(&self.ramp_ceiling)
-            {
-                let p = frame.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
+            self.oversampler.frame_peaks(c, a, r);
+            for (r, &ceil) in r.iter_mut().zip(&self.ramp_ceiling) {
+                let p = *r;
                 in_peak = in_peak.max(p);
                 let t = ceil * margin1 - headroom;
                 *r = t / p.max(t);
