@@ -47,6 +47,7 @@ mod window;
 
 use crate::dither::{Dither, DitherBits, DitherMode};
 use crate::dynamics::lookahead::LookaheadDelay;
+use crate::lanes::{fold_max, fold_min};
 use crate::loudness::LoudnessMeter;
 use crate::oversampler::{Oversampler, OversamplingFactor, TAPS_PER_PHASE};
 use crate::smoother::{Smoother, SmoothingStyle};
@@ -517,11 +518,10 @@ impl Limiter {
             // `|·|` over the frame `Oversampler::process` writes).
             let r = &mut self.gains[c][..n];
             self.oversampler.frame_peaks(c, a, r);
+            in_peak = fold_max(in_peak, r);
             for (r, &ceil) in r.iter_mut().zip(&self.ramp_ceiling) {
-                let p = *r;
-                in_peak = in_peak.max(p);
                 let t = ceil * margin1 - headroom;
-                *r = t / p.max(t);
+                *r = t / r.max(t);
             }
         }
         // 2. Link, release, attack window.
@@ -577,12 +577,14 @@ impl Limiter {
         for c in 0..chans {
             self.annex2.accumulate(c, &self.audio[c][..n], p2);
         }
-        let mut out_peak = 0.0_f32;
-        for (r, &ceil) in p2.iter_mut().zip(&self.ramp_ceiling) {
+        // `max(min(p, t))` over the chunk, lane-wise (exact: `min`/`max` do not round).
+        let mut lanes = [0.0_f32; 8];
+        for (i, (r, &ceil)) in p2.iter_mut().zip(&self.ramp_ceiling).enumerate() {
             let t = ceil * margin2 - headroom;
-            out_peak = out_peak.max(r.min(t));
+            lanes[i % 8] = lanes[i % 8].max(r.min(t));
             *r = t / r.max(t);
         }
+        let out_peak = fold_max(0.0, &lanes);
         self.stage2.process(p2);
         {
             let [a0, a1] = &mut self.audio;
@@ -590,10 +592,14 @@ impl Limiter {
             self.delay2.process(&mut bufs[..chans]);
         }
         let mut min_gain = 1.0_f32;
+        // GR meter: the smallest product of the two stages' gains in the chunk.
+        let g2 = fold_min(1.0, &self.gains2[..n]);
+        let mut g1 = 1.0_f32;
         for c in 0..chans {
-            // GR meter: the smallest product of the two stages' gains in the chunk.
-            let g1 = self.gains[c][..n].iter().fold(1.0_f32, |m, &g| m.min(g));
-            let g2 = self.gains2[..n].iter().fold(1.0_f32, |m, &g| m.min(g));
+            // Linked, the second channel's stage-1 gains are a copy of the first's.
+            if c == 0 || !linked {
+                g1 = fold_min(1.0, &self.gains[c][..n]);
+            }
             min_gain = min_gain.min(g1 * g2);
             let out = &mut main[c][start..end];
             for ((o, &y), &g2) in out.iter_mut().zip(&self.audio[c][..n]).zip(&self.gains2) {
@@ -629,12 +635,15 @@ fn release(state: &mut Release, r: &mut [f32], coef: f32, slow_coef: f32, averag
             *x = g;
         }
     } else {
+        // `depth·a = depth·coef + (slow − coef)·depth·w` with
+        // `depth·w = min(depth, d̄·min(1, depth·10⁶))` (= `depth·min(1, d̄/max(depth, 10⁻⁶))`
+        // for `d̄ ≥ 0`): no division on the recursion, whose length sets this loop's cost.
+        let (keep, take, spread) = (average_coef, 1.0 - average_coef, slow_coef - coef);
         for x in r.iter_mut() {
             let depth = 1.0 - g;
-            avg += (depth - avg) * (1.0 - average_coef);
-            let w = (avg / depth.max(1e-6)).min(1.0);
-            let a = coef + (slow_coef - coef) * w;
-            g = x.min(1.0 - depth * a);
+            avg = avg * keep + depth * take;
+            let weighted = depth.min(avg * (depth * 1e6).min(1.0));
+            g = x.min(1.0 - (depth * coef + spread * weighted));
             *x = g;
         }
     }
