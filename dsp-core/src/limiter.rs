@@ -33,6 +33,15 @@
 //! * Loudness: a [`crate::loudness::LoudnessMeter`] on the output gives integrated and
 //!   short-term LUFS; [`gain_to_target_db`] is the input gain still needed.
 //!
+//! Cost (`benches/dsp.rs`, 48 kHz stereo, +12 dB drive, linked, loudness metering): ≈ 86 ns
+//! per stereo sample at 4x and ≈ 115–120 ns at 8x, estimated for an idle core from
+//! measurements on a loaded one (was 166–172 and 233 ns idle). Per block, not per sample:
+//! stage-1 peaks come straight from the folded oversampler bank
+//! ([`Oversampler::frame_peaks`]), the window runs its hold and boxes over the whole buffer,
+//! and the peak folds run in eight lanes. What remains at 4x: the loudness meter's own true
+//! peak and K-weighting (≈ 24 %), stage-1 oversampling (≈ 14 %), the boxes (≈ 12 %), the
+//! release recursion (≈ 11 %), the Annex 2 stage (≈ 9 %).
+//!
 //! Bypass glides (linearly, [`PARAM_RAMP_MS`]) to the input delayed by the latency, so the
 //! host's delay compensation stays right and a settled bypass is bit-transparent.
 //!
