@@ -43,6 +43,7 @@ use crate::dynamics::detector::{DetectionMode, Detector, DetectorSettings, Stere
 use crate::dynamics::fast_math::db_to_amp;
 use crate::dynamics::lookahead::LookaheadDelay;
 use crate::dynamics::MAX_DYNAMICS_CHANNELS;
+use crate::lanes::{fold_max, fold_min};
 use crate::smoother::{Smoother, SmoothingStyle};
 
 /// Threshold range (dBFS): −60..0.
@@ -529,7 +530,6 @@ impl Ducker {
         let (thr, depth) = (self.settings.threshold_db, self.settings.depth_gain_db());
         let hold = self.hold_samples;
         let mut since = self.since_above;
-        let mut peak = self.key_level_db;
         let gains = &mut self.gains[..n];
         for (g, &level) in gains.iter_mut().zip(&self.levels[0][..n]) {
             since = if level >= thr {
@@ -538,13 +538,12 @@ impl Ducker {
                 since.saturating_add(1)
             };
             *g = if since <= hold { depth } else { 0.0 };
-            peak = peak.max(level);
         }
         self.since_above = since;
-        self.key_level_db = peak;
+        self.key_level_db = fold_max(self.key_level_db, &self.levels[0][..n]);
         // 3. Ballistics, then linear gain.
         self.ballistics.process(0, gains);
-        self.gain_db = gains.iter().fold(self.gain_db, |m, &v| m.min(v));
+        self.gain_db = fold_min(self.gain_db, gains);
         for g in gains.iter_mut() {
             *g = db_to_amp(*g);
         }

@@ -64,3 +64,31 @@ macro_rules! lane_op {
 lane_op!(Add, add, +);
 lane_op!(Sub, sub, -);
 lane_op!(Mul, mul, *);
+
+/// `v.iter().fold(init, |m, &x| m.max(x))`, eight lanes at a time so the comparisons do
+/// not form one serial chain. Exact (`max` does not round, NaN is ignored either way), so
+/// the result is the serial fold's bit for bit.
+pub(crate) fn fold_max(init: f32, v: &[f32]) -> f32 {
+    let mut lanes = [init; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, &x) in lanes.iter_mut().zip(c) {
+            *m = m.max(x);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(init, |m, &x| m.max(x));
+    lanes.iter().fold(tail, |m, &x| m.max(x))
+}
+
+/// `v.iter().fold(init, |m, &x| m.min(x))`, as [`fold_max`].
+pub(crate) fn fold_min(init: f32, v: &[f32]) -> f32 {
+    let mut lanes = [init; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, &x) in lanes.iter_mut().zip(c) {
+            *m = m.min(x);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(init, |m, &x| m.min(x));
+    lanes.iter().fold(tail, |m, &x| m.min(x))
+}

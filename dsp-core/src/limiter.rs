@@ -33,6 +33,15 @@
 //! * Loudness: a [`crate::loudness::LoudnessMeter`] on the output gives integrated and
 //!   short-term LUFS; [`gain_to_target_db`] is the input gain still needed.
 //!
+//! Cost (`benches/dsp.rs`, 48 kHz stereo, +12 dB drive, linked, loudness metering): ≈ 86 ns
+//! per stereo sample at 4x and ≈ 115–120 ns at 8x, estimated for an idle core from
+//! measurements on a loaded one (was 166–172 and 233 ns idle). Per block, not per sample:
+//! stage-1 peaks come straight from the folded oversampler bank
+//! ([`Oversampler::frame_peaks`]), the window runs its hold and boxes over the whole buffer,
+//! and the peak folds run in eight lanes. What remains at 4x: the loudness meter's own true
+//! peak and K-weighting (≈ 24 %), stage-1 oversampling (≈ 14 %), the boxes (≈ 12 %), the
+//! release recursion (≈ 11 %), the Annex 2 stage (≈ 9 %).
+//!
 //! Bypass glides (linearly, [`PARAM_RAMP_MS`]) to the input delayed by the latency, so the
 //! host's delay compensation stays right and a settled bypass is bit-transparent.
 //!
@@ -47,6 +56,7 @@ mod window;
 
 use crate::dither::{Dither, DitherBits, DitherMode};
 use crate::dynamics::lookahead::LookaheadDelay;
+use crate::lanes::{fold_max, fold_min};
 use crate::loudness::LoudnessMeter;
 use crate::oversampler::{Oversampler, OversamplingFactor, TAPS_PER_PHASE};
 use crate::smoother::{Smoother, SmoothingStyle};
@@ -237,8 +247,6 @@ pub struct Limiter {
     audio: [Vec<f32>; MAX_LIMITER_CHANNELS],
     /// Per-channel gain scratch.
     gains: [Vec<f32>; MAX_LIMITER_CHANNELS],
-    /// Oversampled scratch (`L·CHUNK`).
-    upsampled: Vec<f32>,
     /// Per-sample input gain and ceiling of the chunk.
     ramp_gain: Vec<f32>,
     /// See `ramp_gain`.
@@ -289,7 +297,6 @@ impl Limiter {
             loudness: LoudnessMeter::new(),
             audio: Default::default(),
             gains: Default::default(),
-            upsampled: Vec::new(),
             ramp_gain: Vec::new(),
             ramp_ceiling: Vec::new(),
             gains2: Vec::new(),
@@ -333,7 +340,6 @@ impl Limiter {
         self.ramp_bypass = vec![0.0; CHUNK];
         self.audio = [vec![0.0; CHUNK], vec![0.0; CHUNK]];
         self.gains = [vec![1.0; CHUNK], vec![1.0; CHUNK]];
-        self.upsampled = vec![0.0; CHUNK * 8];
         self.ramp_gain = vec![1.0; CHUNK];
         self.ramp_ceiling = vec![1.0; CHUNK];
         self.gains2 = vec![1.0; CHUNK];
@@ -487,7 +493,6 @@ impl Limiter {
     ) -> (f32, f32, f32) {
         let n = end - start;
         let s = self.settings;
-        let l = s.oversampling.factor();
         let headroom = Dither::peak_bound(s.dither, s.dither_bits);
         self.input_gain.next_block(&mut self.ramp_gain[..n]);
         self.ceiling.next_block(&mut self.ramp_ceiling[..n]);
@@ -518,15 +523,14 @@ impl Limiter {
                 let x = if x.is_nan() { 0.0 } else { x };
                 *y = (x * g).clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
-            let up = &mut self.upsampled[..n * l];
-            self.oversampler.process(c, a, up);
+            // Peak of each sample's oversampled frame (bit-identical to the maximum of
+            // `|·|` over the frame `Oversampler::process` writes).
             let r = &mut self.gains[c][..n];
-            for ((r, frame), &ceil) in r.iter_mut().zip(up.chunks_exact(l)).zip(&self.ramp_ceiling)
-            {
-                let p = frame.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
-                in_peak = in_peak.max(p);
+            self.oversampler.frame_peaks(c, a, r);
+            in_peak = fold_max(in_peak, r);
+            for (r, &ceil) in r.iter_mut().zip(&self.ramp_ceiling) {
                 let t = ceil * margin1 - headroom;
-                *r = t / p.max(t);
+                *r = t / r.max(t);
             }
         }
         // 2. Link, release, attack window.
@@ -582,12 +586,14 @@ impl Limiter {
         for c in 0..chans {
             self.annex2.accumulate(c, &self.audio[c][..n], p2);
         }
-        let mut out_peak = 0.0_f32;
-        for (r, &ceil) in p2.iter_mut().zip(&self.ramp_ceiling) {
+        // `max(min(p, t))` over the chunk, lane-wise (exact: `min`/`max` do not round).
+        let mut lanes = [0.0_f32; 8];
+        for (i, (r, &ceil)) in p2.iter_mut().zip(&self.ramp_ceiling).enumerate() {
             let t = ceil * margin2 - headroom;
-            out_peak = out_peak.max(r.min(t));
+            lanes[i % 8] = lanes[i % 8].max(r.min(t));
             *r = t / r.max(t);
         }
+        let out_peak = fold_max(0.0, &lanes);
         self.stage2.process(p2);
         {
             let [a0, a1] = &mut self.audio;
@@ -595,10 +601,14 @@ impl Limiter {
             self.delay2.process(&mut bufs[..chans]);
         }
         let mut min_gain = 1.0_f32;
+        // GR meter: the smallest product of the two stages' gains in the chunk.
+        let g2 = fold_min(1.0, &self.gains2[..n]);
+        let mut g1 = 1.0_f32;
         for c in 0..chans {
-            // GR meter: the smallest product of the two stages' gains in the chunk.
-            let g1 = self.gains[c][..n].iter().fold(1.0_f32, |m, &g| m.min(g));
-            let g2 = self.gains2[..n].iter().fold(1.0_f32, |m, &g| m.min(g));
+            // Linked, the second channel's stage-1 gains are a copy of the first's.
+            if c == 0 || !linked {
+                g1 = fold_min(1.0, &self.gains[c][..n]);
+            }
             min_gain = min_gain.min(g1 * g2);
             let out = &mut main[c][start..end];
             for ((o, &y), &g2) in out.iter_mut().zip(&self.audio[c][..n]).zip(&self.gains2) {
@@ -634,12 +644,15 @@ fn release(state: &mut Release, r: &mut [f32], coef: f32, slow_coef: f32, averag
             *x = g;
         }
     } else {
+        // `depth·a = depth·coef + (slow − coef)·depth·w` with
+        // `depth·w = min(depth, d̄·min(1, depth·10⁶))` (= `depth·min(1, d̄/max(depth, 10⁻⁶))`
+        // for `d̄ ≥ 0`): no division on the recursion, whose length sets this loop's cost.
+        let (keep, take, spread) = (average_coef, 1.0 - average_coef, slow_coef - coef);
         for x in r.iter_mut() {
             let depth = 1.0 - g;
-            avg += (depth - avg) * (1.0 - average_coef);
-            let w = (avg / depth.max(1e-6)).min(1.0);
-            let a = coef + (slow_coef - coef) * w;
-            g = x.min(1.0 - depth * a);
+            avg = avg * keep + depth * take;
+            let weighted = depth.min(avg * (depth * 1e6).min(1.0));
+            g = x.min(1.0 - (depth * coef + spread * weighted));
             *x = g;
         }
     }

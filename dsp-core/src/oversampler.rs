@@ -327,6 +327,29 @@ impl Oversampler {
         });
     }
 
+    /// For each input sample, the largest magnitude of its `L` interpolated outputs (the
+    /// frame [`Oversampler::process`] would write), without writing the frames: through
+    /// the fold, `max(|S + D|, |S − D|) = |S| + |D|` exactly in floating point, so each
+    /// value equals the maximum of `|·|` over the frame bit for bit. Writes
+    /// `min(input.len(), out.len())` values; unknown channels write nothing.
+    pub fn frame_peaks(&mut self, channel: usize, input: &[f32], out: &mut [f32]) {
+        match self.factor {
+            OversamplingFactor::X2 => self.frame_peaks_as::<2>(channel, input, out),
+            OversamplingFactor::X4 => self.frame_peaks_as::<4>(channel, input, out),
+            OversamplingFactor::X8 => self.frame_peaks_as::<8>(channel, input, out),
+        }
+    }
+
+    /// [`Oversampler::frame_peaks`] for factor `L`.
+    fn frame_peaks_as<const L: usize>(&mut self, channel: usize, input: &[f32], out: &mut [f32]) {
+        let n = input.len().min(out.len());
+        let out = &mut out[..n];
+        self.for_each_group::<L>(channel, &input[..n], |first, lanes, g| {
+            let p = group_peaks::<L>(g);
+            out[first..first + lanes].copy_from_slice(&p[..lanes]);
+        });
+    }
+
     /// The bank of factor `L`.
     fn bank(&self, l: usize) -> FoldedBank {
         match l {
@@ -372,6 +395,20 @@ impl Oversampler {
         }
         sample_peak.iter().fold(0.0, |a, &b| a.max(b))
     }
+}
+
+/// Largest magnitude of each lane's `L` outputs: `max(|delay|, |mid|, |S| + |D| per pair)`.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane loops over fixed arrays, as in `run`
+fn group_peaks<const L: usize>(g: &Group) -> [f32; GROUP] {
+    let mut p = [0.0_f32; GROUP];
+    for k in 0..GROUP {
+        p[k] = g.delay[k].abs().max(g.mid[k].abs());
+        for q in 0..L / 2 - 1 {
+            p[k] = p[k].max(g.sum[q][k].abs() + g.diff[q][k].abs());
+        }
+    }
+    p
 }
 
 /// NaN → 0, ±Inf and huge values → ±[`MAX_INPUT`] (branch-free selects).
@@ -444,13 +481,7 @@ impl TruePeak {
     fn peak_of<const L: usize>(&mut self, channel: usize, input: &[f32]) -> (f32, f32) {
         let mut m = [0.0_f32; GROUP];
         let sample = self.os.for_each_group::<L>(channel, input, |_, lanes, g| {
-            let mut p = [0.0_f32; GROUP];
-            for k in 0..GROUP {
-                p[k] = g.delay[k].abs().max(g.mid[k].abs());
-                for q in 0..L / 2 - 1 {
-                    p[k] = p[k].max(g.sum[q][k].abs() + g.diff[q][k].abs());
-                }
-            }
+            let mut p = group_peaks::<L>(g);
             if lanes < GROUP {
                 p[lanes..].fill(0.0);
             }

@@ -51,6 +51,7 @@ const TAPS: usize = 12;
 const CHUNK: usize = 256;
 /// Outputs computed together.
 const GROUP: usize = 8;
+const _: () = assert!(CHUNK.is_multiple_of(GROUP));
 /// History: 11 past samples and one chunk.
 const HIST: usize = TAPS - 1 + CHUNK;
 /// Delay of the frame's interval end: frame `n` covers `[n − 6, n − 5]`.
@@ -100,9 +101,10 @@ impl Annex2Peak {
                 let lanes = (m - i).min(GROUP);
                 // Window of group output g: hist[i + g .. i + g + 12], newest last, so
                 // x[n − k] = w[g + 11 − k].
-                let mut w = [0.0_f32; GROUP + TAPS - 1];
-                let avail = (lanes + TAPS - 1).min(HIST - i);
-                w[..avail].copy_from_slice(&hist[i..i + avail]);
+                // CHUNK is a multiple of GROUP, so a whole group's window always fits in
+                // the history; lanes past `lanes` read stale (finite) samples and are
+                // dropped below.
+                let w: &[f32; GROUP + TAPS - 1] = hist[i..i + GROUP + TAPS - 1].try_into().unwrap();
                 let mut acc = [[0.0_f32; GROUP]; 4];
                 for k in 0..6 {
                     let (mut a, mut b) = ([0.0_f32; GROUP], [0.0_f32; GROUP]);

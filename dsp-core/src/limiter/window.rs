@@ -9,10 +9,11 @@
 //! (triangle when `K₁ = K₂`), so a step in `r` becomes a piecewise-quadratic S-curve over
 //! `K` samples: no corner in the gain (continuous slope).
 //!
-//! The minimum is Lemire's monotonic wedge (D. Lemire, "Streaming maximum-minimum filter
-//! using no more than three comparisons per element", Nordic J. Computing 13(4), 2006),
-//! amortised O(1) per sample. Box sums are `f64`, re-summed exactly once per wrap of their
-//! ring so rounding never accumulates. Rings are sized for the largest window in
+//! The minimum is van Herk / Gil–Werman's block algorithm ([`WindowEnvelope::hold_min`]):
+//! three `min`s per sample and no data-dependent branch (it replaced Lemire's monotonic
+//! wedge, whose pops mispredicted on every noisy input; the result is the same set
+//! minimum, bit for bit). Box sums are `f64`, re-summed exactly once per wrap of their
+//! ring so rounding never accumulates. Each part runs over the whole buffer in turn. Rings are sized for the largest window in
 //! `prepare`; changing the window never allocates and restarts the stage at the smallest
 //! gain it held (conservative: the gain can only be lower than required, never higher).
 
@@ -51,37 +52,58 @@ impl BoxFilter {
         self.ring[..self.len].iter().fold(1.0, |m, &v| m.min(v))
     }
 
-    #[inline(always)]
-    fn tick(&mut self, x: f32) -> f32 {
-        let old = self.ring[self.pos];
-        self.ring[self.pos] = x;
-        self.sum += f64::from(x) - f64::from(old);
-        self.pos += 1;
-        if self.pos == self.len {
-            self.pos = 0;
-            self.sum = self.ring[..self.len].iter().map(|&v| f64::from(v)).sum();
+    /// Replaces `buf` by its moving average, in runs up to the ring's wrap (where the sum
+    /// is re-summed from the ring and the run's last output uses the fresh sum).
+    fn process(&mut self, buf: &mut [f32]) {
+        let (len, inv) = (self.len, self.inv_len);
+        let (mut pos, mut sum) = (self.pos, self.sum);
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let run = (len - pos).min(rest.len());
+            let (now, later) = rest.split_at_mut(run);
+            for (r, x) in self.ring[pos..pos + run].iter_mut().zip(now.iter_mut()) {
+                let old = *r;
+                *r = *x;
+                sum += f64::from(*x) - f64::from(old);
+                *x = (sum * inv) as f32;
+            }
+            pos += run;
+            if pos == len {
+                pos = 0;
+                sum = self.ring[..len].iter().map(|&v| f64::from(v)).sum();
+                now[run - 1] = (sum * inv) as f32;
+            }
+            rest = later;
         }
-        (self.sum * self.inv_len) as f32
+        (self.pos, self.sum) = (pos, sum);
+    }
+}
+
+/// `min` for values that are never NaN: one `minss`, so the running minimum is a short
+/// recursion.
+#[inline(always)]
+fn lesser(a: f32, b: f32) -> f32 {
+    if b < a {
+        b
+    } else {
+        a
     }
 }
 
 /// Hold (sliding minimum) + two boxes over a total window `K` (see the module header).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WindowEnvelope {
-    /// Wedge values (ring, capacity a power of two ≥ hold + 1).
-    wedge_val: Vec<f32>,
-    /// Wedge entry times.
-    wedge_time: Vec<u64>,
-    /// `capacity − 1`.
-    mask: usize,
-    /// Index of the wedge's front (oldest, smallest).
-    head: usize,
-    /// Entries in the wedge.
-    count: usize,
-    /// Samples seen (time of the next input).
-    time: u64,
+    /// Inputs of the current hold block (offsets `0 … pos − 1` are filled).
+    block: Vec<f32>,
+    /// Suffix minima of the previous hold block: `suffix[j] = min(prev[j …])`,
+    /// `suffix[hold] = +∞`.
+    suffix: Vec<f32>,
+    /// Offset of the next input in the current hold block.
+    pos: usize,
+    /// Minimum of the current hold block so far (`+∞` at its start).
+    prefix: f32,
     /// Hold length `K + 1`.
-    hold: u64,
+    hold: usize,
     /// First box.
     box_a: BoxFilter,
     /// Second box.
@@ -94,10 +116,9 @@ impl WindowEnvelope {
     /// Allocates for windows up to `max_window` samples (and selects that window; call
     /// [`WindowEnvelope::set_window`] for another).
     pub fn prepare(&mut self, max_window: usize) {
-        let cap = (max_window + 2).next_power_of_two();
-        self.wedge_val = vec![1.0; cap];
-        self.wedge_time = vec![0; cap];
-        self.mask = cap - 1;
+        // The largest window the boxes allow is `max_window + 2` (odd `max_window`).
+        self.block = vec![1.0; max_window + 4];
+        self.suffix = vec![1.0; max_window + 5];
         self.box_a.prepare(max_window.div_ceil(2) + 1);
         self.box_b.prepare(max_window.div_ceil(2) + 1);
         self.window = 0;
@@ -120,40 +141,40 @@ impl WindowEnvelope {
         }
         let held = self.smallest_held();
         self.window = window;
-        self.hold = window as u64 + 1;
+        self.hold = window + 1;
         self.restart(held);
     }
 
-    /// Smallest gain anywhere in the stage (wedge and boxes).
+    /// Smallest gain anywhere in the stage (the hold's last window and the boxes).
     fn smallest_held(&self) -> f32 {
-        let mut m = self.box_a.min().min(self.box_b.min());
-        for k in 0..self.count {
-            m = m.min(self.wedge_val[(self.head + k) & self.mask]);
+        let m = self.box_a.min().min(self.box_b.min());
+        match self.suffix.get(self.pos) {
+            Some(&s) => m.min(s).min(self.prefix),
+            None => m,
         }
-        m
     }
 
-    /// Fills every part with `value`.
+    /// Fills every part with `value` (the hold sees `value` as every earlier input).
     fn restart(&mut self, value: f32) {
         let k = self.window.max(1);
         let len_a = (k + 1).div_ceil(2);
         self.box_a.configure(len_a, value);
         self.box_b.configure(k + 1 - len_a, value);
-        self.head = 0;
-        self.count = 1;
-        self.wedge_val[0] = value;
-        self.wedge_time[0] = 0;
-        self.time = 1;
+        let hold = self.hold;
+        if self.suffix.len() > hold {
+            self.suffix[..hold].fill(value);
+            self.suffix[hold] = f32::INFINITY;
+        }
+        self.pos = 0;
+        self.prefix = f32::INFINITY;
     }
 
     /// Copies the whole state of `other` (same preparation) without allocating.
     pub fn copy_state_from(&mut self, other: &Self) {
-        self.wedge_val.copy_from_slice(&other.wedge_val);
-        self.wedge_time.copy_from_slice(&other.wedge_time);
-        self.mask = other.mask;
-        self.head = other.head;
-        self.count = other.count;
-        self.time = other.time;
+        self.block.copy_from_slice(&other.block);
+        self.suffix.copy_from_slice(&other.suffix);
+        self.pos = other.pos;
+        self.prefix = other.prefix;
         self.hold = other.hold;
         self.window = other.window;
         for (dst, src) in [
@@ -168,27 +189,57 @@ impl WindowEnvelope {
         }
     }
 
-    /// Replaces each required gain in `buf` by the shaped gain.
+    /// Replaces each required gain in `buf` by the shaped gain: the hold over the whole
+    /// buffer, then each box over the whole buffer (the same arithmetic as sample by
+    /// sample, so the result does not depend on the block length).
     pub fn process(&mut self, buf: &mut [f32]) {
-        for x in buf.iter_mut() {
-            let v = *x;
-            // Drop entries from the back that are not smaller than the new one.
-            while self.count > 0 && self.wedge_val[(self.head + self.count - 1) & self.mask] >= v {
-                self.count -= 1;
-            }
-            let slot = (self.head + self.count) & self.mask;
-            self.wedge_val[slot] = v;
-            self.wedge_time[slot] = self.time;
-            self.count += 1;
-            // Drop the front once it has left the hold window.
-            if self.wedge_time[self.head] + self.hold <= self.time {
-                self.head = (self.head + 1) & self.mask;
-                self.count -= 1;
-            }
-            self.time += 1;
-            let held = self.wedge_val[self.head];
-            *x = self.box_b.tick(self.box_a.tick(held));
+        if self.suffix.len() <= self.hold {
+            return;
         }
+        self.hold_min(buf);
+        self.box_a.process(buf);
+        self.box_b.process(buf);
+    }
+
+    /// The sliding minimum over the last `hold` inputs, by blocks of `hold` samples
+    /// (M. van Herk, "A fast algorithm for local minimum and maximum filters on
+    /// rectangular and octagonal kernels", Pattern Recognition Letters 13(7), 1992; J. Gil,
+    /// M. Werman, IEEE PAMI 15(5), 1993): the window of the input at offset `j` of a block
+    /// is the tail `j + 1 …` of the previous block (its suffix minimum) and the head
+    /// `0 … j` of this one (the running prefix minimum), so each output costs two `min`s
+    /// and the suffix minima one more per input, with no data-dependent branch.
+    fn hold_min(&mut self, buf: &mut [f32]) {
+        let hold = self.hold;
+        let (mut pos, mut prefix) = (self.pos, self.prefix);
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let run = (hold - pos).min(rest.len());
+            let (now, later) = rest.split_at_mut(run);
+            let block = &mut self.block[pos..pos + run];
+            let suffix = &self.suffix[pos + 1..pos + 1 + run];
+            for ((x, b), &s) in now.iter_mut().zip(block.iter_mut()).zip(suffix) {
+                *b = *x;
+                prefix = lesser(prefix, *x);
+                *x = lesser(s, prefix);
+            }
+            pos += run;
+            if pos == hold {
+                let mut m = f32::INFINITY;
+                for (s, &b) in self.suffix[..hold]
+                    .iter_mut()
+                    .zip(&self.block[..hold])
+                    .rev()
+                {
+                    m = lesser(m, b);
+                    *s = m;
+                }
+                self.suffix[hold] = f32::INFINITY;
+                pos = 0;
+                prefix = f32::INFINITY;
+            }
+            rest = later;
+        }
+        (self.pos, self.prefix) = (pos, prefix);
     }
 }
 
