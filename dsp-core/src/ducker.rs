@@ -29,7 +29,8 @@
 //! * Missing key (source External, no key given): no ducking (the detector listens to
 //!   silence) or, if chosen, the main input keys itself. Source Internal: always the main.
 //! * Key listen: the output is the filtered key, delayed by the lookahead (a monitoring
-//!   switch, as in the Compressor).
+//!   switch, as in the Compressor); switching it cross-fades linearly over [`RAMP_MS`].
+//! * A lookahead change cross-fades the delay's read position over [`RAMP_MS`].
 //!
 //! Smoothing: threshold and depth need none (the trigger's output is shaped by the
 //! ballistics); attack, hold and release shape a smoothed signal. The key filter cutoffs and
@@ -212,6 +213,14 @@ pub struct Ducker {
     ballistics: Ballistics,
     /// Lookahead delay of the main input.
     delay: LookaheadDelay,
+    /// The filtered key through the same delay (key listen).
+    key_delay: LookaheadDelay,
+    /// Delayed key of the current chunk.
+    key_buf: [Vec<f32>; MAX_DYNAMICS_CHANNELS],
+    /// Key-listen share 0..1 (linear cross-fade).
+    listen_mix: Smoother,
+    /// Per-sample key-listen share of the chunk.
+    listen_buf: Vec<f32>,
     /// Two-band LR4 split of band-limited mode.
     crossover: Crossover,
     /// Key high-pass cutoff (log ramp).
@@ -268,6 +277,10 @@ impl Ducker {
             detector: Detector::new(),
             ballistics: Ballistics::new(),
             delay: LookaheadDelay::new(),
+            key_delay: LookaheadDelay::new(),
+            key_buf: [Vec::new(), Vec::new()],
+            listen_mix: Smoother::new(SmoothingStyle::Linear),
+            listen_buf: Vec::new(),
             crossover: Crossover::new(),
             key_hp_hz: log(),
             key_lp_hz: log(),
@@ -301,8 +314,11 @@ impl Ducker {
         let (fs, n) = (self.sample_rate, self.max_block);
         self.detector.prepare(fs, n, self.channels);
         self.ballistics.prepare(fs, n, 1);
-        self.delay
-            .prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
+        let glide = (RAMP_MS * 1e-3 * fs).round() as usize;
+        for d in [&mut self.delay, &mut self.key_delay] {
+            d.prepare((MAX_LOOKAHEAD_MS * 1e-3 * fs).ceil() as usize, n);
+            d.set_glide_samples(glide);
+        }
         self.crossover.prepare(fs, n, self.channels);
         self.crossover.set_order(LrOrder::Lr4);
         for s in [
@@ -310,9 +326,12 @@ impl Ducker {
             &mut self.key_lp_hz,
             &mut self.band_hz,
             &mut self.band_mix,
+            &mut self.listen_mix,
         ] {
             s.set_ramp_ms(fs, RAMP_MS);
         }
+        self.key_buf = [vec![0.0; n], vec![0.0; n]];
+        self.listen_buf = vec![0.0; n];
         self.levels = [vec![0.0; n], vec![0.0; n]];
         self.gains = vec![0.0; n];
         self.low = [vec![0.0; n], vec![0.0; n]];
@@ -331,6 +350,7 @@ impl Ducker {
         self.detector.reset();
         self.ballistics.reset();
         self.delay.reset();
+        self.key_delay.reset();
         self.crossover.reset();
         self.clock = 0;
         self.since_above = u32::MAX;
@@ -347,9 +367,12 @@ impl Ducker {
             &mut self.key_lp_hz,
             &mut self.band_hz,
             &mut self.band_mix,
+            &mut self.listen_mix,
         ] {
             s.reset(s.target());
         }
+        self.delay.jump();
+        self.key_delay.jump();
         self.latch();
     }
 
@@ -409,8 +432,11 @@ impl Ducker {
         });
         let fs = self.sample_rate;
         self.hold_samples = ((s.hold_ms + KEY_BRIDGE_MS) * 1e-3 * fs).round() as u32;
-        self.delay
-            .set_delay_samples((s.lookahead_ms * 1e-3 * fs).round() as usize);
+        let lookahead = (s.lookahead_ms * 1e-3 * fs).round() as usize;
+        self.delay.set_delay_samples(lookahead);
+        self.key_delay.set_delay_samples(lookahead);
+        self.listen_mix
+            .set_target(if s.key_listen { 1.0 } else { 0.0 });
         self.key_hp_hz.set_target(s.key_hp_hz);
         self.key_lp_hz.set_target(s.key_lp_hz);
         self.band_hz.set_target(s.band_hz);
@@ -547,24 +573,47 @@ impl Ducker {
         for g in gains.iter_mut() {
             *g = db_to_amp(*g);
         }
-        // 4. Audio path: listen source, lookahead delay.
-        if self.settings.key_listen {
-            for (c, b) in main.iter_mut().enumerate() {
-                b.copy_from_slice(self.detector.key(c));
-            }
-        }
+        // 4. Audio path: lookahead delay of the main input, and of the key (always, so key
+        // listen starts with the right samples in its line).
         for b in main.iter_mut() {
             for x in b.iter_mut() {
                 *x = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
         }
         self.delay.process(main);
-        let banding = self.banding();
-        self.band_mix.next_block(&mut self.mix_buf[..n]);
-        if self.settings.key_listen {
-            return;
+        {
+            let [k0, k1] = &mut self.key_buf;
+            let mut keys: [&mut [f32]; 2] = [&mut k0[..n], &mut k1[..n]];
+            for (c, k) in keys[..chans].iter_mut().enumerate() {
+                for (d, &x) in k.iter_mut().zip(self.detector.key(c)) {
+                    *d = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
+                }
+            }
+            self.key_delay.process(&mut keys[..chans]);
         }
         // 5. Gain: whole band, or the lows only (cross-faded while switching).
+        self.duck(main, n, chans);
+        // 6. Key listen, cross-faded; the ducked signal keeps running underneath.
+        if self.listen_mix.is_smoothing() || self.listen_mix.target() > 0.0 {
+            let ramp = n.min(self.listen_mix.steps_left() as usize);
+            self.listen_mix.next_block(&mut self.listen_buf[..ramp]);
+            let on = self.listen_mix.target() > 0.0;
+            for (c, b) in main.iter_mut().enumerate() {
+                let key = &self.key_buf[c][..n];
+                for ((y, &k), &w) in b[..ramp].iter_mut().zip(key).zip(&self.listen_buf[..ramp]) {
+                    *y += w * (k - *y);
+                }
+                if on {
+                    b[ramp..].copy_from_slice(&key[ramp..]);
+                }
+            }
+        }
+    }
+
+    /// Applies the gain of the chunk to the delayed input: whole band, or the lows only.
+    fn duck(&mut self, main: &mut [&mut [f32]], n: usize, chans: usize) {
+        let banding = self.banding();
+        self.band_mix.next_block(&mut self.mix_buf[..n]);
         let gains = &self.gains[..n];
         if !banding {
             for b in main.iter_mut() {

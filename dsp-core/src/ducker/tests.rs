@@ -643,3 +643,98 @@ fn band_mode_switch_cross_fades() {
     let got = crate::test_util::max_step(&y[4800..]);
     assert!(got <= own * 1.02, "step {got} vs the signal's {own}");
 }
+
+/// Runs `first` for `at` samples and `then` afterwards (blocks of `block`), stereo main and
+/// key (same signal on both sides); returns the left output.
+fn switched(
+    first: &DuckerSettings,
+    then: &DuckerSettings,
+    at: usize,
+    main: &[f32],
+    key: &[f32],
+    block: usize,
+) -> Vec<f32> {
+    let mut d = ducker(FS, 2, first);
+    let (mut l, mut r) = (main.to_vec(), main.to_vec());
+    let mut start = 0;
+    while start < l.len() {
+        let end = (start + block).min(if start < at { at } else { l.len() });
+        if start == at {
+            d.set(then);
+        }
+        let k = [&key[start..end], &key[start..end]];
+        d.process_stereo(&mut [&mut l[start..end], &mut r[start..end]], Some(&k));
+        start = end;
+    }
+    l
+}
+
+/// Key listen on and off: the output is the ducked signal and the delayed key blended with
+/// weights (k + 1)/L over the L samples of [`RAMP_MS`] (the detector does not depend on
+/// what is heard, so both fixed runs are exact references), for any block size.
+#[test]
+fn key_listen_cross_fades_linearly() {
+    let len = 9_600;
+    let (main, key) = (noise(len, 31), noise(len, 32));
+    let at = 3_000;
+    let fade = (RAMP_MS * 1e-3 * FS).round() as usize;
+    let base = DuckerSettings {
+        lookahead_ms: 2.0,
+        band_limited: true,
+        ..busy_settings()
+    };
+    let listen = |on| DuckerSettings {
+        key_listen: on,
+        ..base
+    };
+    for (from, to) in [(false, true), (true, false)] {
+        let (a, b) = (listen(from), listen(to));
+        let old = switched(&a, &a, at, &main, &key, 64);
+        let new = switched(&b, &b, at, &main, &key, 64);
+        for block in [1, 64, 333] {
+            let got = switched(&a, &b, at, &main, &key, block);
+            for i in 0..len {
+                let w = if i < at {
+                    0.0
+                } else {
+                    ((i - at + 1) as f32 / fade as f32).min(1.0)
+                };
+                let want = old[i] + w * (new[i] - old[i]);
+                assert!(
+                    (got[i] - want).abs() <= 1e-5,
+                    "{from} -> {to} block {block} i {i}: {} vs {want}",
+                    got[i]
+                );
+            }
+        }
+    }
+}
+
+/// A lookahead change cross-fades the read position: with no ducking (key silent) the
+/// output steps at most a 130 Hz sine's own largest step plus the largest difference of
+/// the two taps spread over the fade (2A/L); a jump would step by up to 2A.
+#[test]
+fn lookahead_changes_cross_fade_the_delay() {
+    let len = 9_600;
+    let amp = 0.5_f32;
+    let main = sine(len, FS, 130.0, amp);
+    let key = vec![0.0; len];
+    let fade = (RAMP_MS * 1e-3 * FS).round() as usize;
+    for (from, to) in [(0.0, 20.0), (20.0, 0.0), (3.0, 11.0)] {
+        let s = |lookahead_ms| DuckerSettings {
+            lookahead_ms,
+            ..Default::default()
+        };
+        let got = switched(&s(from), &s(to), 3_000, &main, &key, 64);
+        let bound = 2.0 * std::f32::consts::PI * 130.0 / FS * amp + 2.0 * amp / fade as f32 + 1e-5;
+        let step = got[2_000..]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0_f32, f32::max);
+        assert!(step <= bound, "{from} -> {to}: step {step} > {bound}");
+        let d = (to * 1e-3 * FS).round() as usize;
+        for i in 3_000 + fade..len {
+            assert_eq!(got[i], main[i - d], "{from} -> {to} i {i}");
+        }
+    }
+}
