@@ -15,6 +15,7 @@ pub mod dither;
 pub mod dynamics;
 pub mod envelope;
 pub mod eq;
+pub mod imager;
 pub mod k_weighting;
 mod lanes;
 pub mod limiter;
