@@ -96,7 +96,7 @@ pub struct LinearPhaseSplitter {
     /// Design FFT size `M`.
     design_len: usize,
     /// Bands the kernels are set up for.
-    num_bands: usize,
+    kernel_bands: usize,
     /// Bands held in the channels' `out` buffers (the emitted band count; follows
     /// `num_bands` one partition later).
     out_bands: usize,
@@ -157,7 +157,7 @@ impl std::fmt::Debug for LinearPhaseSplitter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LinearPhaseSplitter")
             .field("sample_rate", &self.sample_rate)
-            .field("num_bands", &self.num_bands)
+            .field("num_bands", &self.out_bands)
             .field("crossover_hz", &self.crossover_hz)
             .field("latency", &self.latency())
             .finish()
@@ -181,7 +181,7 @@ impl LinearPhaseSplitter {
             partitions: 0,
             half_len: 0,
             design_len: 0,
-            num_bands: 2,
+            kernel_bands: 2,
             out_bands: 2,
             crossover_hz: [1000.0, 2000.0, 4000.0, 8000.0],
             want_bands: 2,
@@ -257,7 +257,7 @@ impl LinearPhaseSplitter {
             })
             .collect();
         self.fade_len = FADE_PARTITIONS * b;
-        self.num_bands = self.want_bands;
+        self.kernel_bands = self.want_bands;
         for k in 0..MAX_CROSSOVERS {
             self.want_hz[k] = clamp_crossover_hz(sr, self.want_hz[k]);
         }
@@ -290,7 +290,7 @@ impl LinearPhaseSplitter {
         if self.chans.is_empty() {
             return;
         }
-        self.num_bands = self.want_bands;
+        self.kernel_bands = self.want_bands;
         for k in 0..MAX_CROSSOVERS {
             if self.want_hz[k] != self.crossover_hz[k] {
                 self.crossover_hz[k] = self.want_hz[k];
@@ -321,7 +321,7 @@ impl LinearPhaseSplitter {
 
     /// The crossover frequencies of the active kernels.
     pub fn crossover_hz(&self) -> &[f32] {
-        &self.crossover_hz[..self.num_bands - 1]
+        &self.crossover_hz[..self.kernel_bands - 1]
     }
 
     /// True while kernels cross-fade.
@@ -397,7 +397,7 @@ impl LinearPhaseSplitter {
         if self.fade_pos.is_some() {
             return;
         }
-        let old_bands = self.num_bands;
+        let old_bands = self.kernel_bands;
         let new_bands = self.want_bands;
         let mut any = false;
         let other = 1 - self.active;
@@ -411,7 +411,7 @@ impl LinearPhaseSplitter {
                 any = true;
             }
         }
-        self.num_bands = new_bands;
+        self.kernel_bands = new_bands;
         if any {
             // Crossovers not fading: the new set must hold their kernels too.
             let stride = self.partitions * (self.block + 1);
@@ -514,7 +514,7 @@ impl LinearPhaseSplitter {
         let b = self.block;
         let bins = b + 1;
         let p_count = self.partitions;
-        let nb = self.num_bands;
+        let nb = self.kernel_bands;
         let stride = p_count * bins;
         self.head = (self.head + 1) % p_count;
         let head = self.head;

@@ -811,10 +811,10 @@ fn imager_and_linear_phase_splitter_never_allocate_and_recover() {
                 side_hp: kind % 3 == 0,
                 side_hp_hz: 20.0 + 480.0 * rng.f32(),
                 balance: 2.0 * rng.f32() - 1.0,
-                swap: count % 2 == 0,
-                invert_left: count % 3 == 0,
-                invert_right: count % 5 == 0,
-                mono_monitor: count % 11 == 0,
+                swap: count.is_multiple_of(2),
+                invert_left: count.is_multiple_of(3),
+                invert_right: count.is_multiple_of(5),
+                mono_monitor: count.is_multiple_of(11),
             };
             for pass in 0..2 {
                 let k = if pass == 0 { kind } else { 0 };
