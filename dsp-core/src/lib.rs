@@ -3,6 +3,7 @@
 //! `prepare(sample_rate, max_block, channels)` (the only allocation), `reset()`,
 //! setters or a settings struct applied once per (sub-)block, `process…`, `latency()`.
 
+pub mod bass_mono;
 pub mod biquad;
 pub mod compressor;
 pub mod crossover;
@@ -14,9 +15,11 @@ pub mod dither;
 pub mod dynamics;
 pub mod envelope;
 pub mod eq;
+pub mod imager;
 pub mod k_weighting;
 mod lanes;
 pub mod limiter;
+pub mod linear_phase;
 pub mod loudness;
 pub mod meter;
 pub mod one_pole;

@@ -29,10 +29,9 @@
 //! multiply (auto-vectorised), and exact neutral settings take a bit-transparent
 //! fast path that does not touch the buffers.
 //!
-//! Bass mono is a Linkwitz–Riley LR4 split ([`crate::crossover`]) at `bass_mono_hz`; the
-//! low band's side is removed (`L_low = R_low = (L_low+R_low)/2`), the high band is
-//! untouched, and because `low + high` is an all-pass the sum stays all-pass. When off
-//! (and its fade-out has finished) the crossover is not run at all.
+//! Bass mono is the shared [`crate::bass_mono`] stage (an LR4 split at `bass_mono_hz`
+//! whose low band's side is removed; the sum stays all-pass). When off (and its fade-out
+//! has finished) the crossover is not run at all.
 //!
 //! Smoothing (block-size invariant; everything is stepped per sample):
 //! pan, left/right pan and width: linear ramps of [`PAN_RAMP_MS`]; output gain:
@@ -53,9 +52,8 @@
 //! and overwritten), Mono semantics are forced, `invert_left` flips the source, swap,
 //! `invert_right` and bass mono do not apply.
 
-use crate::crossover::{LrCoefs, LrOrder, SplitRegs};
+use crate::bass_mono::BassMono;
 use crate::db::db_to_gain;
-use crate::lanes::F32x4;
 use crate::smoother::{Smoother, SmoothingStyle};
 
 mod anchors;
@@ -69,11 +67,11 @@ pub const PAN_RAMP_MS: f32 = 20.0;
 /// Logarithmic ramp time for the output gain.
 pub const GAIN_RAMP_MS: f32 = 20.0;
 /// Logarithmic ramp time for the bass-mono crossover frequency.
-pub const BASS_MONO_HZ_RAMP_MS: f32 = 20.0;
+pub const BASS_MONO_HZ_RAMP_MS: f32 = crate::bass_mono::HZ_RAMP_MS;
 /// Equal-gain crossfade time for discrete changes and bass mono on/off.
 pub const CROSSFADE_MS: f32 = 20.0;
 /// Crossover coefficient refresh interval (samples) while the bass-mono frequency moves.
-pub const COEF_UPDATE_INTERVAL: u32 = 16;
+pub const COEF_UPDATE_INTERVAL: u32 = crate::bass_mono::COEF_UPDATE_INTERVAL;
 /// While pan/width ramp, the exact law matrix is evaluated at anchors every this many
 /// samples (counted from the ramp start) and interpolated linearly in between.
 pub const PAN_ANCHOR_INTERVAL: u32 = 16;
@@ -81,11 +79,11 @@ pub const PAN_ANCHOR_INTERVAL: u32 = 16;
 /// anchor segment may span (see [`Panner::start_segment`]).
 pub const EDGE_SEGMENT_FRACTION: f32 = 0.05;
 /// Bass-mono crossover range and default.
-pub const MIN_BASS_MONO_HZ: f32 = 20.0;
+pub const MIN_BASS_MONO_HZ: f32 = crate::bass_mono::MIN_HZ;
 /// Upper end of the bass-mono crossover range.
-pub const MAX_BASS_MONO_HZ: f32 = 500.0;
+pub const MAX_BASS_MONO_HZ: f32 = crate::bass_mono::MAX_HZ;
 /// Default bass-mono crossover.
-pub const DEFAULT_BASS_MONO_HZ: f32 = 120.0;
+pub const DEFAULT_BASS_MONO_HZ: f32 = crate::bass_mono::DEFAULT_HZ;
 /// Output gain range.
 pub const MIN_OUTPUT_GAIN_DB: f32 = -24.0;
 /// Upper end of the output gain range.
@@ -286,10 +284,8 @@ pub struct Panner {
     width: Smoother,
     /// Output gain ramp (linear gain, geometric).
     gain: Smoother,
-    /// Bass-mono crossover frequency ramp.
-    bass_mono_hz: Smoother,
-    /// Bass-mono crossfade amount 0..1.
-    bass_mono_amount: Smoother,
+    /// Bass mono (its own ramps and crossover state).
+    bass_mono: BassMono,
     /// Crossfade length for discrete changes, in samples.
     fade_len: u32,
     /// Samples left in the running discrete crossfade.
@@ -321,13 +317,6 @@ pub struct Panner {
     seg_from: Matrix,
     /// Exact mode matrix at the segment's end anchor.
     seg_to: Matrix,
-    /// Bass-mono crossover coefficients.
-    xover: LrCoefs,
-    /// Samples until the next crossover coefficient refresh while the frequency moves.
-    coef_countdown: u32,
-    /// Bass-mono split memories, left and right in lanes 0 and 1 (one layout for the
-    /// steady and the moving path, so both compute bit-identical samples).
-    split: SplitRegs<F32x4>,
 }
 
 impl Default for Panner {
@@ -352,8 +341,7 @@ impl Panner {
             right_pan: Smoother::new(SmoothingStyle::Linear),
             width: Smoother::new(SmoothingStyle::Linear),
             gain: Smoother::new(SmoothingStyle::Logarithmic),
-            bass_mono_hz: Smoother::new(SmoothingStyle::Logarithmic),
-            bass_mono_amount: Smoother::new(SmoothingStyle::Linear),
+            bass_mono: BassMono::new(),
             fade_len: 960,
             fade_left: 0,
             fade_from_m: IDENTITY,
@@ -369,9 +357,6 @@ impl Panner {
             seg_inv_len: 1.0,
             seg_from: IDENTITY,
             seg_to: IDENTITY,
-            xover: LrCoefs::new(LrOrder::Lr4, 48_000.0, DEFAULT_BASS_MONO_HZ),
-            coef_countdown: 0,
-            split: SplitRegs::default(),
         };
         p.prepare(48_000.0, 0, 2);
         p
@@ -405,8 +390,7 @@ impl Panner {
             s.set_ramp_ms(sr, PAN_RAMP_MS);
         }
         self.gain.set_ramp_ms(sr, GAIN_RAMP_MS);
-        self.bass_mono_hz.set_ramp_ms(sr, BASS_MONO_HZ_RAMP_MS);
-        self.bass_mono_amount.set_ramp_ms(sr, CROSSFADE_MS);
+        self.bass_mono.prepare(sr);
         self.fade_len = ((sr * CROSSFADE_MS * 1e-3).round() as u32).max(1);
         self.discrete = Self::discrete_of(&self.settings, self.mono_input);
         self.reset();
@@ -442,22 +426,17 @@ impl Panner {
         let discrete = Self::discrete_of(&s, self.mono_input);
         let gain = db_to_gain(s.output_gain_db);
         let bass_mono = s.bass_mono && !self.mono_input;
-        let amount = if bass_mono { 1.0 } else { 0.0 };
+        self.bass_mono.set(bass_mono, s.bass_mono_hz, snap);
         if snap {
             self.pan.reset(s.pan);
             self.left_pan.reset(s.left_pan);
             self.right_pan.reset(s.right_pan);
             self.width.reset(s.width);
             self.gain.reset(gain);
-            self.bass_mono_hz.reset(s.bass_mono_hz);
-            self.bass_mono_amount.reset(amount);
             self.discrete = discrete;
             self.fade_left = 0;
             self.anchor_due = false;
             self.seg_len = 0;
-            self.split = SplitRegs::default();
-            self.coef_countdown = 0;
-            self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
         } else {
             let placement_before = self.placement_targets();
             self.pan.set_target(s.pan);
@@ -468,19 +447,6 @@ impl Panner {
                 self.anchor_due = true;
             }
             self.gain.set_target(gain);
-            let was_active = self.bass_mono_active();
-            self.bass_mono_amount.set_target(amount);
-            if was_active {
-                if s.bass_mono_hz != self.bass_mono_hz.target() {
-                    self.bass_mono_hz.set_target(s.bass_mono_hz);
-                    self.coef_countdown = 0;
-                }
-            } else if s.bass_mono_hz != self.bass_mono_hz.target() || bass_mono {
-                // Not running: no need to ramp, start clean at the new frequency.
-                self.bass_mono_hz.reset(s.bass_mono_hz);
-                self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, s.bass_mono_hz);
-                self.split = SplitRegs::default();
-            }
             if discrete != self.discrete {
                 self.fade_from_m = self.m_now;
                 self.fade_from_p = self.p_now;
@@ -519,7 +485,7 @@ impl Panner {
 
     /// True while the bass-mono crossover must run (on, or fading in or out).
     fn bass_mono_active(&self) -> bool {
-        self.bass_mono_amount.current() > 0.0 || self.bass_mono_amount.target() > 0.0
+        self.bass_mono.is_active()
     }
 
     /// True while anything ramps or crossfades.
@@ -530,8 +496,7 @@ impl Panner {
             || self.right_pan.is_smoothing()
             || self.width.is_smoothing()
             || self.gain.is_smoothing()
-            || self.bass_mono_hz.is_smoothing()
-            || self.bass_mono_amount.is_smoothing()
+            || self.bass_mono.is_moving()
     }
 
     /// Processes `left`/`right` in place (the first `min(len)` samples).
@@ -549,16 +514,12 @@ impl Panner {
             // memories in locals.
             let gm = scale(self.gain.current(), &self.m_target);
             let p = self.p_target;
-            let xover = self.xover;
-            let mut regs = self.split;
-            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-                let (ul, ur) = apply(&p, *l, *r);
-                let (low, high) = xover.split_lr4(&mut regs, F32x4::pair(ul, ur));
-                let low = 0.5 * (low.0[0] + low.0[1]);
-                (*l, *r) = apply(&gm, high.0[0] + low, high.0[1] + low);
-            }
-            // Lanes 2 and 3 carry nothing: not storing them lets the loop drop them.
-            self.split = regs.stereo_lanes();
+            self.bass_mono.process_steady_with(
+                left,
+                right,
+                |l, r| apply(&p, l, r),
+                |l, r| apply(&gm, l, r),
+            );
         } else {
             let g = compose(self.gain.current(), &self.m_target, &self.p_target);
             if g == IDENTITY {
@@ -581,12 +542,12 @@ impl Panner {
 
     /// Block-end housekeeping: denormal/NaN flush of the crossover state.
     fn end_block(&mut self) {
-        self.split.flush();
+        self.bass_mono.end_block();
     }
 
     /// True when the bass-mono crossover state is exactly zero (test probe).
     pub fn state_is_zero(&self) -> bool {
-        self.split.is_zero()
+        self.bass_mono.state_is_zero()
     }
 }
 

@@ -767,3 +767,85 @@ fn channel_eq_never_allocates_and_recovers() {
         }
     });
 }
+
+// --- Imager and linear-phase splitter (imager branch) ---
+use dsp_core::imager::{Imager, ImagerSettings, PhaseMode};
+use dsp_core::linear_phase::LinearPhaseSplitter;
+
+#[test]
+fn imager_and_linear_phase_splitter_never_allocate_and_recover() {
+    // Hostile input with and without flush-to-zero/denormals-are-zero; every setting
+    // (band count, phase mode, crossovers: kernel redesigns and fades) changes between
+    // blocks.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut im = Imager::new();
+        let mut split = LinearPhaseSplitter::new();
+        let mut bands = vec![vec![0.0; MAX_BLOCK]; 10];
+        let mut prepared = 0.0;
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            if prepared != sr {
+                im.prepare(sr, MAX_BLOCK, 2);
+                split.prepare(sr, MAX_BLOCK, 2);
+                prepared = sr;
+            }
+            let hz = [
+                20.0 + 300.0 * rng.f32(),
+                400.0 + 3000.0 * rng.f32(),
+                4000.0 + 16_000.0 * rng.f32(),
+            ];
+            let s = ImagerSettings {
+                num_bands: 1 + count % 4,
+                crossover_hz: hz,
+                width: [2.0 * rng.f32(), 2.0 * rng.f32(), 2.0, 0.0],
+                phase: if count % 7 < 3 {
+                    PhaseMode::Linear
+                } else {
+                    PhaseMode::Minimum
+                },
+                bass_mono: kind % 2 == 0,
+                bass_mono_hz: 20.0 + 480.0 * rng.f32(),
+                side_hp: kind % 3 == 0,
+                side_hp_hz: 20.0 + 480.0 * rng.f32(),
+                balance: 2.0 * rng.f32() - 1.0,
+                swap: count.is_multiple_of(2),
+                invert_left: count.is_multiple_of(3),
+                invert_right: count.is_multiple_of(5),
+                mono_monitor: count.is_multiple_of(11),
+            };
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                let (a, b) = (&mut left[..n], &mut right[..n]);
+                assert_no_alloc(|| {
+                    im.set_settings(&s);
+                    im.process_stereo(a, b);
+                });
+                let (bl, br) = bands.split_at_mut(5);
+                let mut bl: Vec<&mut [f32]> = bl.iter_mut().map(|v| &mut v[..n]).collect();
+                let mut br: Vec<&mut [f32]> = br.iter_mut().map(|v| &mut v[..n]).collect();
+                let nb = 2 + count % 4;
+                let (l, r) = (&left[..n], &right[..n]);
+                assert_no_alloc(|| {
+                    split.set_bands(&[hz[0], hz[1], hz[2], 21_000.0][..nb - 1]);
+                    split.process_stereo(l, r, &mut bl[..nb], &mut br[..nb]);
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && all_finite(&right[..n]),
+                "{sr} {n} {kind}"
+            );
+            assert!(bands.iter().all(|b| all_finite(&b[..n])), "{sr} {n} {kind}");
+            assert!(im.correlation().is_finite() && im.band_correlation(0).is_finite());
+            assert!(im.mid_rms().is_finite() && im.side_rms().is_finite());
+        });
+        assert_no_alloc(|| {
+            im.reset();
+            split.reset();
+        });
+    });
+}

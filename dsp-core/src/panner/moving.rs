@@ -4,9 +4,7 @@
 //! "Smoothing" notes).
 
 use super::matrix::{apply, compose, lerp, scale};
-use super::{Panner, COEF_UPDATE_INTERVAL};
-use crate::crossover::{LrCoefs, LrOrder, SplitRegs};
-use crate::lanes::F32x4;
+use super::Panner;
 
 impl Panner {
     /// Per-sample path used while any ramp or crossfade runs. Pan/width: exact law
@@ -103,30 +101,6 @@ impl Panner {
     /// Bass mono on one sample (also steps the bass-mono ramps).
     #[inline(always)]
     pub(super) fn bass_mono_sample(&mut self, l: f32, r: f32) -> (f32, f32) {
-        if self.bass_mono_hz.is_smoothing() {
-            let hz = self.bass_mono_hz.next();
-            if self.coef_countdown == 0 || !self.bass_mono_hz.is_smoothing() {
-                self.xover = LrCoefs::new(LrOrder::Lr4, self.sample_rate, hz);
-                self.coef_countdown = COEF_UPDATE_INTERVAL;
-            }
-            self.coef_countdown -= 1;
-        }
-        let fading = self.bass_mono_amount.is_smoothing();
-        let amount = self.bass_mono_amount.next();
-        // The steady path's arithmetic (`process_stereo`), so switching paths at any
-        // block boundary changes no bit.
-        let (low, high) = self.xover.split_lr4(&mut self.split, F32x4::pair(l, r));
-        let low = 0.5 * (low.0[0] + low.0[1]);
-        let (ml, mr) = (high.0[0] + low, high.0[1] + low);
-        if fading {
-            let out = (l + amount * (ml - l), r + amount * (mr - r));
-            if amount == 0.0 {
-                // Faded out: the crossover stops; restart it clean next time.
-                self.split = SplitRegs::default();
-            }
-            out
-        } else {
-            (ml, mr)
-        }
+        self.bass_mono.tick(l, r)
     }
 }

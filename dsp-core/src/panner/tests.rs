@@ -2,6 +2,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::*;
+use crate::crossover::LrOrder;
 use crate::smoother::{Smoother, SmoothingStyle};
 use crate::test_util::{dtft_db, log_freqs, noise};
 use std::f64::consts::PI;
