@@ -14,6 +14,7 @@ pub mod dither;
 pub mod dynamics;
 pub mod envelope;
 pub mod eq;
+pub mod fdn;
 pub mod k_weighting;
 mod lanes;
 pub mod limiter;
@@ -22,6 +23,7 @@ pub mod meter;
 pub mod one_pole;
 pub mod oversampler;
 pub mod panner;
+pub mod reverb;
 pub mod smoother;
 pub mod svf;
 
