@@ -40,8 +40,8 @@ use std::f64::consts::PI;
 
 /// Number of delay lines.
 pub const FDN_LINES: usize = 8;
-/// Shortest line delay (samples): the all-pass interpolator needs `m ≥ 1` and `Δ ≥ 0.5`.
-pub const MIN_LINE_DELAY: f32 = 2.0;
+/// Shortest line delay (samples): the interpolators need one sample on either side.
+pub const MIN_LINE_DELAY: f32 = 3.0;
 /// Largest shelf gain (dB) a band may differ from the mid band per pass; beyond it the
 /// band's RT60 is no longer exact (only reached with extreme multipliers and short RT60).
 pub const MAX_SHELF_DB: f64 = 60.0;
@@ -155,6 +155,10 @@ pub struct Fdn {
     low: [[f32; FDN_LINES]; 6],
     /// High-shelf coefficients per line.
     high: [[f32; FDN_LINES]; 6],
+    /// Shelf coefficients (low, high) at the end of the running glide.
+    shelf_target: [[[f32; FDN_LINES]; 6]; 2],
+    /// Per-sample increments of the shelf coefficients (glide with the gains).
+    shelf_step: [[[f32; FDN_LINES]; 6]; 2],
     /// Low-shelf SVF memories `(ic1, ic2)` per line.
     low_ic: [[f32; FDN_LINES]; 2],
     /// High-shelf SVF memories per line.
@@ -165,8 +169,14 @@ pub struct Fdn {
     lfo: [[f32; FDN_LINES]; 2],
     /// Per-sample rotation `(cos ω, sin ω)` per line.
     rot: [[f32; FDN_LINES]; 2],
-    /// Modulation depth (samples, peak).
+    /// Modulation depth (samples, peak), gliding toward `depth_target`.
     depth_samples: f32,
+    /// Depth at the end of the running glide.
+    depth_target: f32,
+    /// Per-sample depth increment.
+    depth_step: f32,
+    /// Samples left in the depth glide.
+    depth_left: u32,
     /// Last decay request, so `set_delays` can redo the gains.
     decay: DecaySettings,
     /// Last freeze amount.
@@ -204,12 +214,17 @@ impl Fdn {
             gain_left: 0,
             low: [[0.0; FDN_LINES]; 6],
             high: [[0.0; FDN_LINES]; 6],
+            shelf_target: [[[0.0; FDN_LINES]; 6]; 2],
+            shelf_step: [[[0.0; FDN_LINES]; 6]; 2],
             low_ic: [[0.0; FDN_LINES]; 2],
             high_ic: [[0.0; FDN_LINES]; 2],
             shelves_on: false,
             lfo: [[1.0; FDN_LINES], [0.0; FDN_LINES]],
             rot: [[1.0; FDN_LINES], [0.0; FDN_LINES]],
             depth_samples: 0.0,
+            depth_target: 0.0,
+            depth_step: 0.0,
+            depth_left: 0,
             decay: DecaySettings::default(),
             freeze: 0.0,
         };
@@ -285,10 +300,15 @@ impl Fdn {
     /// designs the decay for the new lengths (a glide of a few samples between a
     /// caller's grid points keeps the read positions continuous).
     pub fn glide_delays(&mut self, delays: &[f32; FDN_LINES], samples: u32) {
-        let hi = self.max_base_delay(self.depth_samples);
-        let lo = (MIN_LINE_DELAY + self.depth_samples).min(hi);
+        let depth = self.depth_samples.max(self.depth_target);
+        let hi = self.max_base_delay(depth);
+        let lo = (MIN_LINE_DELAY + depth).min(hi);
         for (d, &want) in self.target.iter_mut().zip(delays) {
-            *d = if want.is_finite() { want.clamp(lo, hi) } else { lo };
+            *d = if want.is_finite() {
+                want.clamp(lo, hi)
+            } else {
+                lo
+            };
         }
         if samples == 0 {
             self.delays = self.target;
@@ -310,6 +330,11 @@ impl Fdn {
 
     /// LFO rate (Hz, per line spread by ±27 %) and peak depth (samples).
     pub fn set_modulation(&mut self, rate_hz: f32, depth_samples: f32) {
+        self.set_modulation_glide(rate_hz, depth_samples, 0);
+    }
+
+    /// [`Fdn::set_modulation`] with the depth gliding linearly over `samples` ticks.
+    pub fn set_modulation_glide(&mut self, rate_hz: f32, depth_samples: f32, samples: u32) {
         let fs = f64::from(self.sample_rate);
         let rate = if rate_hz.is_finite() {
             f64::from(rate_hz.clamp(0.0, 20.0))
@@ -335,7 +360,14 @@ impl Fdn {
                     .min(self.max_delay_samples - 2.0 - d)
             })
             .max(0.0);
-        self.depth_samples = depth.min(room);
+        self.depth_target = depth.min(room);
+        if samples == 0 {
+            self.depth_samples = self.depth_target;
+            self.depth_left = 0;
+        } else {
+            self.depth_step = (self.depth_target - self.depth_samples) / samples as f32;
+            self.depth_left = samples;
+        }
     }
 
     /// Sets the three-band RT60 and the freeze amount (0 = normal, 1 = lossless) and
@@ -387,26 +419,46 @@ impl Fdn {
                 )
             };
             for (j, v) in lc.a.iter().chain(&lc.m).enumerate() {
-                self.low[j][i] = *v;
+                self.shelf_target[0][j][i] = *v;
             }
             for (j, v) in hc.a.iter().chain(&hc.m).enumerate() {
-                self.high[j][i] = *v;
+                self.shelf_target[1][j][i] = *v;
             }
         }
-        if samples == 0 {
-            self.gain = self.gain_target;
-            self.gain_left = 0;
-        } else {
-            for i in 0..FDN_LINES {
-                self.gain_step[i] = (self.gain_target[i] - self.gain[i]) / samples as f32;
+        // Gliding from flat: start the shelves from flat coefficients.
+        if any && !self.shelves_on {
+            for c in [&mut self.low, &mut self.high] {
+                for (j, row) in c.iter_mut().enumerate() {
+                    let flat = ShelfCoefs::FLAT;
+                    let v = if j < 3 { flat.a[j] } else { flat.m[j - 3] };
+                    *row = [v; FDN_LINES];
+                }
             }
-            self.gain_left = samples;
-        }
-        if !any && self.shelves_on {
             self.low_ic = [[0.0; FDN_LINES]; 2];
             self.high_ic = [[0.0; FDN_LINES]; 2];
         }
-        self.shelves_on = any;
+        if samples == 0 {
+            self.gain = self.gain_target;
+            self.low = self.shelf_target[0];
+            self.high = self.shelf_target[1];
+            self.gain_left = 0;
+        } else {
+            let k = 1.0 / samples as f32;
+            for i in 0..FDN_LINES {
+                self.gain_step[i] = (self.gain_target[i] - self.gain[i]) * k;
+                for j in 0..6 {
+                    self.shelf_step[0][j][i] = (self.shelf_target[0][j][i] - self.low[j][i]) * k;
+                    self.shelf_step[1][j][i] = (self.shelf_target[1][j][i] - self.high[j][i]) * k;
+                }
+            }
+            self.gain_left = samples;
+        }
+        let on = any || (self.shelves_on && samples > 0);
+        if !on && self.shelves_on {
+            self.low_ic = [[0.0; FDN_LINES]; 2];
+            self.high_ic = [[0.0; FDN_LINES]; 2];
+        }
+        self.shelves_on = on;
     }
 
     /// The decay settings in use (clamped).
@@ -420,6 +472,15 @@ impl Fdn {
     pub fn tick(&mut self, inject: &[f32; FDN_LINES]) -> [f32; FDN_LINES] {
         let mask = self.mask;
         let wp = self.write_pos;
+        let gliding = self.glide_left > 0;
+        if self.depth_left > 0 {
+            self.depth_left -= 1;
+            self.depth_samples = if self.depth_left == 0 {
+                self.depth_target
+            } else {
+                self.depth_samples + self.depth_step
+            };
+        }
         if self.glide_left > 0 {
             self.glide_left -= 1;
             if self.glide_left == 0 {
@@ -434,9 +495,15 @@ impl Fdn {
             self.gain_left -= 1;
             if self.gain_left == 0 {
                 self.gain = self.gain_target;
+                self.low = self.shelf_target[0];
+                self.high = self.shelf_target[1];
             } else {
                 for i in 0..FDN_LINES {
                     self.gain[i] += self.gain_step[i];
+                    for j in 0..6 {
+                        self.low[j][i] += self.shelf_step[0][j][i];
+                        self.high[j][i] += self.shelf_step[1][j][i];
+                    }
                 }
             }
         }
@@ -450,15 +517,31 @@ impl Fdn {
             let norm = 1.5 - 0.5 * (nc * nc + ns * ns);
             self.lfo[0][i] = nc * norm;
             self.lfo[1][i] = ns * norm;
-            let d = self.delays[i] + self.depth_samples * s;
+            // u0 = b[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
+            let d = self.delays[i] - 1.0 + self.depth_samples * s;
             let m = (d - 0.5).floor();
             let frac = d - m; // Δ ∈ [0.5, 1.5)
-            let a = (1.0 - frac) / (1.0 + frac);
             let b = &self.buffers[i];
             let mi = m as usize;
             let u0 = b[wp.wrapping_sub(mi) & mask];
             let u1 = b[wp.wrapping_sub(mi + 1) & mask];
-            let out = a * (u0 - self.ap_y1[i]) + u1;
+            let out = if gliding {
+                // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the
+                // four samples around the read point, so the all-pass's state never sees
+                // its coefficient jump when m steps (a small transient per step).
+                let um1 = b[wp.wrapping_sub(mi - 1) & mask];
+                let u2 = b[wp.wrapping_sub(mi + 2) & mask];
+                // Nodes at −1 (um1), 0 (u0), 1 (u1), 2 (u2) past u0; read at Δ ∈ [0.5, 1.5).
+                let t = frac;
+                let cm1 = -t * (t - 1.0) * (t - 2.0) / 6.0;
+                let c0 = (t + 1.0) * (t - 1.0) * (t - 2.0) * 0.5;
+                let c1 = -(t + 1.0) * t * (t - 2.0) * 0.5;
+                let c2 = (t + 1.0) * t * (t - 1.0) / 6.0;
+                cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2
+            } else {
+                let a = (1.0 - frac) / (1.0 + frac);
+                a * (u0 - self.ap_y1[i]) + u1
+            };
             self.ap_y1[i] = out;
             y[i] = out * self.gain[i];
         }
@@ -514,7 +597,7 @@ impl Fdn {
         let fs = f64::from(self.sample_rate);
         let mut db = 20.0 * f64::from(self.gain_target[i]).log10();
         if self.shelves_on {
-            for c in [&self.low, &self.high] {
+            for c in &self.shelf_target {
                 db += svf_mag_db(
                     [c[0][i], c[1][i], c[2][i]],
                     [c[3][i], c[4][i], c[5][i]],
@@ -559,7 +642,11 @@ fn svf_mag_db(a: [f32; 3], m: [f32; 3], f_norm: f64) -> f64 {
 /// `v1 = a1·ic1 + a2·v3`, `v2 = ic2 + a2·ic1 + a3·v3`, `ic ← 2v − ic`), output mixed
 /// `m0·x + m1·v1 + m2·v2` in place.
 #[inline(always)]
-fn shelf_lanes(c: &[[f32; FDN_LINES]; 6], ic: &mut [[f32; FDN_LINES]; 2], x: &mut [f32; FDN_LINES]) {
+fn shelf_lanes(
+    c: &[[f32; FDN_LINES]; 6],
+    ic: &mut [[f32; FDN_LINES]; 2],
+    x: &mut [f32; FDN_LINES],
+) {
     for i in 0..FDN_LINES {
         let (ic1, ic2) = (ic[0][i], ic[1][i]);
         let v3 = x[i] - ic2;

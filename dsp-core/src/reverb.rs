@@ -83,8 +83,10 @@ pub const MAX_HIGH_CUT_HZ: f32 = 20_000.0;
 pub const MAX_WIDTH: f32 = 1.5;
 /// Ramp of the continuous settings.
 pub const RAMP_MS: f32 = 30.0;
-/// Ramp of the pre-delay (it moves read positions: slower = less pitch bend).
-pub const SLOW_RAMP_MS: f32 = 250.0;
+/// Ramp of the pre-delay (it moves a read position: a full 0 → 250 ms move bends the
+/// pitch of what passes by ≤ 12.5 %; a faster ramp is a tape-speed effect, not a click,
+/// but reads as one).
+pub const SLOW_RAMP_MS: f32 = 2000.0;
 /// Ramp of the size (moves every line: a full sweep bends the pitch by ≤ 11 %).
 pub const SIZE_RAMP_MS: f32 = 1000.0;
 /// Ramp of the freeze cross-fade.
@@ -213,7 +215,12 @@ impl ReverbSettings {
             predelay_ms: pick(self.predelay_ms, 0.0, MAX_PREDELAY_MS, d.predelay_ms),
             early_late: pick(self.early_late, 0.0, 1.0, d.early_late),
             diffusion: pick(self.diffusion, 0.0, 1.0, d.diffusion),
-            mod_rate_hz: pick(self.mod_rate_hz, MIN_MOD_RATE_HZ, MAX_MOD_RATE_HZ, d.mod_rate_hz),
+            mod_rate_hz: pick(
+                self.mod_rate_hz,
+                MIN_MOD_RATE_HZ,
+                MAX_MOD_RATE_HZ,
+                d.mod_rate_hz,
+            ),
             mod_depth: pick(self.mod_depth, 0.0, 1.0, d.mod_depth),
             low_mult: pick(self.low_mult, MIN_LOW_MULT, MAX_LOW_MULT, d.low_mult),
             high_mult: pick(self.high_mult, MIN_HIGH_MULT, MAX_HIGH_MULT, d.high_mult),
@@ -229,7 +236,12 @@ impl ReverbSettings {
                 MAX_HIGH_XOVER_HZ,
                 d.high_xover_hz,
             ),
-            low_cut_hz: pick(self.low_cut_hz, MIN_LOW_CUT_HZ, MAX_LOW_CUT_HZ, d.low_cut_hz),
+            low_cut_hz: pick(
+                self.low_cut_hz,
+                MIN_LOW_CUT_HZ,
+                MAX_LOW_CUT_HZ,
+                d.low_cut_hz,
+            ),
             high_cut_hz: pick(
                 self.high_cut_hz,
                 MIN_HIGH_CUT_HZ,
@@ -550,7 +562,8 @@ impl Reverb {
         let fs = self.sample_rate;
         let moving = |r: R| all || self.ramps[r as usize].is_smoothing();
         if moving(R::LowCut) {
-            self.hp = BiquadCoefs::design(fs, &FilterParams::butterworth(true, n[R::LowCut as usize]));
+            self.hp =
+                BiquadCoefs::design(fs, &FilterParams::butterworth(true, n[R::LowCut as usize]));
         }
         if moving(R::HighCut) {
             let hz = n[R::HighCut as usize].min(0.45 * fs);
@@ -558,11 +571,20 @@ impl Reverb {
         }
         if moving(R::ModRate) || moving(R::ModDepth) || moving(R::Size) {
             let depth = n[R::ModDepth as usize] * MAX_MOD_DEPTH_MS * 1e-3 * fs;
-            self.fdn.set_modulation(n[R::ModRate as usize], depth);
+            let glide = if all { 0 } else { GRID_SAMPLES as u32 };
+            self.fdn
+                .set_modulation_glide(n[R::ModRate as usize], depth, glide);
         }
-        let decay_moving = [R::Rt60, R::LowMult, R::HighMult, R::LowXover, R::HighXover, R::Freeze]
-            .iter()
-            .any(|&r| moving(r));
+        let decay_moving = [
+            R::Rt60,
+            R::LowMult,
+            R::HighMult,
+            R::LowXover,
+            R::HighXover,
+            R::Freeze,
+        ]
+        .iter()
+        .any(|&r| moving(r));
         if decay_moving {
             self.fdn.set_decay_glide(
                 &DecaySettings {
@@ -684,10 +706,7 @@ impl Reverb {
         } else {
             self.quiet = 0;
         }
-        (
-            (1.0 - mix) * xl + mix * wl,
-            (1.0 - mix) * xr + mix * wr,
-        )
+        ((1.0 - mix) * xl + mix * wl, (1.0 - mix) * xr + mix * wr)
     }
 
     /// Grid point while something ramps: redesign what moves, glide the line lengths

@@ -62,7 +62,9 @@ pub fn schroeder_db(h: &[f64]) -> Vec<f64> {
         .collect();
     e.reverse();
     let total = e[0].max(1e-300);
-    e.iter().map(|v| 10.0 * (v / total).max(1e-300).log10()).collect()
+    e.iter()
+        .map(|v| 10.0 * (v / total).max(1e-300).log10())
+        .collect()
 }
 
 /// RT60 (s) from a least-squares fit to the Schroeder curve between `hi_db` and `lo_db`

@@ -97,7 +97,11 @@ fn band_rt60_follows_the_three_band_setting() {
     };
     let mut f = network(fs, &decay, 0.0, 0.0);
     let ir = impulse_response(&mut f, (fs * 3.5) as usize);
-    for (fc, want, tol) in [(63.0, 3.0, 0.10), (1000.0, 1.5, 0.05), (12_000.0, 0.6, 0.10)] {
+    for (fc, want, tol) in [
+        (63.0, 3.0, 0.10),
+        (1000.0, 1.5, 0.05),
+        (12_000.0, 0.6, 0.10),
+    ] {
         let got = band_rt60(&ir, f64::from(fs), fc).unwrap();
         eprintln!("fdn band {fc} Hz: RT60 {got:.3} s (set {want})");
         assert!((got / want - 1.0).abs() < tol, "{fc}: {got} vs {want}");
