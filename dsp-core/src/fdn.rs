@@ -341,8 +341,8 @@ impl Fdn {
         } else {
             0.0
         };
-        for i in 0..FDN_LINES {
-            let w = 2.0 * PI * rate * f64::from(RATE_SPREAD[i]) / fs;
+        for (i, &spread) in RATE_SPREAD.iter().enumerate() {
+            let w = 2.0 * PI * rate * f64::from(spread) / fs;
             self.rot[0][i] = w.cos() as f32;
             self.rot[1][i] = w.sin() as f32;
         }
@@ -509,6 +509,7 @@ impl Fdn {
         }
         // Read each line at its modulated delay through the Thiran all-pass.
         let mut y = [0.0_f32; FDN_LINES];
+        #[allow(clippy::needless_range_loop)] // i indexes eight parallel lane arrays
         for i in 0..FDN_LINES {
             let (c, s) = (self.lfo[0][i], self.lfo[1][i]);
             let (rc, rs) = (self.rot[0][i], self.rot[1][i]);
@@ -563,7 +564,8 @@ impl Fdn {
     /// denormal filter memories. Cheap (reads the 8 newest samples and the memories).
     pub fn sanitize(&mut self) {
         let mask = self.mask;
-        let bad = |v: f32| !(v.abs() <= MAX_STATE);
+        // NaN fails the range test too.
+        let bad = |v: f32| v.abs().partial_cmp(&MAX_STATE) != Some(std::cmp::Ordering::Less);
         let newest_bad = self
             .buffers
             .iter()

@@ -538,8 +538,8 @@ impl Reverb {
         let k = 1e-3 * self.sample_rate;
         let pre = self.now[R::Predelay as usize] * k;
         let size = self.now[R::Size as usize] * k;
-        for side in 0..2 {
-            for (t, ms) in self.taps[side].iter_mut().zip(&ER_MS[side]) {
+        for (taps, times) in self.taps.iter_mut().zip(&ER_MS) {
+            for (t, ms) in taps.iter_mut().zip(times) {
                 *t = pre + ms * size;
             }
         }
@@ -626,7 +626,7 @@ impl Reverb {
     /// One stereo sample.
     #[inline]
     fn tick(&mut self, in_l: f32, in_r: f32) -> (f32, f32) {
-        if self.clock % GRID_SAMPLES == 0 && self.moving {
+        if self.clock.is_multiple_of(GRID_SAMPLES) && self.moving {
             self.on_grid();
         }
         self.clock += 1;

@@ -804,7 +804,7 @@ fn reverb_never_allocates_and_recovers() {
                 width: 1.5 * rng.f32(),
                 freeze: count % 5 == 2,
                 mix: rng.f32(),
-                send_mode: count % 3 == 0,
+                send_mode: count.is_multiple_of(3),
             };
             for pass in 0..2 {
                 let k = if pass == 0 { kind } else { 0 };
@@ -813,7 +813,7 @@ fn reverb_never_allocates_and_recovers() {
                 let (l, r) = (&mut left[..n], &mut right[..n]);
                 assert_no_alloc(|| {
                     rv.set(&s);
-                    if count % 2 == 0 {
+                    if count.is_multiple_of(2) {
                         rv.process_stereo(l, r);
                     } else {
                         rv.process_mono_to_stereo(l, r);

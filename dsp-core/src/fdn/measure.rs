@@ -122,10 +122,10 @@ pub fn iacc(l: &[f32], r: &[f32], max_lag: usize) -> f64 {
     let mut best: f64 = 0.0;
     for lag in -(max_lag as isize)..=max_lag as isize {
         let mut acc = 0.0;
-        for i in 0..n {
+        for (i, &lv) in l.iter().enumerate().take(n) {
             let j = i as isize + lag;
             if j >= 0 && (j as usize) < n {
-                acc += f64::from(l[i]) * f64::from(r[j as usize]);
+                acc += f64::from(lv) * f64::from(r[j as usize]);
             }
         }
         best = best.max((acc / norm).abs());
