@@ -600,9 +600,7 @@ impl Reverb {
         }
     }
 
-    /// Processes a stereo block in place (`right = None`: mono in, the output is written
-    /// to `left` as the mid of the wet stereo pair; use [`Reverb::process_mono_to_stereo`]
-    /// for a stereo output).
+    /// Processes a stereo block in place (the shorter slice sets the length).
     pub fn process_stereo(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         let mut peak = 0.0_f32;
