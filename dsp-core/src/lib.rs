@@ -15,6 +15,7 @@ pub mod dither;
 pub mod dynamics;
 pub mod envelope;
 pub mod eq;
+pub mod fdn;
 pub mod imager;
 pub mod k_weighting;
 mod lanes;
@@ -25,6 +26,7 @@ pub mod meter;
 pub mod one_pole;
 pub mod oversampler;
 pub mod panner;
+pub mod reverb;
 pub mod smoother;
 pub mod svf;
 

@@ -849,3 +849,66 @@ fn imager_and_linear_phase_splitter_never_allocate_and_recover() {
         });
     });
 }
+
+// --- Reverb (reverb branch) ---
+use dsp_core::reverb::{Reverb, ReverbSettings};
+
+#[test]
+fn reverb_never_allocates_and_recovers() {
+    // Hostile input with and without flush-to-zero/denormals-are-zero; every setting
+    // random (ramps move, coefficients and line lengths change), freeze and send mode
+    // toggled, stereo and mono-to-stereo paths, 8..384 kHz, blocks 1..8192.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut rv = Reverb::new();
+        let mut prepared = 0.0;
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            if prepared != sr {
+                rv.prepare(sr, MAX_BLOCK, 2);
+                prepared = sr;
+            }
+            let s = ReverbSettings {
+                rt60_s: 0.2 + 20.0 * rng.f32().powi(3),
+                size: 0.25 + 1.75 * rng.f32(),
+                predelay_ms: 500.0 * rng.f32(),
+                early_late: rng.f32(),
+                diffusion: rng.f32(),
+                mod_rate_hz: 0.05 + 5.0 * rng.f32(),
+                mod_depth: rng.f32(),
+                low_mult: 0.25 + 3.75 * rng.f32(),
+                high_mult: 0.1 + 1.9 * rng.f32(),
+                low_xover_hz: 50.0 + 950.0 * rng.f32(),
+                high_xover_hz: 1000.0 + 15_000.0 * rng.f32(),
+                low_cut_hz: 20.0 + 980.0 * rng.f32(),
+                high_cut_hz: 1000.0 + 19_000.0 * rng.f32(),
+                width: 1.5 * rng.f32(),
+                freeze: count % 5 == 2,
+                mix: rng.f32(),
+                send_mode: count.is_multiple_of(3),
+            };
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                let (l, r) = (&mut left[..n], &mut right[..n]);
+                assert_no_alloc(|| {
+                    rv.set(&s);
+                    if count.is_multiple_of(2) {
+                        rv.process_stereo(l, r);
+                    } else {
+                        rv.process_mono_to_stereo(l, r);
+                    }
+                    let _ = rv.tail_samples();
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && all_finite(&right[..n]),
+                "{sr} {n} {kind} {s:?}"
+            );
+        });
+        assert_no_alloc(|| rv.reset());
+    });
+}

@@ -1,0 +1,87 @@
+//! Input diffusion: Schroeder all-passes in series per side (Dattorro 1997, Fig. 1),
+//! `v = x + g·d`, `y = d − g·v` with `d` the sample `D` behind, so `H(z) = (z^−D − g)/(1 − g·z^−D)`.
+
+use crate::svf::DENORMAL_FLUSH;
+
+/// All-passes per side.
+pub const STAGES: usize = 6;
+
+/// Two chains of [`STAGES`] all-passes with fixed lengths.
+#[derive(Clone, Debug)]
+pub struct Diffuser {
+    /// Lengths in ms, per side and stage.
+    ms: [[f32; STAGES]; 2],
+    /// Lengths in samples (≥ 1).
+    delays: [[usize; STAGES]; 2],
+    /// One power-of-two buffer per side and stage (side-major).
+    buffers: Vec<Vec<f32>>,
+    /// `len − 1` of each buffer.
+    masks: [usize; 2 * STAGES],
+    /// Shared write position.
+    pos: usize,
+}
+
+impl Diffuser {
+    /// Chains with the given lengths (allocated in `prepare`).
+    pub fn new(ms: &[[f32; STAGES]; 2]) -> Self {
+        Self {
+            ms: *ms,
+            delays: [[1; STAGES]; 2],
+            buffers: Vec::new(),
+            masks: [0; 2 * STAGES],
+            pos: 0,
+        }
+    }
+
+    /// Sizes the buffers for `sample_rate`.
+    pub fn prepare(&mut self, sample_rate: f32) {
+        self.buffers.clear();
+        for side in 0..2 {
+            for k in 0..STAGES {
+                let d = ((self.ms[side][k] * 1e-3 * sample_rate).round() as usize).max(1);
+                self.delays[side][k] = d;
+                let len = (d + 1).next_power_of_two();
+                self.masks[side * STAGES + k] = len - 1;
+                self.buffers.push(vec![0.0; len]);
+            }
+        }
+        self.pos = 0;
+    }
+
+    /// Clears the buffers.
+    pub fn reset(&mut self) {
+        self.buffers
+            .iter_mut()
+            .for_each(|b| b.iter_mut().for_each(|v| *v = 0.0));
+        self.pos = 0;
+    }
+
+    /// Sum of all lengths (samples): how long an input takes to pass every stage once.
+    pub fn total_samples(&self) -> usize {
+        self.delays.iter().flatten().sum()
+    }
+
+    /// One stereo sample through both chains; stage `k` uses gain `amount·gains[k]`.
+    #[inline]
+    pub fn tick(&mut self, l: f32, r: f32, amount: f32, gains: &[f32; STAGES]) -> (f32, f32) {
+        let mut io = [l, r];
+        let pos = self.pos;
+        for (side, x) in io.iter_mut().enumerate() {
+            for k in 0..STAGES {
+                let j = side * STAGES + k;
+                let b = &mut self.buffers[j];
+                let m = self.masks[j];
+                let d = b[pos.wrapping_sub(self.delays[side][k]) & m];
+                let g = amount * gains[k];
+                let mut v = *x + g * d;
+                if v.abs() < DENORMAL_FLUSH {
+                    v = 0.0;
+                }
+                b[pos & m] = v;
+                *x = d - g * v;
+            }
+        }
+        self.pos = pos.wrapping_add(1);
+        (io[0], io[1])
+    }
+}
