@@ -611,7 +611,12 @@ impl Compressor {
             self.start_path_fade();
         }
         let fading = self.path_fade.is_smoothing();
-        {
+        // The delayed key is needed while it is heard, and kept running while the delay is
+        // not the identity so key listen starts with the right samples in the line.
+        let keyed = self.path.0 == Listen::Sidechain
+            || (fading && self.old_path.0 == Listen::Sidechain)
+            || !self.key_delay.is_identity();
+        if keyed {
             let [k0, k1] = &mut self.key_buf;
             let mut keys: [&mut [f32]; 2] = [&mut k0[..n], &mut k1[..n]];
             for (c, k) in keys[..chans].iter_mut().enumerate() {
@@ -619,7 +624,6 @@ impl Compressor {
                     *d = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
                 }
             }
-            // Always delayed, so key listen starts with the right samples in the line.
             self.key_delay.process(&mut keys[..chans]);
         }
         self.makeup.next_block(&mut self.makeup_buf[..n]);

@@ -573,15 +573,16 @@ impl Ducker {
         for g in gains.iter_mut() {
             *g = db_to_amp(*g);
         }
-        // 4. Audio path: lookahead delay of the main input, and of the key (always, so key
-        // listen starts with the right samples in its line).
+        // 4. Audio path: lookahead delay of the main input, and of the key while it is heard
+        // or the delay is not the identity (so key listen starts with the right samples).
         for b in main.iter_mut() {
             for x in b.iter_mut() {
                 *x = x.clamp(-MAX_SAMPLE, MAX_SAMPLE);
             }
         }
         self.delay.process(main);
-        {
+        let listening = self.listen_mix.is_smoothing() || self.listen_mix.target() > 0.0;
+        if listening || !self.key_delay.is_identity() {
             let [k0, k1] = &mut self.key_buf;
             let mut keys: [&mut [f32]; 2] = [&mut k0[..n], &mut k1[..n]];
             for (c, k) in keys[..chans].iter_mut().enumerate() {
@@ -594,7 +595,7 @@ impl Ducker {
         // 5. Gain: whole band, or the lows only (cross-faded while switching).
         self.duck(main, n, chans);
         // 6. Key listen, cross-faded; the ducked signal keeps running underneath.
-        if self.listen_mix.is_smoothing() || self.listen_mix.target() > 0.0 {
+        if listening {
             let ramp = n.min(self.listen_mix.steps_left() as usize);
             self.listen_mix.next_block(&mut self.listen_buf[..ramp]);
             let on = self.listen_mix.target() > 0.0;

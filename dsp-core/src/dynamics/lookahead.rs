@@ -82,6 +82,13 @@ impl LookaheadDelay {
         self.glide_left = 0;
     }
 
+    /// True when the line passes its input straight through and nothing is pending: delay
+    /// 0, read at 0, no cross-fade. Skipping `process` then changes no output (a caller may
+    /// do so, e.g. for a path nobody listens to).
+    pub fn is_identity(&self) -> bool {
+        self.delay_samples == 0 && self.read_delay == 0 && self.glide_left == 0
+    }
+
     /// Starts the next cross-fade when none runs and the delay differs from the one read.
     fn start_glide(&mut self) {
         if self.glide_left == 0 && self.read_delay != self.delay_samples {
