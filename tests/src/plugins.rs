@@ -95,6 +95,11 @@ pub struct PluginSpec {
     pub passes_audio_unchanged: bool,
     /// Latency behaviour.
     pub latency: Latency,
+    /// Settings (string ID, CLAP value) for the impulse latency test, which finds the first
+    /// output sample above -60 dB of the peak: a 100 %-wet effect (a reverb) needs some dry
+    /// signal so the impulse that arrives first is the latency-aligned dry path, not its
+    /// first reflection. Empty: the defaults.
+    pub latency_probe: &'static [(&'static str, f64)],
     /// Every parameter, in the order the plugin declares them.
     pub params: &'static [ParamSpec],
     /// A parameter whose plain value is a gain in dB with 0 dB as default, used to measure
@@ -260,6 +265,29 @@ pub const LIMITER_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Reverb Send's parameters.
+pub const REVERB_SEND_PARAMS: &[ParamSpec] = &[
+    float("decay", "Decay", 0.2, 20.0, 2.0),
+    float("size", "Size", 0.25, 2.0, 1.0),
+    float("pre", "Pre-delay", 0.0, 250.0, 10.0),
+    choice("presync", "Pre-delay Sync", 10, 0),
+    float("erl", "Early/Late", 0.0, 1.0, 0.6),
+    float("diff", "Diffusion", 0.0, 1.0, 0.8),
+    float("mrate", "Mod Rate", 0.05, 5.0, 0.5),
+    float("mdepth", "Mod Depth", 0.0, 1.0, 0.1),
+    float("lmult", "Low Decay", 0.25, 4.0, 1.0),
+    float("hmult", "High Decay", 0.1, 2.0, 0.5),
+    float("lx", "Low Crossover", 50.0, 1000.0, 250.0),
+    float("hx", "High Crossover", 1000.0, 16_000.0, 4000.0),
+    float("lcut", "Low Cut", 20.0, 1000.0, 40.0),
+    float("hcut", "High Cut", 1000.0, 20_000.0, 12_000.0),
+    float("width", "Width", 0.0, 1.5, 1.0),
+    boolean("freeze", "Freeze", false),
+    float("mix", "Mix", 0.0, 1.0, 1.0),
+    boolean("send", "Send Mode", true),
+    bypass(),
+];
+
 /// `1/√2` as the plugins store it (`f32`), for Q defaults.
 const BUTTERWORTH_Q: f64 = std::f32::consts::FRAC_1_SQRT_2 as f64;
 
@@ -367,6 +395,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         latency: Latency::Zero,
+        latency_probe: &[],
         params: PANNER_PARAMS,
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerPanner001",
@@ -399,6 +428,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: true,
         latency: Latency::Zero,
+        latency_probe: &[],
         params: LOUDNESS_PARAMS,
         gain_param: None,
         vst3_class_id: *b"LacquerLoudnes01",
@@ -424,6 +454,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         latency: Latency::Lookahead { param: "look" },
+        latency_probe: &[],
         params: COMPRESSOR_PARAMS,
         // Makeup: 0 dB default, and the default curve (0 dB threshold, hard knee) leaves a
         // constant 0 dBFS input untouched, so the step is the makeup's alone.
@@ -461,6 +492,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         latency: Latency::Lookahead { param: "look" },
+        latency_probe: &[],
         params: DUCKER_PARAMS,
         // No 0 dB-default gain: the depth defaults to -12 dB and acts only with a key.
         gain_param: None,
@@ -500,6 +532,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         latency: Latency::Lookahead { param: "look" },
+        latency_probe: &[],
         params: LIMITER_PARAMS,
         // Input gain starts at 0 dB and only goes up (a step down cannot be measured).
         gain_param: None,
@@ -532,6 +565,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         latency: Latency::Zero,
+        latency_probe: &[],
         params: CHANNEL_EQ_PARAMS,
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerChanEQ001",
@@ -548,6 +582,43 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("hc_on", 1.0),
             ("hc_freq", 0.6),
             ("agc", 1.0),
+        ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Reverb Send",
+        short: "reverb-send",
+        clap_id: "org.lacquer.reverb-send",
+        name: "Lacquer Reverb Send",
+        features: &["audio-effect", "reverb", "stereo", "mono"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: None,
+            aux_out: None,
+            mono_in_config: true,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        latency: Latency::Zero,
+        // Send mode off at 50 % mix: the dry impulse (half scale) arrives first and is the
+        // peak; the reflections follow the 10 ms pre-delay.
+        latency_probe: &[("send", 0.0), ("mix", 0.5)],
+        params: REVERB_SEND_PARAMS,
+        gain_param: None,
+        vst3_class_id: *b"LacquerReverb001",
+        key_settings: &[],
+        // A 2 s decay with longer lows and shorter highs (the shelving decay filters), input
+        // cuts (their biquads), pre-delay and modulation: every line, diffuser and filter holds
+        // state. The tail falls below -120 dB within 8 s, well inside the test's 2 minutes.
+        stateful_settings: &[
+            ("decay", 0.55),
+            ("lmult", 0.6),
+            ("hmult", 0.3),
+            ("lcut", 0.3),
+            ("hcut", 0.5),
+            ("pre", 0.4),
+            ("mdepth", 0.5),
         ],
         test_only: false,
     },
@@ -571,6 +642,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         latency: Latency::Lookahead {
             param: "lookahead_ms",
         },
+        latency_probe: &[],
         params: FIXTURE_PARAMS,
         gain_param: Some("out"),
         vst3_class_id: *b"LacquerFixture01",

@@ -313,8 +313,15 @@ host_test!(
 
 host_test!(reported_latency_matches_measured_impulse_delay, {
     for_each_plugin("latency", |spec, entry| {
+        let probe: Vec<(u32, f64)> = spec
+            .latency_probe
+            .iter()
+            .map(|&(id, value)| (spec.param(id).clap_id(), value))
+            .collect();
         for &rate in &[44_100.0, 48_000.0, 96_000.0] {
-            let mut inst = instance(entry, spec).activated(AudioConfig::new(rate, 512));
+            let mut inst = instance(entry, spec);
+            set_params_inactive(&inst, &probe);
+            inst.activate(AudioConfig::new(rate, 512)).unwrap();
             let reported = clap_ext::latency(&inst) as usize;
             if let Latency::Fixed(n) = spec.latency {
                 assert_eq!(reported, n as usize, "{}: table latency", spec.name);
