@@ -93,8 +93,13 @@ pub const SIZE_RAMP_MS: f32 = 1000.0;
 pub const FREEZE_MS: f32 = 100.0;
 /// Coefficient refresh interval while a setting ramps (samples, counted from `reset`).
 pub const GRID_SAMPLES: u64 = 32;
-/// Largest input magnitude passed on (+300 dBFS); non-finite input counts as 0.
+/// Largest input magnitude passed on to the dry path (+300 dBFS); non-finite input (NaN,
+/// ±Inf: a fault, not a level) counts as 0.
 pub const MAX_SAMPLE: f32 = 1e15;
+/// Largest input magnitude fed to the reverb (+40 dBFS): a tail lasts seconds, so a burst of
+/// absurd input (f32::MAX from a broken plugin upstream) must not ring at +300 dBFS for a
+/// minute; real programme never comes near it.
+pub const MAX_WET_INPUT: f32 = 100.0;
 /// Input below this magnitude is treated as 0 (flushes denormals at the door).
 pub const INPUT_FLOOR: f32 = 1e-15;
 /// Level (amplitude) below which the tail counts as silent: −120 dBFS.
@@ -639,7 +644,7 @@ impl Reverb {
         let clean = |x: f32| {
             if x.abs() >= INPUT_FLOOR && x.abs() <= MAX_SAMPLE {
                 x
-            } else if x.is_nan() || x.abs() < INPUT_FLOOR {
+            } else if !x.is_finite() || x.abs() < INPUT_FLOOR {
                 0.0
             } else {
                 MAX_SAMPLE.copysign(x)
@@ -655,8 +660,9 @@ impl Reverb {
             self.quiet = 0;
         }
         // Input filters → pre-delay buffer.
-        let hl = self.filt[0].tick(&self.hp, xl);
-        let hr = self.filt[1].tick(&self.hp, xr);
+        let wet_in = |x: f32| x.clamp(-MAX_WET_INPUT, MAX_WET_INPUT);
+        let hl = self.filt[0].tick(&self.hp, wet_in(xl));
+        let hr = self.filt[1].tick(&self.hp, wet_in(xr));
         let fl = self.filt[2].tick(&self.lp, hl);
         let fr = self.filt[3].tick(&self.lp, hr);
         self.pre.write(0, fl);

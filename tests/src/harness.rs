@@ -13,7 +13,7 @@ use clack_host::utils::ClapId;
 
 /// Run `check` for every plugin in the table, announcing each one (so a crash names it).
 pub fn for_each_plugin(what: &str, mut check: impl FnMut(&'static PluginSpec, &PluginEntry)) {
-    for spec in PLUGINS {
+    for spec in crate::plugins::selected() {
         step(spec.name, what);
         let entry = load_entry(&bundle::clap_path(spec));
         check(spec, &entry);

@@ -669,6 +669,22 @@ pub fn param_hash(id: &str) -> u32 {
     hash & !(1 << 31)
 }
 
+/// The plugins the per-plugin loops visit: every line of [`PLUGINS`], or only those whose
+/// `short` names are listed (comma-separated) in `LACQUER_ONLY`, to iterate on one plugin
+/// without running the whole matrix (`LACQUER_ONLY=reverb-send cargo test -p
+/// lacquer-host-tests`). CI never sets it.
+pub fn selected() -> impl Iterator<Item = &'static PluginSpec> {
+    let only = std::env::var("LACQUER_ONLY").unwrap_or_default();
+    let only: Vec<String> = only
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    PLUGINS
+        .iter()
+        .filter(move |p| only.is_empty() || only.iter().any(|o| o == p.short))
+}
+
 /// Find a plugin by its short name (panics with the list when unknown).
 pub fn by_short(short: &str) -> &'static PluginSpec {
     PLUGINS

@@ -6,7 +6,7 @@ use crate::bundle;
 use crate::clap_host::{load_entry, AudioConfig, ParamChange};
 use crate::harness::instance;
 use crate::isolate::step;
-use crate::plugins::{Kind, ParamSpec, PluginSpec, PLUGINS};
+use crate::plugins::{Kind, ParamSpec, PluginSpec};
 use crate::signal::c_string;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -1362,7 +1362,7 @@ pub const K_IS_BYPASS: i32 = 1 << 16;
 
 /// Run `check` on every plugin's VST3 module, one step per plugin.
 pub fn for_each_module(what: &str, mut check: impl FnMut(&'static PluginSpec, &Module)) {
-    for spec in PLUGINS {
+    for spec in crate::plugins::selected() {
         step(spec.name, what);
         let module = Module::load(&bundle::vst3_path(spec));
         check(spec, &module);

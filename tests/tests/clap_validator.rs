@@ -119,7 +119,7 @@ host_test!(library_scans_with_rtld_now_and_refuses_unknown_factories, {
     use clap_sys::entry::clap_plugin_entry;
     use clap_sys::factory::plugin_factory::{clap_plugin_factory, CLAP_PLUGIN_FACTORY_ID};
     use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
-    for spec in PLUGINS {
+    for spec in lacquer_host_tests::plugins::selected() {
         step(spec.name, "scan with RTLD_NOW, unknown factory, scan time");
         let path = bundle::clap_path(spec);
         let started = Instant::now();

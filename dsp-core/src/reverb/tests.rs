@@ -511,6 +511,34 @@ fn hostile_input_never_poisons_the_reverb() {
 }
 
 #[test]
+fn absurd_input_rings_no_louder_than_plus_40_dbfs_and_inf_is_a_dropout() {
+    // The tank is fed at most ±MAX_WET_INPUT (+40 dBFS): after a block of f32::MAX the
+    // tail is bit for bit the tail after a block of +40 dBFS, and a block of ±Inf or NaN is
+    // a block of silence (dry path included), never a +300 dBFS tail.
+    let s = ReverbSettings {
+        send_mode: false,
+        mix: 0.5,
+        ..base()
+    };
+    let after = |bad: f32| {
+        let mut rv = reverb(48_000.0, &s);
+        let (mut l, mut r) = (noise(4096, 1), noise(4096, 2));
+        run(&mut rv, &s, &mut l, &mut r, 64);
+        let (mut l, mut r) = (vec![bad; 256], vec![-bad; 256]);
+        run(&mut rv, &s, &mut l, &mut r, 64);
+        let (mut l, mut r) = (noise(24_000, 3), noise(24_000, 4));
+        run(&mut rv, &s, &mut l, &mut r, 64);
+        (l, r)
+    };
+    assert_eq!(after(f32::MAX), after(MAX_WET_INPUT));
+    assert_eq!(after(1e30), after(MAX_WET_INPUT));
+    assert_eq!(after(f32::INFINITY), after(0.0));
+    assert_eq!(after(f32::NAN), after(0.0));
+    // And +40 dBFS itself is passed on, not clipped lower.
+    assert_ne!(after(MAX_WET_INPUT), after(0.5 * MAX_WET_INPUT));
+}
+
+#[test]
 fn sleeps_after_the_tail_and_wakes_on_input() {
     // After an impulse the reverb goes to sleep once the tail is below −120 dB (no later
     // than the reported tail length plus the sleep margin) and its output is then exactly

@@ -9,6 +9,10 @@
 //! Send mode locks the mix at 100 % wet whatever the Mix knob says; presets never change
 //! the send mode, nor the mix while send mode is on (see `editor::locked_ids`).
 //!
+//! No step sizes on the skewed ranges (decay, pre-delay, modulation rate, multipliers): a
+//! step would snap the low end of a skewed range to a few values (the host's normalized
+//! values would not round-trip); the displays round instead.
+//!
 //! Pre-delay sync: a note value replaces the Pre-delay knob, computed from the host's
 //! tempo (120 BPM when the host gives none), clamped to 500 ms.
 
@@ -200,7 +204,6 @@ fn mult_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
     let factor = centre.ln() / linear_centre.ln();
     FloatParam::new(name, default, FloatRange::Skewed { min, max, factor })
         .with_unit(" x")
-        .with_step_size(0.01)
         .with_value_to_string(Arc::new(format_mult))
         .with_string_to_value(Arc::new(parse_mult))
 }
@@ -233,7 +236,6 @@ impl Default for ReverbParams {
                 },
             )
             .with_unit(" s")
-            .with_step_size(0.01)
             .with_value_to_string(Arc::new(format_seconds))
             .with_string_to_value(Arc::new(parse_seconds)),
             size: share_param("Size", d.size, MIN_SIZE, MAX_SIZE),
@@ -247,7 +249,6 @@ impl Default for ReverbParams {
                 },
             )
             .with_unit(" ms")
-            .with_step_size(0.1)
             .with_value_to_string(Arc::new(format_ms))
             .with_string_to_value(Arc::new(lacquer_kit::dynamics_params::parse_ms)),
             predelay_sync: EnumParam::new("Pre-delay Sync", SyncParam::Off),
@@ -263,7 +264,6 @@ impl Default for ReverbParams {
                 },
             )
             .with_unit(" Hz")
-            .with_step_size(0.01)
             .with_value_to_string(formatters::v2s_f32_rounded(2))
             .with_string_to_value(Arc::new(|s: &str| {
                 s.trim()
