@@ -38,7 +38,7 @@ mod tests;
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 940;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 600;
+pub const HEIGHT: u32 = 520;
 /// Seconds of history shown.
 pub const HISTORY_SECONDS: f32 = 5.0;
 /// Knob size in the sections.
