@@ -5,6 +5,7 @@
 
 pub mod bass_mono;
 pub mod biquad;
+pub mod bypass;
 pub mod compressor;
 pub mod crossover;
 pub mod db;

@@ -912,3 +912,26 @@ fn reverb_never_allocates_and_recovers() {
         assert_no_alloc(|| rv.reset());
     });
 }
+
+// --- Host bypass cross-fade (dsp_core::bypass) ---
+
+#[test]
+fn bypass_never_allocates() {
+    use dsp_core::bypass::Bypass;
+    for_each_case(|sr, n, kind, rng| {
+        let mut b = Bypass::new();
+        b.prepare(sr, 8192);
+        let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+        fill(&mut l, rng, kind);
+        fill(&mut r, rng, kind);
+        assert_no_alloc(|| {
+            for (on, latency) in [(false, 0), (true, 1000), (true, 8192), (false, 7)] {
+                b.set(on, latency);
+                b.run_stereo(&mut l, &mut r, |x, y| {
+                    x.iter_mut().for_each(|v| *v *= 0.5);
+                    y.iter_mut().for_each(|v| *v *= 0.5);
+                });
+            }
+        });
+    });
+}
