@@ -288,6 +288,29 @@ pub const REVERB_SEND_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Imager's parameters: crossovers `x_1..x_3` and widths `w_1..w_4` (nested arrays).
+pub const IMAGER_PARAMS: &[ParamSpec] = &[
+    choice("bands", "Bands", 4, 2),
+    float("x_1", "Crossover 1", 20.0, 20_000.0, 200.0),
+    float("x_2", "Crossover 2", 20.0, 20_000.0, 2000.0),
+    float("x_3", "Crossover 3", 20.0, 20_000.0, 8000.0),
+    float("w_1", "Band 1 Width", 0.0, 2.0, 1.0),
+    float("w_2", "Band 2 Width", 0.0, 2.0, 1.0),
+    float("w_3", "Band 3 Width", 0.0, 2.0, 1.0),
+    float("w_4", "Band 4 Width", 0.0, 2.0, 1.0),
+    choice("phase", "Phase", 2, 0),
+    boolean("bmono", "Bass Mono", false),
+    float("bmfreq", "Bass Mono Freq", 20.0, 500.0, 120.0),
+    boolean("shp", "Side HP", false),
+    float("shpf", "Side HP Freq", 20.0, 500.0, 40.0),
+    float("bal", "Balance", -1.0, 1.0, 0.0),
+    boolean("swap", "Swap L/R", false),
+    boolean("invl", "Invert Left", false),
+    boolean("invr", "Invert Right", false),
+    boolean("mono", "Mono", false),
+    bypass(),
+];
+
 /// `1/√2` as the plugins store it (`f32`), for Q defaults.
 const BUTTERWORTH_Q: f64 = std::f32::consts::FRAC_1_SQRT_2 as f64;
 
@@ -619,6 +642,41 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("hcut", 0.5),
             ("pre", 0.4),
             ("mdepth", 0.5),
+        ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Imager",
+        short: "imager",
+        clap_id: "org.lacquer.imager",
+        name: "Lacquer Imager",
+        features: &["audio-effect", "stereo", "utility", "mastering"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: None,
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        // Linear phase adds the splitter's latency; minimum phase (the default) has none.
+        latency: Latency::Lookahead { param: "phase" },
+        latency_probe: &[],
+        params: IMAGER_PARAMS,
+        gain_param: None,
+        vst3_class_id: *b"LacquerImager001",
+        key_settings: &[],
+        // Four linear-phase bands (the FFT splitter's overlap state), narrow lows and wide
+        // highs, bass mono and the side high-pass (their filters).
+        stateful_settings: &[
+            ("bands", 3.0),
+            ("phase", 1.0),
+            ("w_1", 0.2),
+            ("w_4", 0.9),
+            ("bmono", 1.0),
+            ("shp", 1.0),
+            ("shpf", 0.5),
         ],
         test_only: false,
     },
