@@ -477,14 +477,31 @@ fn correlation_history(ui: &mut Ui, state: &ImagerUiState, size: egui::Vec2) {
         .enumerate()
         .map(|(i, p)| pos2(rect.left() + (offset + i) as f32 * dx, y(p.correlation)))
         .collect();
-    for pair in points.windows(2) {
-        let negative = pair[0].y > y(0.0) || pair[1].y > y(0.0);
-        let color = if negative {
-            theme::METER_CLIP
-        } else {
-            theme::METER_OK
-        };
-        painter.line_segment([pair[0], pair[1]], Stroke::new(1.5, color));
+    // The trace in green, its stretches below zero again in red (a few shapes, not one
+    // per segment).
+    if points.len() >= 2 {
+        painter.add(Shape::line(
+            points.clone(),
+            Stroke::new(1.5, theme::METER_OK),
+        ));
+    }
+    let zero = y(0.0);
+    let mut run: Vec<Pos2> = Vec::new();
+    for p in points {
+        if p.y > zero {
+            run.push(p);
+        } else if !run.is_empty() {
+            if run.len() >= 2 {
+                painter.add(Shape::line(
+                    std::mem::take(&mut run),
+                    Stroke::new(1.5, theme::METER_CLIP),
+                ));
+            }
+            run.clear();
+        }
+    }
+    if run.len() >= 2 {
+        painter.add(Shape::line(run, Stroke::new(1.5, theme::METER_CLIP)));
     }
     painter.text(
         rect.left_top() + vec2(4.0, 2.0),

@@ -61,7 +61,11 @@ impl Vectorscope {
                 theme::TEXT_DIM,
             );
         }
+        // One mesh of small quads (one shape to tessellate, not one per frame).
         let color = theme::TRACE.gamma_multiply(0.5);
+        let mut mesh = egui::Mesh::default();
+        mesh.reserve_triangles(2 * self.frames.len());
+        mesh.reserve_vertices(4 * self.frames.len());
         for &frame in &self.frames {
             let (side, mid) = Self::project(frame);
             if side == 0.0 && mid == 0.0 {
@@ -71,12 +75,9 @@ impl Vectorscope {
                 c.x + side.clamp(-1.0, 1.0) * r,
                 c.y - mid.clamp(-1.0, 1.0) * r,
             );
-            painter.rect_filled(
-                egui::Rect::from_center_size(p, egui::vec2(1.5, 1.5)),
-                0.0,
-                color,
-            );
+            mesh.add_colored_rect(egui::Rect::from_center_size(p, egui::vec2(1.5, 1.5)), color);
         }
+        painter.add(egui::Shape::mesh(mesh));
         response
     }
 }
