@@ -125,9 +125,10 @@ pub struct Fdn {
     max_delay_ms: f32,
     /// Sample rate from `prepare`.
     sample_rate: f32,
-    /// One power-of-two ring buffer per line.
-    buffers: Vec<Vec<f32>>,
-    /// `len − 1` of the buffers.
+    /// The eight lines' ring buffers interleaved: frame `n` holds the samples the lines
+    /// were fed on one tick (power-of-two length), so a tick's writes are one store.
+    frames: Vec<[f32; FDN_LINES]>,
+    /// `len − 1` of `frames`.
     mask: usize,
     /// Write position shared by all lines.
     write_pos: usize,
@@ -199,7 +200,7 @@ impl Fdn {
                 200.0
             },
             sample_rate: 48_000.0,
-            buffers: Vec::new(),
+            frames: Vec::new(),
             mask: 0,
             write_pos: 0,
             max_delay_samples: MIN_LINE_DELAY,
@@ -241,7 +242,7 @@ impl Fdn {
         };
         let max = (self.max_delay_ms * 1e-3 * self.sample_rate).ceil() as usize + 2;
         let len = (max + 4).next_power_of_two();
-        self.buffers = vec![vec![0.0; len]; FDN_LINES];
+        self.frames = vec![[0.0; FDN_LINES]; len];
         self.mask = len - 1;
         self.max_delay_samples = max as f32;
         let d = self.target;
@@ -251,9 +252,7 @@ impl Fdn {
 
     /// Clears every line, filter and LFO phase.
     pub fn reset(&mut self) {
-        for b in &mut self.buffers {
-            b.iter_mut().for_each(|x| *x = 0.0);
-        }
+        self.frames.fill([0.0; FDN_LINES]);
         self.write_pos = 0;
         self.clear_filters();
         self.reset_lfo();
@@ -507,9 +506,13 @@ impl Fdn {
                 }
             }
         }
-        // Read each line at its modulated delay through the Thiran all-pass.
-        let mut y = [0.0_f32; FDN_LINES];
-        #[allow(clippy::needless_range_loop)] // i indexes eight parallel lane arrays
+        // LFOs and read positions, lane by lane (vectorises): each line is read at
+        // `d = D − 1 + depth·sin`, split into `m = ⌊d − ½⌋` and `Δ = d − m ∈ [½, 3/2)`.
+        // (`d − ½ ≥ 1.5` since the base delays keep `MIN_LINE_DELAY + depth`, so the
+        // truncating conversion is the floor; the clamp only guards the cast.)
+        let depth = self.depth_samples;
+        let mut back = [0_usize; FDN_LINES];
+        let mut frac = [0.0_f32; FDN_LINES];
         for i in 0..FDN_LINES {
             let (c, s) = (self.lfo[0][i], self.lfo[1][i]);
             let (rc, rs) = (self.rot[0][i], self.rot[1][i]);
@@ -518,33 +521,46 @@ impl Fdn {
             let norm = 1.5 - 0.5 * (nc * nc + ns * ns);
             self.lfo[0][i] = nc * norm;
             self.lfo[1][i] = ns * norm;
-            // u0 = b[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
-            let d = self.delays[i] - 1.0 + self.depth_samples * s;
-            let m = (d - 0.5).floor();
-            let frac = d - m; // Δ ∈ [0.5, 1.5)
-            let b = &self.buffers[i];
-            let mi = m as usize;
-            let u0 = b[wp.wrapping_sub(mi) & mask];
-            let u1 = b[wp.wrapping_sub(mi + 1) & mask];
-            let out = if gliding {
-                // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the
-                // four samples around the read point, so the all-pass's state never sees
-                // its coefficient jump when m steps (a small transient per step).
-                let um1 = b[wp.wrapping_sub(mi - 1) & mask];
-                let u2 = b[wp.wrapping_sub(mi + 2) & mask];
-                // Nodes at −1 (um1), 0 (u0), 1 (u1), 2 (u2) past u0; read at Δ ∈ [0.5, 1.5).
-                let t = frac;
+            // u0 = line[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
+            let d = self.delays[i] - 1.0 + depth * s;
+            let m = (d - 0.5).max(0.0) as i32;
+            frac[i] = d - m as f32;
+            back[i] = m as usize;
+        }
+        let frames = &self.frames;
+        let at = |i: usize, k: usize| frames[wp.wrapping_sub(back[i] + k) & mask][i];
+        let mut y = [0.0_f32; FDN_LINES];
+        if gliding {
+            // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the four
+            // samples around the read point, so the all-pass's state never sees its
+            // coefficient jump when m steps (a small transient per step).
+            for (i, out) in y.iter_mut().enumerate() {
+                // Nodes at −1, 0, 1, 2 past u0; read at Δ ∈ [0.5, 1.5).
+                let um1 = frames[wp.wrapping_sub(back[i]).wrapping_add(1) & mask][i];
+                let (u0, u1, u2) = (at(i, 0), at(i, 1), at(i, 2));
+                let t = frac[i];
                 let cm1 = -t * (t - 1.0) * (t - 2.0) / 6.0;
                 let c0 = (t + 1.0) * (t - 1.0) * (t - 2.0) * 0.5;
                 let c1 = -(t + 1.0) * t * (t - 2.0) * 0.5;
                 let c2 = (t + 1.0) * t * (t - 1.0) / 6.0;
-                cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2
-            } else {
-                let a = (1.0 - frac) / (1.0 + frac);
-                a * (u0 - self.ap_y1[i]) + u1
-            };
-            self.ap_y1[i] = out;
-            y[i] = out * self.gain[i];
+                *out = cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2;
+            }
+        } else {
+            // Gather, then the first-order Thiran all-pass on all lanes at once.
+            let mut u0 = [0.0_f32; FDN_LINES];
+            let mut u1 = [0.0_f32; FDN_LINES];
+            for i in 0..FDN_LINES {
+                u0[i] = at(i, 0);
+                u1[i] = at(i, 1);
+            }
+            for i in 0..FDN_LINES {
+                let a = (1.0 - frac[i]) / (1.0 + frac[i]);
+                y[i] = a * (u0[i] - self.ap_y1[i]) + u1[i];
+            }
+        }
+        self.ap_y1 = y;
+        for (v, g) in y.iter_mut().zip(&self.gain) {
+            *v *= g;
         }
         if self.shelves_on {
             shelf_lanes(&self.low, &mut self.low_ic, &mut y);
@@ -553,9 +569,11 @@ impl Fdn {
         let mut fb = y;
         hadamard8(&mut fb);
         let pos = wp.wrapping_add(1);
+        let mut frame = [0.0_f32; FDN_LINES];
         for i in 0..FDN_LINES {
-            self.buffers[i][pos & mask] = fb[i] + inject[i];
+            frame[i] = fb[i] + inject[i];
         }
+        self.frames[pos & mask] = frame;
         self.write_pos = pos;
         y
     }
@@ -567,9 +585,9 @@ impl Fdn {
         // NaN fails the range test too.
         let bad = |v: f32| v.abs().partial_cmp(&MAX_STATE) != Some(std::cmp::Ordering::Less);
         let newest_bad = self
-            .buffers
-            .iter()
-            .any(|b| b.get(self.write_pos & mask).is_some_and(|&v| bad(v)));
+            .frames
+            .get(self.write_pos & mask)
+            .is_some_and(|f| f.iter().any(|&v| bad(v)));
         let mem_bad = self
             .ap_y1
             .iter()

@@ -13,9 +13,11 @@ pub struct Diffuser {
     ms: [[f32; STAGES]; 2],
     /// Lengths in samples (≥ 1).
     delays: [[usize; STAGES]; 2],
-    /// One power-of-two buffer per side and stage (side-major).
-    buffers: Vec<Vec<f32>>,
-    /// `len − 1` of each buffer.
+    /// Every stage's power-of-two ring buffer, one after another (side-major).
+    buffer: Vec<f32>,
+    /// Start of each stage's ring in `buffer` (side-major).
+    offsets: [usize; 2 * STAGES],
+    /// `len − 1` of each ring.
     masks: [usize; 2 * STAGES],
     /// Shared write position.
     pos: usize,
@@ -27,7 +29,8 @@ impl Diffuser {
         Self {
             ms: *ms,
             delays: [[1; STAGES]; 2],
-            buffers: Vec::new(),
+            buffer: Vec::new(),
+            offsets: [0; 2 * STAGES],
             masks: [0; 2 * STAGES],
             pos: 0,
         }
@@ -35,24 +38,24 @@ impl Diffuser {
 
     /// Sizes the buffers for `sample_rate`.
     pub fn prepare(&mut self, sample_rate: f32) {
-        self.buffers.clear();
+        let mut total = 0;
         for side in 0..2 {
             for k in 0..STAGES {
                 let d = ((self.ms[side][k] * 1e-3 * sample_rate).round() as usize).max(1);
                 self.delays[side][k] = d;
                 let len = (d + 1).next_power_of_two();
                 self.masks[side * STAGES + k] = len - 1;
-                self.buffers.push(vec![0.0; len]);
+                self.offsets[side * STAGES + k] = total;
+                total += len;
             }
         }
+        self.buffer = vec![0.0; total];
         self.pos = 0;
     }
 
     /// Clears the buffers.
     pub fn reset(&mut self) {
-        self.buffers
-            .iter_mut()
-            .for_each(|b| b.iter_mut().for_each(|v| *v = 0.0));
+        self.buffer.fill(0.0);
         self.pos = 0;
     }
 
@@ -66,17 +69,17 @@ impl Diffuser {
     pub fn tick(&mut self, l: f32, r: f32, amount: f32, gains: &[f32; STAGES]) -> (f32, f32) {
         let mut io = [l, r];
         let pos = self.pos;
-        for (side, x) in io.iter_mut().enumerate() {
-            for k in 0..STAGES {
+        // Stage by stage, both sides together (two independent chains overlap).
+        for k in 0..STAGES {
+            let g = amount * gains[k];
+            for (side, x) in io.iter_mut().enumerate() {
                 let j = side * STAGES + k;
-                let b = &mut self.buffers[j];
                 let m = self.masks[j];
+                let b = &mut self.buffer[self.offsets[j]..=self.offsets[j] + m];
                 let d = b[pos.wrapping_sub(self.delays[side][k]) & m];
-                let g = amount * gains[k];
-                let mut v = *x + g * d;
-                if v.abs() < DENORMAL_FLUSH {
-                    v = 0.0;
-                }
+                let v = *x + g * d;
+                // Denormal flush, branch-free.
+                let v = if v.abs() < DENORMAL_FLUSH { 0.0 } else { v };
                 b[pos & m] = v;
                 *x = d - g * v;
             }
