@@ -460,6 +460,11 @@ impl Fdn {
         self.shelves_on = on;
     }
 
+    /// True when no length, gain or depth glide runs (the network's filters stand still).
+    pub fn is_steady(&self) -> bool {
+        self.glide_left == 0 && self.gain_left == 0 && self.depth_left == 0
+    }
+
     /// The decay settings in use (clamped).
     pub fn decay(&self) -> &DecaySettings {
         &self.decay

@@ -287,6 +287,7 @@ enum R {
 /// Number of smoothed settings.
 const RAMPS: usize = 16;
 
+mod chunk;
 mod diffuser;
 mod input_delay;
 use diffuser::Diffuser;
@@ -620,6 +621,13 @@ impl Reverb {
                     break;
                 }
             }
+            let len = self.chunk_len(n - i);
+            if len > 0 {
+                let p = self.process_chunk(&mut left[i..i + len], &mut right[i..i + len]);
+                peak = peak.max(p);
+                i += len;
+                continue;
+            }
             let (l, r) = self.tick(left[i], right[i]);
             peak = peak.max(l.abs()).max(r.abs());
             left[i] = l;
@@ -658,16 +666,7 @@ impl Reverb {
             }
             self.update_taps();
         }
-        let clean = |x: f32| {
-            if x.abs() >= INPUT_FLOOR && x.abs() <= MAX_SAMPLE {
-                x
-            } else if x.is_nan() || x.abs() < INPUT_FLOOR {
-                0.0
-            } else {
-                MAX_SAMPLE.copysign(x)
-            }
-        };
-        let (xl, xr) = (clean(in_l), clean(in_r));
+        let (xl, xr) = (clean_input(in_l), clean_input(in_r));
         let mix = self.now[R::Mix as usize];
         if self.asleep {
             if xl == 0.0 && xr == 0.0 {
@@ -737,6 +736,19 @@ impl Reverb {
             let d = self.line_delays(self.now[R::Size as usize]);
             self.fdn.glide_delays(&d, 1);
         }
+    }
+}
+
+/// Input as the reverb takes it: below [`INPUT_FLOOR`] or NaN → 0, beyond
+/// ±[`MAX_SAMPLE`] (or infinite) → ±[`MAX_SAMPLE`].
+#[inline(always)]
+fn clean_input(x: f32) -> f32 {
+    if x.abs() >= INPUT_FLOOR && x.abs() <= MAX_SAMPLE {
+        x
+    } else if x.is_nan() || x.abs() < INPUT_FLOOR {
+        0.0
+    } else {
+        MAX_SAMPLE.copysign(x)
     }
 }
 

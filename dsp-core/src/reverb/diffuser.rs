@@ -1,6 +1,7 @@
 //! Input diffusion: Schroeder all-passes in series per side (Dattorro 1997, Fig. 1),
 //! `v = x + g·d`, `y = d − g·v` with `d` the sample `D` behind, so `H(z) = (z^−D − g)/(1 − g·z^−D)`.
 
+use super::input_delay::{ring_read, ring_write, MAX_CHUNK};
 use crate::svf::DENORMAL_FLUSH;
 
 /// All-passes per side.
@@ -59,6 +60,11 @@ impl Diffuser {
         self.pos = 0;
     }
 
+    /// Shortest stage (samples): the longest chunk [`Diffuser::process_chunk`] takes.
+    pub fn min_delay(&self) -> usize {
+        self.delays.iter().flatten().copied().min().unwrap_or(1)
+    }
+
     /// Sum of all lengths (samples): how long an input takes to pass every stage once.
     pub fn total_samples(&self) -> usize {
         self.delays.iter().flatten().sum()
@@ -86,5 +92,39 @@ impl Diffuser {
         }
         self.pos = pos.wrapping_add(1);
         (io[0], io[1])
+    }
+
+    /// [`Diffuser::tick`] on a chunk in place (`left.len()` ≤ [`Diffuser::min_delay`] and
+    /// [`MAX_CHUNK`]): every stage reads only samples written before the chunk, so each
+    /// stage runs over the whole chunk at once (same arithmetic per sample, vectorised
+    /// over time).
+    pub fn process_chunk(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        amount: f32,
+        gains: &[f32; STAGES],
+    ) {
+        let n = left.len().min(right.len()).min(MAX_CHUNK);
+        debug_assert!(n <= self.min_delay());
+        let pos = self.pos;
+        let mut d = [0.0_f32; MAX_CHUNK];
+        let mut v = [0.0_f32; MAX_CHUNK];
+        for k in 0..STAGES {
+            let g = amount * gains[k];
+            for (side, x) in [&mut *left, &mut *right].into_iter().enumerate() {
+                let j = side * STAGES + k;
+                let b = &mut self.buffer[self.offsets[j]..=self.offsets[j] + self.masks[j]];
+                ring_read(b, pos.wrapping_sub(self.delays[side][k]), &mut d[..n]);
+                for ((x, &d), v) in x[..n].iter_mut().zip(&d).zip(&mut v) {
+                    let w = *x + g * d;
+                    let w = if w.abs() < DENORMAL_FLUSH { 0.0 } else { w };
+                    *v = w;
+                    *x = d - g * w;
+                }
+                ring_write(b, pos, &v[..n]);
+            }
+        }
+        self.pos = pos.wrapping_add(n);
     }
 }

@@ -1,11 +1,13 @@
-//! The Reverb's input delay: one stereo ring buffer (interleaved frames) read by the
+//! The Reverb's input delay: a stereo ring buffer read by the
 //! pre-delay and the eight early-reflection taps per side through two-point linear
 //! interpolation (Laakso et al., "Splitting the Unit Delay", IEEE SPM 13(1), 1996, §3.2,
 //! first order). The read positions are split into whole samples and a fraction when
 //! they move ([`InputDelay::set_positions`]), not on every read.
 //!
 //! Same arithmetic as [`crate::delay::DelayLine`] in linear mode (write, then read `d`
-//! samples behind the newest write: `x₀ + t·(x₁ − x₀)`, `d` clamped to the buffer).
+//! samples behind the newest write: `x₀ + t·(x₁ − x₀)`, `d` clamped to the buffer), per
+//! sample ([`InputDelay::tick`]) or for a chunk at once ([`InputDelay::process_chunk`],
+//! the same arithmetic per sample in the same order, in loops over time that vectorise).
 
 use crate::svf::MAX_STATE;
 
@@ -47,9 +49,9 @@ pub struct InputDelay {
     max_delay_ms: f32,
     /// Longest delay in samples after `prepare`.
     max_delay_samples: usize,
-    /// `(left, right)` frames, power-of-two length.
-    frames: Vec<[f32; 2]>,
-    /// `len − 1` of `frames`.
+    /// Left and right rings, power-of-two length each.
+    rings: [Vec<f32>; 2],
+    /// `len − 1` of the rings.
     mask: usize,
     /// Position of the next write.
     pos: usize,
@@ -69,7 +71,7 @@ impl InputDelay {
                 0.0
             },
             max_delay_samples: 0,
-            frames: Vec::new(),
+            rings: [Vec::new(), Vec::new()],
             mask: 0,
             pos: 0,
             taps: [[Tap::default(); TAPS]; 2],
@@ -81,14 +83,14 @@ impl InputDelay {
     pub fn prepare(&mut self, sample_rate: f32) {
         self.max_delay_samples = (self.max_delay_ms * 1e-3 * sample_rate).ceil() as usize + 1;
         let len = (self.max_delay_samples + 4).next_power_of_two();
-        self.frames = vec![[0.0; 2]; len];
+        self.rings = [vec![0.0; len], vec![0.0; len]];
         self.mask = len - 1;
         self.pos = 0;
     }
 
     /// Clears the ring.
     pub fn reset(&mut self) {
-        self.frames.fill([0.0; 2]);
+        self.rings.iter_mut().for_each(|r| r.fill(0.0));
         self.pos = 0;
     }
 
@@ -113,8 +115,9 @@ impl InputDelay {
     #[inline(always)]
     fn read(&self, tap: Tap, ch: usize) -> f32 {
         let i0 = self.pos.wrapping_sub(tap.back);
-        let x0 = self.frames[i0 & self.mask][ch];
-        let x1 = self.frames[i0.wrapping_sub(1) & self.mask][ch];
+        let ring = &self.rings[ch];
+        let x0 = ring[i0 & self.mask];
+        let x1 = ring[i0.wrapping_sub(1) & self.mask];
         x0 + tap.t * (x1 - x0)
     }
 
@@ -122,8 +125,9 @@ impl InputDelay {
     /// the reflections `Σ gains[k]·tap_k` per side and the pre-delayed pair.
     #[inline]
     pub fn tick(&mut self, l: f32, r: f32, gains: &[f32; TAPS]) -> ([f32; 2], [f32; 2]) {
-        let keep = |x: f32| if x.abs() <= MAX_STATE { x } else { 0.0 };
-        self.frames[self.pos & self.mask] = [keep(l), keep(r)];
+        let p = self.pos & self.mask;
+        self.rings[0][p] = keep(l);
+        self.rings[1][p] = keep(r);
         let (mut el, mut er) = (0.0, 0.0);
         for (k, &g) in gains.iter().enumerate() {
             el += g * self.read(self.taps[0][k], 0);
@@ -133,4 +137,83 @@ impl InputDelay {
         self.pos = self.pos.wrapping_add(1);
         ([el, er], pre)
     }
+
+    /// [`InputDelay::tick`] for `input[0].len()` (≤ [`MAX_CHUNK`]) samples at once: writes
+    /// the input, fills `early` with the reflections and `pre` with the pre-delayed input.
+    pub fn process_chunk(
+        &mut self,
+        input: [&[f32]; 2],
+        gains: &[f32; TAPS],
+        early: [&mut [f32]; 2],
+        pre: [&mut [f32]; 2],
+    ) {
+        let n = input[0].len().min(MAX_CHUNK);
+        let mut seg = [0.0_f32; MAX_CHUNK + 1];
+        for (ch, x) in input.iter().enumerate() {
+            for (s, &v) in seg.iter_mut().zip(x.iter().take(n)) {
+                *s = keep(v);
+            }
+            ring_write(&mut self.rings[ch], self.pos, &seg[..n]);
+        }
+        // Sample i is written at pos + i; a tap `back` behind reads x₀ = ring[pos + i −
+        // back] and x₁ one older: one segment of n + 1 samples from pos − back − 1.
+        let pos = self.pos;
+        let read = |ring: &[f32], tap: Tap, seg: &mut [f32; MAX_CHUNK + 1]| {
+            ring_read(ring, pos.wrapping_sub(tap.back + 1), &mut seg[..=n]);
+        };
+        for ((out, taps), ring) in early.into_iter().zip(&self.taps).zip(&self.rings) {
+            let out = &mut out[..n];
+            out.fill(0.0);
+            for (&tap, &g) in taps.iter().zip(gains) {
+                read(ring, tap, &mut seg);
+                for (i, o) in out.iter_mut().enumerate() {
+                    let (x0, x1) = (seg[i + 1], seg[i]);
+                    *o += g * (x0 + tap.t * (x1 - x0));
+                }
+            }
+        }
+        for (out, ring) in pre.into_iter().zip(&self.rings) {
+            read(ring, self.pre, &mut seg);
+            for (i, o) in out[..n].iter_mut().enumerate() {
+                let (x0, x1) = (seg[i + 1], seg[i]);
+                *o = x0 + self.pre.t * (x1 - x0);
+            }
+        }
+        self.pos = pos.wrapping_add(n);
+    }
+}
+
+/// Longest chunk [`InputDelay::process_chunk`] takes.
+pub const MAX_CHUNK: usize = 32;
+
+/// What the ring stores for `x`: `x`, or 0 beyond ±[`MAX_STATE`] or NaN.
+#[inline(always)]
+fn keep(x: f32) -> f32 {
+    // Written so that NaN fails the range test too.
+    if x.abs() <= MAX_STATE {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Copies `out.len()` samples of the power-of-two ring `ring` from index `start`
+/// (wrapped) on.
+#[inline]
+pub(super) fn ring_read(ring: &[f32], start: usize, out: &mut [f32]) {
+    let s = start & (ring.len() - 1);
+    let first = (ring.len() - s).min(out.len());
+    let (a, b) = out.split_at_mut(first);
+    a.copy_from_slice(&ring[s..s + first]);
+    b.copy_from_slice(&ring[..b.len()]);
+}
+
+/// Writes `src` into the power-of-two ring `ring` from index `start` (wrapped) on.
+#[inline]
+pub(super) fn ring_write(ring: &mut [f32], start: usize, src: &[f32]) {
+    let s = start & (ring.len() - 1);
+    let first = (ring.len() - s).min(src.len());
+    let (a, b) = src.split_at(first);
+    ring[s..s + first].copy_from_slice(a);
+    ring[..b.len()].copy_from_slice(b);
 }
