@@ -522,9 +522,39 @@ impl Fdn {
     /// outputs (before the matrix).
     #[inline]
     pub fn tick(&mut self, inject: &[f32; FDN_LINES]) -> [f32; FDN_LINES] {
-        let mask = self.mask;
-        let wp = self.write_pos;
         let gliding = self.glide_left > 0;
+        if !self.is_steady() {
+            self.step_glides();
+        }
+        self.tick_core(inject, gliding)
+    }
+
+    /// Steady ticks for a chunk (call only while [`Fdn::is_steady`]): line `j` of tick `t`
+    /// is fed `gains[j]·src[j % 2][t]`, and `out[j][t]` receives line `j`'s output; each
+    /// tick is exactly [`Fdn::tick`] with that injection.
+    pub fn process_chunk<const N: usize>(
+        &mut self,
+        gains: &[f32; FDN_LINES],
+        src: [&[f32]; 2],
+        out: &mut [[f32; N]; FDN_LINES],
+    ) {
+        debug_assert!(self.is_steady());
+        let n = src[0].len().min(src[1].len()).min(N);
+        for t in 0..n {
+            let x = [src[0][t], src[1][t]];
+            let mut inject = [0.0_f32; FDN_LINES];
+            for (j, v) in inject.iter_mut().enumerate() {
+                *v = gains[j] * x[j % 2];
+            }
+            let y = self.tick_core(&inject, false);
+            for (o, &v) in out.iter_mut().zip(&y) {
+                o[t] = v;
+            }
+        }
+    }
+
+    /// One step of the running depth, length and gain glides.
+    fn step_glides(&mut self) {
         if self.depth_left > 0 {
             self.depth_left -= 1;
             self.depth_samples = if self.depth_left == 0 {
@@ -559,6 +589,12 @@ impl Fdn {
                 }
             }
         }
+    }
+
+    /// The tick after the glides stepped: read, filter, mix, write.
+    #[inline(always)]
+    fn tick_core(&mut self, inject: &[f32; FDN_LINES], gliding: bool) -> [f32; FDN_LINES] {
+        let wp = self.write_pos;
         // LFOs and read positions, lane by lane (vectorises): each line is read at
         // `d = D − 1 + depth·sin`, split into `m = ⌊d − ½⌋` and `Δ = d − m ∈ [½, 3/2)`.
         if self.lfo_left == 0 {
@@ -582,7 +618,9 @@ impl Fdn {
         for (b, &w) in back.iter_mut().zip(&whole) {
             *b = w as usize;
         }
-        let frames = &self.frames;
+        let frames = &self.frames[..];
+        // `len − 1` (= `mask`) spelled so the compiler sees every index is in range.
+        let mask = frames.len().wrapping_sub(1);
         let at = |i: usize, k: usize| frames[wp.wrapping_sub(back[i] + k) & mask][i];
         let mut y = [0.0_f32; FDN_LINES];
         if gliding {
@@ -630,6 +668,7 @@ impl Fdn {
         for i in 0..FDN_LINES {
             frame[i] = fb[i] + inject[i];
         }
+        let mask = self.frames.len().wrapping_sub(1);
         self.frames[pos & mask] = frame;
         self.write_pos = pos;
         y

@@ -688,7 +688,8 @@ impl Reverb {
         let feed = INJECT_GAIN * (1.0 - self.now[R::Freeze as usize]);
         let mut inject = [0.0_f32; FDN_LINES];
         for (i, v) in inject.iter_mut().enumerate() {
-            *v = feed * INJECT_SIGN[i] * if i % 2 == 0 { dl } else { dr };
+            // (feed·sign)·x, as the settled path's precomputed line gains.
+            *v = (feed * INJECT_SIGN[i]) * if i % 2 == 0 { dl } else { dr };
         }
         let y = self.fdn.tick(&inject);
         let (mut ll, mut lr, mut energy) = (0.0, 0.0, 0.0);

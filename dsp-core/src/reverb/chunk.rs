@@ -49,15 +49,18 @@ impl Reverb {
             xl[i] = clean_input(left[i]);
             xr[i] = clean_input(right[i]);
         }
-        // Input filters (recursive: per sample).
+        // Input filters (recursive: per sample, memories in locals).
         let mut fl = [0.0_f32; MAX_CHUNK];
         let mut fr = [0.0_f32; MAX_CHUNK];
+        let (hp, lp) = (self.hp, self.lp);
+        let mut filt = self.filt;
         for i in 0..n {
-            let hl = self.filt[0].tick(&self.hp, xl[i]);
-            let hr = self.filt[1].tick(&self.hp, xr[i]);
-            fl[i] = self.filt[2].tick(&self.lp, hl);
-            fr[i] = self.filt[3].tick(&self.lp, hr);
+            let hl = filt[0].tick(&hp, xl[i]);
+            let hr = filt[1].tick(&hp, xr[i]);
+            fl[i] = filt[2].tick(&lp, hl);
+            fr[i] = filt[3].tick(&lp, hr);
         }
+        self.filt = filt;
         // Reflections and pre-delay, then the diffusers (vectorised over time).
         let mut el = [0.0_f32; MAX_CHUNK];
         let mut er = [0.0_f32; MAX_CHUNK];
@@ -74,22 +77,19 @@ impl Reverb {
             .process_chunk(&mut dl[..n], &mut dr[..n], g, &DIFFUSER_GAIN);
         // The late network (per sample).
         let feed = INJECT_GAIN * (1.0 - self.now[R::Freeze as usize]);
+        let gains = INJECT_SIGN.map(|s| feed * s);
+        let mut y = [[0.0_f32; MAX_CHUNK]; FDN_LINES];
+        self.fdn.process_chunk(&gains, [&dl[..n], &dr[..n]], &mut y);
+        // Output combinations and energy, over time (same sums, same order as `tick`).
         let mut ll = [0.0_f32; MAX_CHUNK];
         let mut lr = [0.0_f32; MAX_CHUNK];
         let mut energy = [0.0_f32; MAX_CHUNK];
-        for i in 0..n {
-            let mut inject = [0.0_f32; FDN_LINES];
-            for (j, v) in inject.iter_mut().enumerate() {
-                *v = feed * INJECT_SIGN[j] * if j % 2 == 0 { dl[i] } else { dr[i] };
+        for (j, line) in y.iter().enumerate() {
+            for i in 0..n {
+                ll[i] += OUT_L[j] * line[i];
+                lr[i] += OUT_R[j] * line[i];
+                energy[i] += line[i] * line[i];
             }
-            let y = self.fdn.tick(&inject);
-            let (mut a, mut b, mut e) = (0.0, 0.0, 0.0);
-            for j in 0..FDN_LINES {
-                a += OUT_L[j] * y[j];
-                b += OUT_R[j] * y[j];
-                e += y[j] * y[j];
-            }
-            (ll[i], lr[i], energy[i]) = (a, b, e);
         }
         // Output mix and sleep bookkeeping.
         let mix = self.now[R::Mix as usize];

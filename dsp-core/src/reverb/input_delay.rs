@@ -158,25 +158,42 @@ impl InputDelay {
         // Sample i is written at pos + i; a tap `back` behind reads x₀ = ring[pos + i −
         // back] and x₁ one older: one segment of n + 1 samples from pos − back − 1.
         let pos = self.pos;
-        let read = |ring: &[f32], tap: Tap, seg: &mut [f32; MAX_CHUNK + 1]| {
-            ring_read(ring, pos.wrapping_sub(tap.back + 1), &mut seg[..=n]);
+        // Borrowed from the ring where it does not wrap, else copied into `seg`.
+        let read = |ring: &'_ [f32], tap: Tap, seg: &mut [f32; MAX_CHUNK + 1]| -> bool {
+            let start = pos.wrapping_sub(tap.back + 1) & (ring.len() - 1);
+            if start + n < ring.len() {
+                return true;
+            }
+            ring_read(ring, start, &mut seg[..=n]);
+            false
         };
         for ((out, taps), ring) in early.into_iter().zip(&self.taps).zip(&self.rings) {
             let out = &mut out[..n];
             out.fill(0.0);
             for (&tap, &g) in taps.iter().zip(gains) {
-                read(ring, tap, &mut seg);
-                for (i, o) in out.iter_mut().enumerate() {
-                    let (x0, x1) = (seg[i + 1], seg[i]);
+                let seg: &[f32] = if read(ring, tap, &mut seg) {
+                    let start = pos.wrapping_sub(tap.back + 1) & (ring.len() - 1);
+                    &ring[start..=start + n]
+                } else {
+                    &seg[..=n]
+                };
+                for (o, x) in out.iter_mut().zip(seg.windows(2)) {
+                    let (x0, x1) = (x[1], x[0]);
                     *o += g * (x0 + tap.t * (x1 - x0));
                 }
             }
         }
         for (out, ring) in pre.into_iter().zip(&self.rings) {
-            read(ring, self.pre, &mut seg);
-            for (i, o) in out[..n].iter_mut().enumerate() {
-                let (x0, x1) = (seg[i + 1], seg[i]);
-                *o = x0 + self.pre.t * (x1 - x0);
+            let tap = self.pre;
+            let seg: &[f32] = if read(ring, tap, &mut seg) {
+                let start = pos.wrapping_sub(tap.back + 1) & (ring.len() - 1);
+                &ring[start..=start + n]
+            } else {
+                &seg[..=n]
+            };
+            for (o, x) in out[..n].iter_mut().zip(seg.windows(2)) {
+                let (x0, x1) = (x[1], x[0]);
+                *o = x0 + tap.t * (x1 - x0);
             }
         }
         self.pos = pos.wrapping_add(n);
