@@ -609,9 +609,10 @@ impl Fdn {
             // u0 = line[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
             let d = self.delays[i] - 1.0 + depth * self.lfo_now[i];
             self.lfo_now[i] += self.lfo_inc[i];
-            // d − ½ ≥ 1.5 (the base delays keep MIN_LINE_DELAY + depth); the clamp only
-            // keeps the floor trick in range.
-            let (m, mi) = floor_small((d - 0.5).max(0.0).min(FLOOR_RANGE));
+            // d − ½ ≥ 1.5 − ε (the base delays keep MIN_LINE_DELAY + depth, all finite,
+            // |sin| ≤ 1 + ε) and below FLOOR_RANGE (line buffers are far shorter).
+            debug_assert!((0.0..=FLOOR_RANGE).contains(&(d - 0.5)), "{d}");
+            let (m, mi) = floor_small(d - 0.5);
             frac[i] = d - m;
             whole[i] = mi;
         }
@@ -680,29 +681,32 @@ impl Fdn {
         let mask = self.mask;
         // NaN fails the range test too.
         let bad = |v: f32| v.abs().partial_cmp(&MAX_STATE) != Some(std::cmp::Ordering::Less);
+        // Folds without early exit, so the checks vectorise (this runs every grid step).
         let newest_bad = self
             .frames
             .get(self.write_pos & mask)
-            .is_some_and(|f| f.iter().any(|&v| bad(v)));
-        let mem_bad = self
-            .ap_y1
-            .iter()
-            .chain(self.low_ic.iter().flatten())
-            .chain(self.high_ic.iter().flatten())
-            .any(|&v| bad(v));
+            .is_some_and(|f| f.iter().fold(false, |a, &v| a | bad(v)));
+        let lanes = [&self.ap_y1, &self.low_ic[0], &self.low_ic[1]];
+        let lanes = lanes
+            .into_iter()
+            .chain([&self.high_ic[0], &self.high_ic[1]]);
+        let mem_bad = lanes.fold(false, |a, l| l.iter().fold(a, |a, &v| a | bad(v)));
         if newest_bad || mem_bad {
             self.reset();
             return;
         }
-        for v in self
-            .ap_y1
-            .iter_mut()
-            .chain(self.low_ic.iter_mut().flatten())
-            .chain(self.high_ic.iter_mut().flatten())
-        {
-            if v.abs() < crate::svf::DENORMAL_FLUSH {
-                *v = 0.0;
+        let flush = |l: &mut [f32; FDN_LINES]| {
+            for v in l.iter_mut() {
+                *v = if v.abs() < crate::svf::DENORMAL_FLUSH {
+                    0.0
+                } else {
+                    *v
+                };
             }
+        };
+        flush(&mut self.ap_y1);
+        for ic in [&mut self.low_ic, &mut self.high_ic] {
+            ic.iter_mut().for_each(flush);
         }
     }
 

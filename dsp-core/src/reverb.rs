@@ -334,6 +334,9 @@ pub struct Reverb {
     asleep: bool,
     /// Peak |wet| of the last block (meter).
     wet_peak: f32,
+    /// Tests: always take the per-sample path (the reference for the settled path).
+    #[cfg(test)]
+    force_tick: bool,
 }
 
 impl Default for Reverb {
@@ -386,6 +389,8 @@ impl Reverb {
             sleep_after: u64::MAX,
             asleep: false,
             wet_peak: 0.0,
+            #[cfg(test)]
+            force_tick: false,
         }
     }
 

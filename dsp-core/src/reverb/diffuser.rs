@@ -1,7 +1,7 @@
 //! Input diffusion: Schroeder all-passes in series per side (Dattorro 1997, Fig. 1),
 //! `v = x + g·d`, `y = d − g·v` with `d` the sample `D` behind, so `H(z) = (z^−D − g)/(1 − g·z^−D)`.
 
-use super::input_delay::{ring_read, ring_write, MAX_CHUNK};
+use super::input_delay::MAX_CHUNK;
 use crate::svf::DENORMAL_FLUSH;
 
 /// All-passes per side.
@@ -108,21 +108,30 @@ impl Diffuser {
         let n = left.len().min(right.len()).min(MAX_CHUNK);
         debug_assert!(n <= self.min_delay());
         let pos = self.pos;
-        let mut d = [0.0_f32; MAX_CHUNK];
-        let mut v = [0.0_f32; MAX_CHUNK];
         for k in 0..STAGES {
             let g = amount * gains[k];
             for (side, x) in [&mut *left, &mut *right].into_iter().enumerate() {
                 let j = side * STAGES + k;
                 let b = &mut self.buffer[self.offsets[j]..=self.offsets[j] + self.masks[j]];
-                ring_read(b, pos.wrapping_sub(self.delays[side][k]), &mut d[..n]);
-                for ((x, &d), v) in x[..n].iter_mut().zip(&d).zip(&mut v) {
+                let m = b.len() - 1;
+                // Sample i reads pos − D + i and writes pos + i: never the same slot
+                // (D ≥ n, ring longer than D), so the order within the chunk is free.
+                let (rs, ws) = (pos.wrapping_sub(self.delays[side][k]) & m, pos & m);
+                let step = |x: &mut f32, d: f32| {
                     let w = *x + g * d;
                     let w = if w.abs() < DENORMAL_FLUSH { 0.0 } else { w };
-                    *v = w;
                     *x = d - g * w;
+                    w
+                };
+                if rs + n <= b.len() && ws + n <= b.len() {
+                    for (i, x) in x[..n].iter_mut().enumerate() {
+                        b[ws + i] = step(x, b[rs + i]);
+                    }
+                } else {
+                    for (i, x) in x[..n].iter_mut().enumerate() {
+                        b[(ws + i) & m] = step(x, b[(rs + i) & m]);
+                    }
                 }
-                ring_write(b, pos, &v[..n]);
             }
         }
         self.pos = pos.wrapping_add(n);

@@ -217,7 +217,7 @@ fn keep(x: f32) -> f32 {
 /// Copies `out.len()` samples of the power-of-two ring `ring` from index `start`
 /// (wrapped) on.
 #[inline]
-pub(super) fn ring_read(ring: &[f32], start: usize, out: &mut [f32]) {
+fn ring_read(ring: &[f32], start: usize, out: &mut [f32]) {
     let s = start & (ring.len() - 1);
     let first = (ring.len() - s).min(out.len());
     let (a, b) = out.split_at_mut(first);
@@ -227,7 +227,7 @@ pub(super) fn ring_read(ring: &[f32], start: usize, out: &mut [f32]) {
 
 /// Writes `src` into the power-of-two ring `ring` from index `start` (wrapped) on.
 #[inline]
-pub(super) fn ring_write(ring: &mut [f32], start: usize, src: &[f32]) {
+fn ring_write(ring: &mut [f32], start: usize, src: &[f32]) {
     let s = start & (ring.len() - 1);
     let first = (ring.len() - s).min(src.len());
     let (a, b) = src.split_at(first);
