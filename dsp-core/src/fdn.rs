@@ -420,6 +420,7 @@ impl Fdn {
         let live = 1.0 - f64::from(self.freeze);
         let t = f64::from(s.rt60_s);
         let mut shelf_db = [[0.0; FDN_LINES]; 2];
+        #[allow(clippy::needless_range_loop)] // i indexes parallel lane arrays
         for i in 0..FDN_LINES {
             let dl = f64::from(self.target[i]);
             let mid = pass_attenuation_db(dl, fs, t) * live;
@@ -436,6 +437,7 @@ impl Fdn {
         } else {
             1.0 / samples as f32
         };
+        #[allow(clippy::needless_range_loop)] // band picks fields and lanes alike
         for band in 0..2 {
             let (hz, high) = if band == 0 {
                 (s.low_hz, false)

@@ -108,8 +108,8 @@ impl Diffuser {
         let n = left.len().min(right.len()).min(MAX_CHUNK);
         debug_assert!(n <= self.min_delay());
         let pos = self.pos;
-        for k in 0..STAGES {
-            let g = amount * gains[k];
+        for (k, &gain) in gains.iter().enumerate() {
+            let g = amount * gain;
             for (side, x) in [&mut *left, &mut *right].into_iter().enumerate() {
                 let j = side * STAGES + k;
                 let b = &mut self.buffer[self.offsets[j]..=self.offsets[j] + self.masks[j]];
