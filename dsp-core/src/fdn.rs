@@ -24,7 +24,10 @@
 //!   in Simper's trapezoidal SVF form: A. Simper, "Linear Trapezoidal Integrated SVF",
 //!   Cytomic 2013, shelf mixes), whose plateaus are the two band attenuations.
 //! * Modulation: each read position moves by `depth·sin(2π·r_i·t + φ_i)` (rates spread
-//!   ±27 % around the set rate, phases spread over the circle), read through a first-order
+//!   ±27 % around the set rate, phases spread over the circle; the sine is computed every
+//!   [`LFO_STEP`] ticks by a rotating phasor and interpolated linearly in between, which
+//!   departs from the sine by at most `depth·(2π·r·LFO_STEP/fs)²/8`, under 10⁻⁴ samples
+//!   at 5 Hz and 1 ms depth at 48 kHz), read through a first-order
 //!   Thiran all-pass interpolator (J.-P. Thiran 1971; Laakso et al. 1996 §3.3), whose
 //!   magnitude is exactly 1, so interpolation never adds damping that would shorten the
 //!   high-band RT60 (the reason J. Dattorro, "Effect Design Part 1", JAES 45(9), 1997,
@@ -45,6 +48,8 @@ pub const MIN_LINE_DELAY: f32 = 3.0;
 /// Largest shelf gain (dB) a band may differ from the mid band per pass; beyond it the
 /// band's RT60 is no longer exact (only reached with extreme multipliers and short RT60).
 pub const MAX_SHELF_DB: f64 = 60.0;
+/// Ticks between two exact LFO values (linear interpolation in between).
+pub const LFO_STEP: u32 = 32;
 /// Rate spread of the eight line LFOs (multiples of the set rate).
 const RATE_SPREAD: [f32; FDN_LINES] = [1.0, 1.13, 0.87, 1.27, 0.79, 1.19, 0.93, 1.07];
 
@@ -125,9 +130,10 @@ pub struct Fdn {
     max_delay_ms: f32,
     /// Sample rate from `prepare`.
     sample_rate: f32,
-    /// One power-of-two ring buffer per line.
-    buffers: Vec<Vec<f32>>,
-    /// `len − 1` of the buffers.
+    /// The eight lines' ring buffers interleaved: frame `n` holds the samples the lines
+    /// were fed on one tick (power-of-two length), so a tick's writes are one store.
+    frames: Vec<[f32; FDN_LINES]>,
+    /// `len − 1` of `frames`.
     mask: usize,
     /// Write position shared by all lines.
     write_pos: usize,
@@ -163,12 +169,20 @@ pub struct Fdn {
     low_ic: [[f32; FDN_LINES]; 2],
     /// High-shelf SVF memories per line.
     high_ic: [[f32; FDN_LINES]; 2],
-    /// False when every shelf is flat (freeze, or all multipliers 1): skips them.
-    shelves_on: bool,
-    /// LFO phasor `(cos, sin)` per line.
+    /// False while every line's low shelf is flat (low multiplier 1, freeze): skipped.
+    low_on: bool,
+    /// The same for the high shelves.
+    high_on: bool,
+    /// LFO phasor `(cos, sin)` per line at the end of the running LFO step.
     lfo: [[f32; FDN_LINES]; 2],
-    /// Per-sample rotation `(cos ω, sin ω)` per line.
+    /// Rotation over one LFO step `(cos(ω·LFO_STEP), sin(ω·LFO_STEP))` per line.
     rot: [[f32; FDN_LINES]; 2],
+    /// Interpolated LFO value (sine) per line for the next tick.
+    lfo_now: [f32; FDN_LINES],
+    /// Its per-tick increment over the running LFO step.
+    lfo_inc: [f32; FDN_LINES],
+    /// Ticks left in the running LFO step.
+    lfo_left: u32,
     /// Modulation depth (samples, peak), gliding toward `depth_target`.
     depth_samples: f32,
     /// Depth at the end of the running glide.
@@ -199,7 +213,7 @@ impl Fdn {
                 200.0
             },
             sample_rate: 48_000.0,
-            buffers: Vec::new(),
+            frames: Vec::new(),
             mask: 0,
             write_pos: 0,
             max_delay_samples: MIN_LINE_DELAY,
@@ -218,9 +232,13 @@ impl Fdn {
             shelf_step: [[[0.0; FDN_LINES]; 6]; 2],
             low_ic: [[0.0; FDN_LINES]; 2],
             high_ic: [[0.0; FDN_LINES]; 2],
-            shelves_on: false,
+            low_on: false,
+            high_on: false,
             lfo: [[1.0; FDN_LINES], [0.0; FDN_LINES]],
             rot: [[1.0; FDN_LINES], [0.0; FDN_LINES]],
+            lfo_now: [0.0; FDN_LINES],
+            lfo_inc: [0.0; FDN_LINES],
+            lfo_left: 0,
             depth_samples: 0.0,
             depth_target: 0.0,
             depth_step: 0.0,
@@ -241,7 +259,7 @@ impl Fdn {
         };
         let max = (self.max_delay_ms * 1e-3 * self.sample_rate).ceil() as usize + 2;
         let len = (max + 4).next_power_of_two();
-        self.buffers = vec![vec![0.0; len]; FDN_LINES];
+        self.frames = vec![[0.0; FDN_LINES]; len];
         self.mask = len - 1;
         self.max_delay_samples = max as f32;
         let d = self.target;
@@ -251,9 +269,7 @@ impl Fdn {
 
     /// Clears every line, filter and LFO phase.
     pub fn reset(&mut self) {
-        for b in &mut self.buffers {
-            b.iter_mut().for_each(|x| *x = 0.0);
-        }
+        self.frames.fill([0.0; FDN_LINES]);
         self.write_pos = 0;
         self.clear_filters();
         self.reset_lfo();
@@ -273,6 +289,9 @@ impl Fdn {
             self.lfo[0][i] = phi.cos() as f32;
             self.lfo[1][i] = phi.sin() as f32;
         }
+        self.lfo_now = self.lfo[1];
+        self.lfo_inc = [0.0; FDN_LINES];
+        self.lfo_left = 0;
     }
 
     /// Latency (0: the network is the effect).
@@ -342,7 +361,7 @@ impl Fdn {
             0.0
         };
         for (i, &spread) in RATE_SPREAD.iter().enumerate() {
-            let w = 2.0 * PI * rate * f64::from(spread) / fs;
+            let w = 2.0 * PI * rate * f64::from(spread) / fs * f64::from(LFO_STEP);
             self.rot[0][i] = w.cos() as f32;
             self.rot[1][i] = w.sin() as f32;
         }
@@ -400,65 +419,100 @@ impl Fdn {
         let s = self.decay;
         let live = 1.0 - f64::from(self.freeze);
         let t = f64::from(s.rt60_s);
-        let mut any = false;
+        let mut shelf_db = [[0.0; FDN_LINES]; 2];
+        #[allow(clippy::needless_range_loop)] // i indexes parallel lane arrays
         for i in 0..FDN_LINES {
             let dl = f64::from(self.target[i]);
             let mid = pass_attenuation_db(dl, fs, t) * live;
             let low = pass_attenuation_db(dl, fs, t * f64::from(s.low_mult)) * live;
             let high = pass_attenuation_db(dl, fs, t * f64::from(s.high_mult)) * live;
             self.gain_target[i] = 10f64.powf(mid / 20.0) as f32;
-            let lo_db = (low - mid).clamp(-MAX_SHELF_DB, MAX_SHELF_DB);
-            let hi_db = (high - mid).clamp(-MAX_SHELF_DB, MAX_SHELF_DB);
-            let (lc, hc) = if lo_db == 0.0 && hi_db == 0.0 {
-                (ShelfCoefs::FLAT, ShelfCoefs::FLAT)
-            } else {
-                any = true;
-                (
-                    ShelfCoefs::design(fs, f64::from(s.low_hz), lo_db, false),
-                    ShelfCoefs::design(fs, f64::from(s.high_hz), hi_db, true),
-                )
-            };
-            for (j, v) in lc.a.iter().chain(&lc.m).enumerate() {
-                self.shelf_target[0][j][i] = *v;
-            }
-            for (j, v) in hc.a.iter().chain(&hc.m).enumerate() {
-                self.shelf_target[1][j][i] = *v;
-            }
+            shelf_db[0][i] = (low - mid).clamp(-MAX_SHELF_DB, MAX_SHELF_DB);
+            shelf_db[1][i] = (high - mid).clamp(-MAX_SHELF_DB, MAX_SHELF_DB);
         }
-        // Gliding from flat: start the shelves from flat coefficients.
-        if any && !self.shelves_on {
-            for c in [&mut self.low, &mut self.high] {
-                for (j, row) in c.iter_mut().enumerate() {
-                    let flat = ShelfCoefs::FLAT;
-                    let v = if j < 3 { flat.a[j] } else { flat.m[j - 3] };
-                    *row = [v; FDN_LINES];
+        // Each band: flat on every line → identity coefficients and the band is skipped
+        // (a 0 dB shelf passes its input exactly), unless it glides out of use.
+        let k = if samples == 0 {
+            0.0
+        } else {
+            1.0 / samples as f32
+        };
+        #[allow(clippy::needless_range_loop)] // band picks fields and lanes alike
+        for band in 0..2 {
+            let (hz, high) = if band == 0 {
+                (s.low_hz, false)
+            } else {
+                (s.high_hz, true)
+            };
+            let flat = shelf_db[band].iter().all(|&db| db == 0.0);
+            for i in 0..FDN_LINES {
+                let c = if flat {
+                    ShelfCoefs::FLAT
+                } else {
+                    ShelfCoefs::design(fs, f64::from(hz), shelf_db[band][i], high)
+                };
+                for (j, v) in c.a.iter().chain(&c.m).enumerate() {
+                    self.shelf_target[band][j][i] = *v;
                 }
             }
-            self.low_ic = [[0.0; FDN_LINES]; 2];
-            self.high_ic = [[0.0; FDN_LINES]; 2];
+            let (coefs, ic, on) = if band == 0 {
+                (&mut self.low, &mut self.low_ic, &mut self.low_on)
+            } else {
+                (&mut self.high, &mut self.high_ic, &mut self.high_on)
+            };
+            if !flat && !*on {
+                // Coming into use: start from flat coefficients and clear memories.
+                for (j, row) in coefs.iter_mut().enumerate() {
+                    let flat = ShelfCoefs::FLAT;
+                    *row = [if j < 3 { flat.a[j] } else { flat.m[j - 3] }; FDN_LINES];
+                }
+                *ic = [[0.0; FDN_LINES]; 2];
+            }
+            let now_on = !flat || (*on && samples > 0);
+            if !now_on && *on {
+                *ic = [[0.0; FDN_LINES]; 2];
+            }
+            *on = now_on;
+            if samples == 0 {
+                *coefs = self.shelf_target[band];
+            } else {
+                for (j, row) in coefs.iter().enumerate() {
+                    for i in 0..FDN_LINES {
+                        self.shelf_step[band][j][i] = (self.shelf_target[band][j][i] - row[i]) * k;
+                    }
+                }
+            }
         }
         if samples == 0 {
             self.gain = self.gain_target;
-            self.low = self.shelf_target[0];
-            self.high = self.shelf_target[1];
             self.gain_left = 0;
         } else {
-            let k = 1.0 / samples as f32;
             for i in 0..FDN_LINES {
                 self.gain_step[i] = (self.gain_target[i] - self.gain[i]) * k;
-                for j in 0..6 {
-                    self.shelf_step[0][j][i] = (self.shelf_target[0][j][i] - self.low[j][i]) * k;
-                    self.shelf_step[1][j][i] = (self.shelf_target[1][j][i] - self.high[j][i]) * k;
-                }
             }
             self.gain_left = samples;
         }
-        let on = any || (self.shelves_on && samples > 0);
-        if !on && self.shelves_on {
-            self.low_ic = [[0.0; FDN_LINES]; 2];
-            self.high_ic = [[0.0; FDN_LINES]; 2];
+    }
+
+    /// True when no length, gain or depth glide runs (the network's filters stand still).
+    pub fn is_steady(&self) -> bool {
+        self.glide_left == 0 && self.gain_left == 0 && self.depth_left == 0
+    }
+
+    /// Starts the next LFO step: rotates the phasors one step on (renormalised to first
+    /// order, so no drift over hours) and sets the per-tick increments toward their sine.
+    fn next_lfo_step(&mut self) {
+        for i in 0..FDN_LINES {
+            let (c, s) = (self.lfo[0][i], self.lfo[1][i]);
+            let (rc, rs) = (self.rot[0][i], self.rot[1][i]);
+            let (nc, ns) = (c * rc - s * rs, s * rc + c * rs);
+            let norm = 1.5 - 0.5 * (nc * nc + ns * ns);
+            self.lfo_now[i] = s;
+            self.lfo[0][i] = nc * norm;
+            self.lfo[1][i] = ns * norm;
+            self.lfo_inc[i] = (self.lfo[1][i] - s) * (1.0 / LFO_STEP as f32);
         }
-        self.shelves_on = on;
+        self.lfo_left = LFO_STEP;
     }
 
     /// The decay settings in use (clamped).
@@ -470,9 +524,39 @@ impl Fdn {
     /// outputs (before the matrix).
     #[inline]
     pub fn tick(&mut self, inject: &[f32; FDN_LINES]) -> [f32; FDN_LINES] {
-        let mask = self.mask;
-        let wp = self.write_pos;
         let gliding = self.glide_left > 0;
+        if !self.is_steady() {
+            self.step_glides();
+        }
+        self.tick_core(inject, gliding)
+    }
+
+    /// Steady ticks for a chunk (call only while [`Fdn::is_steady`]): line `j` of tick `t`
+    /// is fed `gains[j]·src[j % 2][t]`, and `out[j][t]` receives line `j`'s output; each
+    /// tick is exactly [`Fdn::tick`] with that injection.
+    pub fn process_chunk<const N: usize>(
+        &mut self,
+        gains: &[f32; FDN_LINES],
+        src: [&[f32]; 2],
+        out: &mut [[f32; N]; FDN_LINES],
+    ) {
+        debug_assert!(self.is_steady());
+        let n = src[0].len().min(src[1].len()).min(N);
+        for t in 0..n {
+            let x = [src[0][t], src[1][t]];
+            let mut inject = [0.0_f32; FDN_LINES];
+            for (j, v) in inject.iter_mut().enumerate() {
+                *v = gains[j] * x[j % 2];
+            }
+            let y = self.tick_core(&inject, false);
+            for (o, &v) in out.iter_mut().zip(&y) {
+                o[t] = v;
+            }
+        }
+    }
+
+    /// One step of the running depth, length and gain glides.
+    fn step_glides(&mut self) {
         if self.depth_left > 0 {
             self.depth_left -= 1;
             self.depth_samples = if self.depth_left == 0 {
@@ -507,55 +591,88 @@ impl Fdn {
                 }
             }
         }
-        // Read each line at its modulated delay through the Thiran all-pass.
-        let mut y = [0.0_f32; FDN_LINES];
-        #[allow(clippy::needless_range_loop)] // i indexes eight parallel lane arrays
+    }
+
+    /// The tick after the glides stepped: read, filter, mix, write.
+    #[inline(always)]
+    fn tick_core(&mut self, inject: &[f32; FDN_LINES], gliding: bool) -> [f32; FDN_LINES] {
+        let wp = self.write_pos;
+        // LFOs and read positions, lane by lane (vectorises): each line is read at
+        // `d = D − 1 + depth·sin`, split into `m = ⌊d − ½⌋` and `Δ = d − m ∈ [½, 3/2)`.
+        if self.lfo_left == 0 {
+            self.next_lfo_step();
+        }
+        self.lfo_left -= 1;
+        let depth = self.depth_samples;
+        let mut back = [0_usize; FDN_LINES];
+        let mut frac = [0.0_f32; FDN_LINES];
+        let mut whole = [0_u32; FDN_LINES];
         for i in 0..FDN_LINES {
-            let (c, s) = (self.lfo[0][i], self.lfo[1][i]);
-            let (rc, rs) = (self.rot[0][i], self.rot[1][i]);
-            let (nc, ns) = (c * rc - s * rs, s * rc + c * rs);
-            // Keeps |phasor| = 1 to first order (no drift over hours).
-            let norm = 1.5 - 0.5 * (nc * nc + ns * ns);
-            self.lfo[0][i] = nc * norm;
-            self.lfo[1][i] = ns * norm;
-            // u0 = b[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
-            let d = self.delays[i] - 1.0 + self.depth_samples * s;
-            let m = (d - 0.5).floor();
-            let frac = d - m; // Δ ∈ [0.5, 1.5)
-            let b = &self.buffers[i];
-            let mi = m as usize;
-            let u0 = b[wp.wrapping_sub(mi) & mask];
-            let u1 = b[wp.wrapping_sub(mi + 1) & mask];
-            let out = if gliding {
-                // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the
-                // four samples around the read point, so the all-pass's state never sees
-                // its coefficient jump when m steps (a small transient per step).
-                let um1 = b[wp.wrapping_sub(mi - 1) & mask];
-                let u2 = b[wp.wrapping_sub(mi + 2) & mask];
-                // Nodes at −1 (um1), 0 (u0), 1 (u1), 2 (u2) past u0; read at Δ ∈ [0.5, 1.5).
-                let t = frac;
+            // u0 = line[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
+            let d = self.delays[i] - 1.0 + depth * self.lfo_now[i];
+            self.lfo_now[i] += self.lfo_inc[i];
+            // d − ½ ≥ 1.5 − ε (the base delays keep MIN_LINE_DELAY + depth, all finite,
+            // |sin| ≤ 1 + ε) and below FLOOR_RANGE (line buffers are far shorter).
+            debug_assert!((0.0..=FLOOR_RANGE).contains(&(d - 0.5)), "{d}");
+            let (m, mi) = floor_small(d - 0.5);
+            frac[i] = d - m;
+            whole[i] = mi;
+        }
+        for (b, &w) in back.iter_mut().zip(&whole) {
+            *b = w as usize;
+        }
+        let frames = &self.frames[..];
+        // `len − 1` (= `mask`) spelled so the compiler sees every index is in range.
+        let mask = frames.len().wrapping_sub(1);
+        let at = |i: usize, k: usize| frames[wp.wrapping_sub(back[i] + k) & mask][i];
+        let mut y = [0.0_f32; FDN_LINES];
+        if gliding {
+            // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the four
+            // samples around the read point, so the all-pass's state never sees its
+            // coefficient jump when m steps (a small transient per step).
+            for (i, out) in y.iter_mut().enumerate() {
+                // Nodes at −1, 0, 1, 2 past u0; read at Δ ∈ [0.5, 1.5).
+                let um1 = frames[wp.wrapping_sub(back[i]).wrapping_add(1) & mask][i];
+                let (u0, u1, u2) = (at(i, 0), at(i, 1), at(i, 2));
+                let t = frac[i];
                 let cm1 = -t * (t - 1.0) * (t - 2.0) / 6.0;
                 let c0 = (t + 1.0) * (t - 1.0) * (t - 2.0) * 0.5;
                 let c1 = -(t + 1.0) * t * (t - 2.0) * 0.5;
                 let c2 = (t + 1.0) * t * (t - 1.0) / 6.0;
-                cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2
-            } else {
-                let a = (1.0 - frac) / (1.0 + frac);
-                a * (u0 - self.ap_y1[i]) + u1
-            };
-            self.ap_y1[i] = out;
-            y[i] = out * self.gain[i];
+                *out = cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2;
+            }
+        } else {
+            // Gather, then the first-order Thiran all-pass on all lanes at once.
+            let mut u0 = [0.0_f32; FDN_LINES];
+            let mut u1 = [0.0_f32; FDN_LINES];
+            for i in 0..FDN_LINES {
+                u0[i] = at(i, 0);
+                u1[i] = at(i, 1);
+            }
+            for i in 0..FDN_LINES {
+                let a = (1.0 - frac[i]) / (1.0 + frac[i]);
+                y[i] = a * (u0[i] - self.ap_y1[i]) + u1[i];
+            }
         }
-        if self.shelves_on {
+        self.ap_y1 = y;
+        for (v, g) in y.iter_mut().zip(&self.gain) {
+            *v *= g;
+        }
+        if self.low_on {
             shelf_lanes(&self.low, &mut self.low_ic, &mut y);
+        }
+        if self.high_on {
             shelf_lanes(&self.high, &mut self.high_ic, &mut y);
         }
         let mut fb = y;
         hadamard8(&mut fb);
         let pos = wp.wrapping_add(1);
+        let mut frame = [0.0_f32; FDN_LINES];
         for i in 0..FDN_LINES {
-            self.buffers[i][pos & mask] = fb[i] + inject[i];
+            frame[i] = fb[i] + inject[i];
         }
+        let mask = self.frames.len().wrapping_sub(1);
+        self.frames[pos & mask] = frame;
         self.write_pos = pos;
         y
     }
@@ -566,29 +683,32 @@ impl Fdn {
         let mask = self.mask;
         // NaN fails the range test too.
         let bad = |v: f32| v.abs().partial_cmp(&MAX_STATE) != Some(std::cmp::Ordering::Less);
+        // Folds without early exit, so the checks vectorise (this runs every grid step).
         let newest_bad = self
-            .buffers
-            .iter()
-            .any(|b| b.get(self.write_pos & mask).is_some_and(|&v| bad(v)));
-        let mem_bad = self
-            .ap_y1
-            .iter()
-            .chain(self.low_ic.iter().flatten())
-            .chain(self.high_ic.iter().flatten())
-            .any(|&v| bad(v));
+            .frames
+            .get(self.write_pos & mask)
+            .is_some_and(|f| f.iter().fold(false, |a, &v| a | bad(v)));
+        let lanes = [&self.ap_y1, &self.low_ic[0], &self.low_ic[1]];
+        let lanes = lanes
+            .into_iter()
+            .chain([&self.high_ic[0], &self.high_ic[1]]);
+        let mem_bad = lanes.fold(false, |a, l| l.iter().fold(a, |a, &v| a | bad(v)));
         if newest_bad || mem_bad {
             self.reset();
             return;
         }
-        for v in self
-            .ap_y1
-            .iter_mut()
-            .chain(self.low_ic.iter_mut().flatten())
-            .chain(self.high_ic.iter_mut().flatten())
-        {
-            if v.abs() < crate::svf::DENORMAL_FLUSH {
-                *v = 0.0;
+        let flush = |l: &mut [f32; FDN_LINES]| {
+            for v in l.iter_mut() {
+                *v = if v.abs() < crate::svf::DENORMAL_FLUSH {
+                    0.0
+                } else {
+                    *v
+                };
             }
+        };
+        flush(&mut self.ap_y1);
+        for ic in [&mut self.low_ic, &mut self.high_ic] {
+            ic.iter_mut().for_each(flush);
         }
     }
 
@@ -598,14 +718,12 @@ impl Fdn {
         let i = line.min(FDN_LINES - 1);
         let fs = f64::from(self.sample_rate);
         let mut db = 20.0 * f64::from(self.gain_target[i]).log10();
-        if self.shelves_on {
-            for c in &self.shelf_target {
-                db += svf_mag_db(
-                    [c[0][i], c[1][i], c[2][i]],
-                    [c[3][i], c[4][i], c[5][i]],
-                    freq_hz / fs,
-                );
-            }
+        for c in &self.shelf_target {
+            db += svf_mag_db(
+                [c[0][i], c[1][i], c[2][i]],
+                [c[3][i], c[4][i], c[5][i]],
+                freq_hz / fs,
+            );
         }
         db
     }
@@ -618,6 +736,21 @@ impl Fdn {
         }
         -60.0 * f64::from(self.delays[0]) / (f64::from(self.sample_rate) * db)
     }
+}
+
+/// Largest argument of [`floor_small`] (2²², with room to spare for any line length).
+const FLOOR_RANGE: f32 = 4_194_304.0;
+
+/// `(⌊x⌋, ⌊x⌋ as u32)` for `x ∈ [0, 2²²]`, exactly, without a float-to-integer
+/// conversion (so it vectorises on baseline x86-64): adding `1.5·2²³` rounds `x` to the
+/// nearest integer (unit spacing there), one is taken off if that rounded up, and the
+/// integer is read from the sum's mantissa.
+#[inline(always)]
+fn floor_small(x: f32) -> (f32, u32) {
+    const MAGIC: f32 = 12_582_912.0;
+    let r = (x + MAGIC) - MAGIC;
+    let f = if r > x { r - 1.0 } else { r };
+    (f, (f + MAGIC).to_bits() - MAGIC.to_bits())
 }
 
 /// `|m0 + m1·BP + m2·LP|` in dB of a trapezoidal SVF at normalised frequency `f/fs`,

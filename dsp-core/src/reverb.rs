@@ -35,7 +35,6 @@
 //! for any block size.
 
 use crate::biquad::{BiquadCoefs, BiquadState, FilterParams};
-use crate::delay::{DelayLine, Interpolation};
 use crate::fdn::{DecaySettings, Fdn, FDN_LINES};
 use crate::smoother::{Smoother, SmoothingStyle};
 
@@ -293,8 +292,11 @@ enum R {
 /// Number of smoothed settings.
 const RAMPS: usize = 16;
 
+mod chunk;
 mod diffuser;
+mod input_delay;
 use diffuser::Diffuser;
+use input_delay::InputDelay;
 
 /// The reverb. Lifecycle: `new` → `prepare` → (`set` → `process_stereo`)* / `reset`.
 #[derive(Clone, Debug)]
@@ -320,13 +322,11 @@ pub struct Reverb {
     /// Input filter states `[hp L, hp R, lp L, lp R]`.
     filt: [BiquadState; 4],
     /// Filtered input: the pre-delay and early-reflection taps read it.
-    pre: DelayLine,
+    pre: InputDelay,
     /// Input diffusion all-passes.
     diffuser: Diffuser,
     /// The late network.
     fdn: Fdn,
-    /// Pre-delay (samples) and ER tap positions (samples) for the current size.
-    taps: [[f32; 8]; 2],
     /// Early-reflection tap gains (signed, unit energy per side).
     tap_gain: [f32; 8],
     /// Samples since `reset` (places the coefficient grid).
@@ -339,6 +339,9 @@ pub struct Reverb {
     asleep: bool,
     /// Peak |wet| of the last block (meter).
     wet_peak: f32,
+    /// Tests: always take the per-sample path (the reference for the settled path).
+    #[cfg(test)]
+    force_tick: bool,
 }
 
 impl Default for Reverb {
@@ -382,16 +385,17 @@ impl Reverb {
             hp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(true, 40.0)),
             lp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(false, 12_000.0)),
             filt: [BiquadState::default(); 4],
-            pre: DelayLine::new(MAX_PREDELAY_MS + er_max + 1.0),
+            pre: InputDelay::new(MAX_PREDELAY_MS + er_max + 1.0),
             diffuser: Diffuser::new(&DIFFUSER_MS),
             fdn: Fdn::new(LINE_MS[FDN_LINES - 1] * MAX_SIZE + MAX_MOD_DEPTH_MS + 1.0),
-            taps: [[0.0; 8]; 2],
             tap_gain: g,
             clock: 0,
             quiet: 0,
             sleep_after: u64::MAX,
             asleep: false,
             wet_peak: 0.0,
+            #[cfg(test)]
+            force_tick: false,
         }
     }
 
@@ -403,8 +407,7 @@ impl Reverb {
             48_000.0
         };
         let fs = self.sample_rate;
-        self.pre.prepare(fs, max_block, 2);
-        self.pre.set_interpolation(Interpolation::Linear);
+        self.pre.prepare(fs);
         self.diffuser.prepare(fs);
         self.fdn.prepare(fs, max_block, 2);
         for (i, s) in self.ramps.iter_mut().enumerate() {
@@ -543,11 +546,14 @@ impl Reverb {
         let k = 1e-3 * self.sample_rate;
         let pre = self.now[R::Predelay as usize] * k;
         let size = self.now[R::Size as usize] * k;
-        for (taps, times) in self.taps.iter_mut().zip(&ER_MS) {
+        let mut taps = [[0.0; 8]; 2];
+        for (taps, times) in taps.iter_mut().zip(&ER_MS) {
             for (t, ms) in taps.iter_mut().zip(times) {
                 *t = pre + ms * size;
             }
         }
+        let pd = self.now[R::Predelay as usize] * 1e-3 * self.sample_rate;
+        self.pre.set_positions(pd, &taps);
     }
 
     /// Redesigns what moves: the filters, modulation and decay. `all` designs everything
@@ -608,15 +614,37 @@ impl Reverb {
     /// Processes a stereo block in place (the shorter slice sets the length).
     pub fn process_stereo(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
+        let (left, right) = (&mut left[..n], &mut right[..n]);
         let mut peak = 0.0_f32;
-        for i in 0..n {
+        let mut i = 0;
+        while i < n {
+            if self.asleep && !self.moving {
+                // Asleep with every setting settled: the output is exactly 0 until an
+                // input sample wakes the reverb (as `tick` would give); only the clock
+                // moves, so the grid stays where it was.
+                let skip = quiet_run(&left[i..], &right[i..]);
+                left[i..i + skip].fill(0.0);
+                right[i..i + skip].fill(0.0);
+                self.clock += skip as u64;
+                i += skip;
+                if i == n {
+                    break;
+                }
+            }
+            let len = self.chunk_len(n - i);
+            if len > 0 {
+                let p = self.process_chunk(&mut left[i..i + len], &mut right[i..i + len]);
+                peak = peak.max(p);
+                i += len;
+                continue;
+            }
             let (l, r) = self.tick(left[i], right[i]);
             peak = peak.max(l.abs()).max(r.abs());
             left[i] = l;
             right[i] = r;
+            i += 1;
         }
         self.wet_peak = peak;
-        self.fdn.sanitize();
     }
 
     /// Mono input in `left`, stereo output in `left`/`right` (`right`'s input is ignored).
@@ -629,8 +657,15 @@ impl Reverb {
     /// One stereo sample.
     #[inline]
     fn tick(&mut self, in_l: f32, in_r: f32) -> (f32, f32) {
-        if self.clock.is_multiple_of(GRID_SAMPLES) && self.moving {
-            self.on_grid();
+        if self.clock.is_multiple_of(GRID_SAMPLES) {
+            if self.moving {
+                self.on_grid();
+            }
+            if !self.asleep {
+                // On the grid (not per block), so block size never changes the output.
+                self.fdn.sanitize();
+                self.filt.iter_mut().for_each(BiquadState::flush);
+            }
         }
         self.clock += 1;
         if self.moving {
@@ -641,16 +676,7 @@ impl Reverb {
             }
             self.update_taps();
         }
-        let clean = |x: f32| {
-            if x.abs() >= INPUT_FLOOR && x.abs() <= MAX_SAMPLE {
-                x
-            } else if !x.is_finite() || x.abs() < INPUT_FLOOR {
-                0.0
-            } else {
-                MAX_SAMPLE.copysign(x)
-            }
-        };
-        let (xl, xr) = (clean(in_l), clean(in_r));
+        let (xl, xr) = (clean_input(in_l), clean_input(in_r));
         let mix = self.now[R::Mix as usize];
         if self.asleep {
             if xl == 0.0 && xr == 0.0 {
@@ -665,24 +691,16 @@ impl Reverb {
         let hr = self.filt[1].tick(&self.hp, wet_in(xr));
         let fl = self.filt[2].tick(&self.lp, hl);
         let fr = self.filt[3].tick(&self.lp, hr);
-        self.pre.write(0, fl);
-        self.pre.write(1, fr);
-        // Early reflections.
-        let (mut el, mut er) = (0.0, 0.0);
-        for k in 0..8 {
-            el += self.tap_gain[k] * self.pre.read(0, self.taps[0][k]);
-            er += self.tap_gain[k] * self.pre.read(1, self.taps[1][k]);
-        }
-        let pd = self.now[R::Predelay as usize] * 1e-3 * self.sample_rate;
-        let (pl, pr) = (self.pre.read(0, pd), self.pre.read(1, pd));
-        self.pre.advance();
+        // Early reflections and the pre-delayed input.
+        let ([el, er], [pl, pr]) = self.pre.tick(fl, fr, &self.tap_gain);
         // Diffusion → tank.
         let g = self.now[R::Diffusion as usize];
         let (dl, dr) = self.diffuser.tick(pl, pr, g, &DIFFUSER_GAIN);
         let feed = INJECT_GAIN * (1.0 - self.now[R::Freeze as usize]);
         let mut inject = [0.0_f32; FDN_LINES];
         for (i, v) in inject.iter_mut().enumerate() {
-            *v = feed * INJECT_SIGN[i] * if i % 2 == 0 { dl } else { dr };
+            // (feed·sign)·x, as the settled path's precomputed line gains.
+            *v = (feed * INJECT_SIGN[i]) * if i % 2 == 0 { dl } else { dr };
         }
         let y = self.fdn.tick(&inject);
         let (mut ll, mut lr, mut energy) = (0.0, 0.0, 0.0);
@@ -731,6 +749,43 @@ impl Reverb {
             self.fdn.glide_delays(&d, 1);
         }
     }
+}
+
+/// Input as the reverb takes it: below [`INPUT_FLOOR`] or NaN → 0, beyond
+/// ±[`MAX_SAMPLE`] (or infinite) → ±[`MAX_SAMPLE`].
+#[inline(always)]
+fn clean_input(x: f32) -> f32 {
+    if x.abs() >= INPUT_FLOOR && x.abs() <= MAX_SAMPLE {
+        x
+    } else if !x.is_finite() || x.abs() < INPUT_FLOOR {
+        0.0
+    } else {
+        MAX_SAMPLE.copysign(x)
+    }
+}
+
+/// Number of leading samples whose input `clean`s to 0 on both sides (`|x|` below
+/// [`INPUT_FLOOR`], NaN or ±Inf): the samples a sleeping reverb answers with silence.
+fn quiet_run(left: &[f32], right: &[f32]) -> usize {
+    const CHUNK: usize = 16;
+    let n = left.len().min(right.len());
+    let loud = |x: &f32| x.abs() >= INPUT_FLOOR && x.abs() <= f32::MAX;
+    let mut i = 0;
+    // Whole chunks first (no early exit inside: vectorises).
+    while i + CHUNK <= n {
+        let any = left[i..i + CHUNK]
+            .iter()
+            .zip(&right[i..i + CHUNK])
+            .fold(false, |a, (l, r)| a | loud(l) | loud(r));
+        if any {
+            break;
+        }
+        i += CHUNK;
+    }
+    while i < n && !loud(&left[i]) && !loud(&right[i]) {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
