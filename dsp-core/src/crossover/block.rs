@@ -7,7 +7,9 @@
 //! per-sample order of operations for each sample: the output is bit-identical to
 //! [`Crossover::process_sample`] (tests `fast_paths_match_…`).
 
-use super::{LrAllpassState, LrCoefs, LrOrder, LrSplitState};
+use super::{
+    ChannelState, LrAllpassState, LrCoefs, LrOrder, LrSplitState, MAX_ALLPASSES, MAX_SPLITS,
+};
 use crate::lanes::{F32x4, Lane};
 use crate::svf::{flush, SvfCoefs, SvfState, TptOnePole};
 
@@ -257,4 +259,83 @@ pub(super) fn allpass_block_stereo(c: &LrCoefs, a: [&mut LrAllpassState; 2], buf
     let [al, ar] = a;
     m.lane(0).store_allpass(al);
     m.lane(1).store_allpass(ar);
+}
+
+/// The whole LR4 tree of an `NB`-band crossover for two channels (lanes 0 and 1) in one
+/// loop: for each sample every split and compensation all-pass runs in the order of
+/// [`Crossover::process_sample`], with the memories in locals. The stages' recursions are
+/// independent of each other, so within one iteration they overlap instead of each
+/// stage's loop waiting on its own recursion (the stage-by-stage loops of
+/// [`split_block_stereo`] are bound by that latency). Each stage runs the same
+/// [`LrCoefs::split_lr4`] / [`LrCoefs::allpass_lr4`] arithmetic on the same values, so
+/// the output is bit-identical to the stage-by-stage loops (test
+/// `stereo_lanes_match_two_mono_blocks`). All band slices hold at least `len` samples.
+///
+/// [`Crossover::process_sample`]: super::Crossover::process_sample
+pub(super) fn tree_lr4_stereo<const NB: usize>(
+    coefs: &[LrCoefs; MAX_SPLITS],
+    state: [&mut ChannelState; 2],
+    input: [&[f32]; 2],
+    bands_l: &mut [&mut [f32]],
+    bands_r: &mut [&mut [f32]],
+    len: usize,
+) {
+    let [sl, sr] = state;
+    let [in_l, in_r] = input;
+    let (in_l, in_r) = (&in_l[..len], &in_r[..len]);
+    let mut out_l: [&mut [f32]; super::MAX_BANDS] = Default::default();
+    let mut out_r: [&mut [f32]; super::MAX_BANDS] = Default::default();
+    for (b, (l, r)) in bands_l
+        .iter_mut()
+        .zip(bands_r.iter_mut())
+        .take(NB)
+        .enumerate()
+    {
+        out_l[b] = &mut l[..len];
+        out_r[b] = &mut r[..len];
+    }
+    let mut splits: [SplitRegs<F32x4>; MAX_SPLITS] = std::array::from_fn(|b| {
+        SplitRegs::zip(
+            &SplitRegs::load(&sl.splits[b]),
+            &SplitRegs::load(&sr.splits[b]),
+        )
+    });
+    let mut allpasses: [SplitRegs<F32x4>; MAX_ALLPASSES] = std::array::from_fn(|a| {
+        SplitRegs::zip(
+            &SplitRegs::load_allpass(&sl.allpasses[a]),
+            &SplitRegs::load_allpass(&sr.allpasses[a]),
+        )
+    });
+    let c = *coefs;
+    for j in 0..len {
+        let mut rest = F32x4::pair(in_l[j], in_r[j]);
+        let mut ap_index = 0;
+        for b in 0..NB - 1 {
+            let (low, high) = c[b].split_lr4(&mut splits[b], rest);
+            let mut y = low;
+            for cc in &c[b + 1..NB - 1] {
+                y = cc.allpass_lr4(&mut allpasses[ap_index], y);
+                ap_index += 1;
+            }
+            out_l[b][j] = y.0[0];
+            out_r[b][j] = y.0[1];
+            rest = high;
+        }
+        out_l[NB - 1][j] = rest.0[0];
+        out_r[NB - 1][j] = rest.0[1];
+    }
+    // Only lanes 0 and 1 are stored: lanes 2 and 3 stay dead in the loop.
+    let splits_used = NB - 1;
+    for (b, regs) in splits.iter().enumerate().take(splits_used) {
+        regs.lane(0).store(&mut sl.splits[b]);
+        regs.lane(1).store(&mut sr.splits[b]);
+    }
+    for (a, regs) in allpasses
+        .iter()
+        .enumerate()
+        .take(splits_used * (splits_used - 1) / 2)
+    {
+        regs.lane(0).store_allpass(&mut sl.allpasses[a]);
+        regs.lane(1).store_allpass(&mut sr.allpasses[a]);
+    }
 }
