@@ -22,6 +22,7 @@
 //!   per-sample integration within 1e-5 relative (test below).
 
 use crate::db::gain_to_db;
+use crate::lanes::F32x4;
 use crate::one_pole::{coef_for_time_ms, smooth};
 use crate::svf::flush;
 
@@ -274,30 +275,28 @@ impl BlockWeights {
     }
 }
 
-/// `(Σ w·m², Σ w·s², Σ w·m·s)` over equal-length slices, eight lanes at a time (no
-/// serial dependency); non-finite samples count as 0.
+/// `(Σ w·m², Σ w·s², Σ w·m·s)` over equal-length slices, four lanes at a time (no
+/// serial dependency). Non-finite samples make the sums non-finite; the caller flushes.
 fn weighted_ms_sums(w: &[f32], m: &[f32], s: &[f32]) -> [f32; 3] {
-    let clean = |x: f32| if x.is_finite() { x } else { 0.0 };
-    let mut acc = [[0.0_f32; 8]; 3];
-    let (wc, mc, sc) = (w.chunks_exact(8), m.chunks_exact(8), s.chunks_exact(8));
+    let quad = |v: &[f32]| F32x4([v[0], v[1], v[2], v[3]]);
+    let mut acc = [F32x4::default(); 3];
+    let (wc, mc, sc) = (w.chunks_exact(4), m.chunks_exact(4), s.chunks_exact(4));
     let (wr, mr, sr) = (wc.remainder(), mc.remainder(), sc.remainder());
     for ((w, m), s) in wc.zip(mc).zip(sc) {
-        for k in 0..8 {
-            let (x, y) = (clean(m[k]), clean(s[k]));
-            let wx = w[k] * x;
-            acc[0][k] += wx * x;
-            acc[1][k] += w[k] * y * y;
-            acc[2][k] += wx * y;
-        }
-    }
-    for ((w, &x), &y) in wr.iter().zip(mr).zip(sr) {
-        let (x, y) = (clean(x), clean(y));
+        let (w, x, y) = (quad(w), quad(m), quad(s));
         let wx = w * x;
-        acc[0][0] += wx * x;
-        acc[1][0] += w * y * y;
-        acc[2][0] += wx * y;
+        acc[0] = acc[0] + wx * x;
+        acc[1] = acc[1] + w * y * y;
+        acc[2] = acc[2] + wx * y;
     }
-    acc.map(|a| a.iter().sum())
+    let mut sums = acc.map(|a| (a.0[0] + a.0[1]) + (a.0[2] + a.0[3]));
+    for ((w, &x), &y) in wr.iter().zip(mr).zip(sr) {
+        let wx = w * x;
+        sums[0] += wx * x;
+        sums[1] += w * y * y;
+        sums[2] += wx * y;
+    }
+    sums
 }
 
 /// Correlation and mid/side RMS of a stereo signal given as mid and side; see the module
@@ -351,7 +350,8 @@ impl MidSideMeter {
         }
     }
 
-    /// Integrates one block of mid and side (`min` length; non-finite samples count as 0).
+    /// Integrates one block of mid and side (`min` length). A block with a non-finite
+    /// sample clears the meter (it restarts from silence).
     pub fn process(&mut self, mid: &[f32], side: &[f32]) {
         let len = mid.len().min(side.len());
         let mut sums = self.sums;
