@@ -329,9 +329,13 @@ fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
 }
 
 /// The LR4 tree of a 2-, 3- or 4-band crossover (`NB`) for two channels, all stages in
-/// one loop per sample with the memories in registers, and two sections per four-lane
-/// vector where the tree allows it (left/right in lanes 0–1 of one section, 2–3 of the
-/// other): per sample
+/// one loop with the memories in registers, and two sections per four-lane vector where
+/// the tree allows it (left/right in lanes 0–1 of one section, 2–3 of the other), run
+/// as a software pipeline like the EQ's cascade (`crate::eq`): step `s` below works on
+/// sample `n + 1 − s` in iteration `n`, so the steps of one iteration are independent
+/// and overlap (one sample's path through all six steps is long; without the skew it
+/// bounds the loop). The first and last `steps − 1` iterations fill and drain the
+/// pipe, so nothing is delayed across calls. The steps, per sample:
 ///
 /// 1. split 0, first section, on `[x_l, x_r]` (coefficients `c₀`);
 /// 2. split 0, second section → `low₀`, `high₀`;
@@ -343,8 +347,7 @@ fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
 ///    section;
 /// 6. split 2's second section (lanes 2–3) → bands 2 and 3.
 ///
-/// Six vector steps instead of nine two-lane ones, and the stages' recursions overlap
-/// instead of each stage's loop waiting on its own. Each lane runs the arithmetic of
+/// Six vector steps instead of nine two-lane ones. Each lane runs the arithmetic of
 /// [`LrCoefs::split_lr4`] / [`LrCoefs::allpass_lr4`] on the same values, so the output is
 /// bit-identical to the stage-by-stage loops (test `stereo_lanes_match_two_mono_blocks`).
 /// Idle lanes get zero input and keep zero memories. All band slices hold at least `len`
@@ -405,50 +408,96 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     }
     let [o0l, o1l, o2l, o3l] = outs_l;
     let [o0r, o1r, o2r, o3r] = outs_r;
-    for j in 0..len {
-        let x = F32x4::pair(in_l[j], in_r[j]);
-        // 1–2: split 0.
-        let (w1, w2) = k0.step(&mut m1, x);
-        let (_, w2b) = k0.step(&mut m2, half * w2);
-        let low0 = half * w2b;
-        let high0 = (x - k0.k * w1) - low0;
-        if NB == 2 {
-            (o0l[j], o0r[j]) = (low0.0[0], low0.0[1]);
-            (o1l[j], o1r[j]) = (high0.0[0], high0.0[1]);
-            continue;
-        }
-        // 3: band 0's all-pass 1 | split 1, first section.
-        let v3 = low_low(low0, high0);
-        let (w1, w2) = k1.step(&mut m3, v3);
-        let y3 = v3 - k1.k * w1;
-        // 4: band 0's all-pass 2 (NB = 4) | split 1, second section.
-        let v4 = if NB == 4 {
-            blend(y3, half * w2)
-        } else {
-            blend(none, half * w2)
-        };
-        let (w1, w2) = k12.step(&mut m4, v4);
-        let low1 = half * w2;
-        let high1 = y3 - low1;
-        if NB == 3 {
-            (o0l[j], o0r[j]) = (y3.0[0], y3.0[1]);
-            (o1l[j], o1r[j]) = (low1.0[2], low1.0[3]);
-            (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
-            continue;
-        }
-        let band0 = v4 - k12.k * w1;
-        // 5: band 1's all-pass 2 | split 2, first section.
-        let v5 = high_low(low1, high1);
-        let (w1, w2) = k2.step(&mut m5, v5);
-        let y5 = v5 - k2.k * w1;
-        // 6: split 2, second section.
-        let (_, w2b) = k2.step(&mut m6, blend(none, half * w2));
-        let low2 = half * w2b;
-        let high2 = y5 - low2;
-        (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
-        (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
-        (o2l[j], o2r[j]) = (low2.0[2], low2.0[3]);
-        (o3l[j], o3r[j]) = (high2.0[2], high2.0[3]);
+    // Values handed from step s (iteration n, sample n − s + 1) to step s + 1
+    // (iteration n + 1, same sample).
+    let (mut w2_1, mut ap0) = (none, none);
+    let (mut low0, mut high0) = (none, none);
+    let (mut y3, mut h3) = (none, none);
+    let (mut low1, mut high1) = (none, none);
+    let (mut y5, mut h5) = (none, none);
+    let steps = match NB {
+        2 => 2,
+        3 => 4,
+        _ => 6,
+    };
+    // Step `s` (1-based) of iteration `n` works on sample `n + 1 − s`; it runs when that
+    // sample is in the block (always, outside the first and last `steps − 1` iterations).
+    // The steps run last to first so that each reads what its predecessor handed over
+    // in the previous iteration.
+    macro_rules! iteration {
+        ($n:expr, $masked:expr) => {{
+            let n: usize = $n;
+            let active = |s: usize| !$masked || (n + 1 >= s && n + 1 - s < len);
+            if NB == 4 && active(6) {
+                let i = n - 5;
+                let (_, w2b) = k2.step(&mut m6, blend(none, h5));
+                let low2 = half * w2b;
+                let high2 = y5 - low2;
+                (o2l[i], o2r[i]) = (low2.0[2], low2.0[3]);
+                (o3l[i], o3r[i]) = (high2.0[2], high2.0[3]);
+            }
+            if NB == 4 && active(5) {
+                let i = n - 4;
+                let v5 = high_low(low1, high1);
+                let (w1, w2) = k2.step(&mut m5, v5);
+                y5 = v5 - k2.k * w1;
+                h5 = half * w2;
+                (o1l[i], o1r[i]) = (y5.0[0], y5.0[1]);
+            }
+            if NB >= 3 && active(4) {
+                let i = n - 3;
+                let v4 = if NB == 4 {
+                    blend(y3, h3)
+                } else {
+                    blend(none, h3)
+                };
+                let (w1, w2) = k12.step(&mut m4, v4);
+                low1 = half * w2;
+                high1 = y3 - low1;
+                if NB == 4 {
+                    let band0 = v4 - k12.k * w1;
+                    (o0l[i], o0r[i]) = (band0.0[0], band0.0[1]);
+                } else {
+                    (o0l[i], o0r[i]) = (y3.0[0], y3.0[1]);
+                    (o1l[i], o1r[i]) = (low1.0[2], low1.0[3]);
+                    (o2l[i], o2r[i]) = (high1.0[2], high1.0[3]);
+                }
+            }
+            if NB >= 3 && active(3) {
+                let v3 = low_low(low0, high0);
+                let (w1, w2) = k1.step(&mut m3, v3);
+                y3 = v3 - k1.k * w1;
+                h3 = half * w2;
+            }
+            if active(2) {
+                let (_, w2b) = k0.step(&mut m2, half * w2_1);
+                low0 = half * w2b;
+                high0 = ap0 - low0;
+                if NB == 2 {
+                    let i = n - 1;
+                    (o0l[i], o0r[i]) = (low0.0[0], low0.0[1]);
+                    (o1l[i], o1r[i]) = (high0.0[0], high0.0[1]);
+                }
+            }
+            if active(1) {
+                let x = F32x4::pair(in_l[n], in_r[n]);
+                let (w1, w2) = k0.step(&mut m1, x);
+                w2_1 = w2;
+                ap0 = x - k0.k * w1;
+            }
+        }};
+    }
+    let total = len + steps - 1;
+    let fill_end = (steps - 1).min(total);
+    for n in 0..fill_end {
+        iteration!(n, true);
+    }
+    let steady_end = len.max(fill_end);
+    for n in fill_end..steady_end {
+        iteration!(n, false);
+    }
+    for n in steady_end..total {
+        iteration!(n, true);
     }
     let (sl, sr) = (&mut *sl, &mut *sr);
     unquad(&m1, 0, [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]]);
