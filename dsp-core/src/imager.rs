@@ -24,7 +24,12 @@
 //! over [`SWITCH_MS`], the new topology starts from cleared state, and it fades back in
 //! over [`SWITCH_MS`] (no click, a 10 ms gap). Minimum-phase crossover frequencies ramp
 //! logarithmically over [`CROSSOVER_RAMP_MS`] with coefficients refreshed every
-//! [`COEF_UPDATE_INTERVAL`] samples; linear-phase ones cross-fade kernels.
+//! [`COEF_UPDATE_INTERVAL`] samples; linear-phase ones cross-fade kernels. Those kernels
+//! are designed inside `set_settings`' processing by default (on the audio thread); a
+//! plugin designs them on a background thread instead ([`Imager::design_kernels`]) and
+//! hands them over with [`Imager::install_kernels`] after
+//! [`Imager::set_inline_kernel_design`]`(false)`; retired sets come back from
+//! [`Imager::take_retired_kernels`] to be dropped off the audio thread.
 //!
 //! Meters (read after each block): correlation overall and per band, and the output's mid
 //! and side RMS ([`crate::meter::MidSideMeter`], 300 ms, fed with mid and side: per band
@@ -41,7 +46,7 @@
 
 use crate::bass_mono::BassMono;
 use crate::crossover::Crossover;
-use crate::linear_phase::LinearPhaseSplitter;
+use crate::linear_phase::{KernelSet, LinearPhaseSplitter};
 use crate::meter::MidSideMeter;
 use crate::smoother::{Smoother, SmoothingStyle};
 use crate::svf::{SvfCoefs, SvfState};
@@ -455,6 +460,38 @@ impl Imager {
         }
         let t = 1.0 - self.in_fade_left as f32 / self.fade_len as f32;
         std::array::from_fn(|i| self.in_from[i] + t * (self.in_to[i] - self.in_from[i]))
+    }
+
+    /// Designs the linear-phase kernel set `settings` need (its crossovers; one band
+    /// uses the first crossover) at `sample_rate`. Allocates and takes about a
+    /// millisecond per crossover: call it on a background thread and hand the result to
+    /// [`Imager::install_kernels`]. See "Designing kernels off the audio thread" in
+    /// [`crate::linear_phase`].
+    pub fn design_kernels(settings: &ImagerSettings, sample_rate: f32) -> Box<KernelSet> {
+        let s = settings.sanitized();
+        let sr = clamp_or(sample_rate, 1000.0, 1_000_000.0, 48_000.0);
+        LinearPhaseSplitter::design(&s.crossover_hz[..s.num_bands.max(2) - 1], sr)
+    }
+
+    /// Hands a kernel set from [`Imager::design_kernels`] to the linear-phase splitter
+    /// (no allocation, no design, no blocking); the crossovers cross-fade to it as after
+    /// a `set_settings` change. Returns a box to drop off the audio thread, if any
+    /// ([`LinearPhaseSplitter::install_kernels`]).
+    pub fn install_kernels(&mut self, set: Box<KernelSet>) -> Option<Box<KernelSet>> {
+        self.linear.install_kernels(set)
+    }
+
+    /// Kernel storage an installed set replaced, to drop off the audio thread (poll once
+    /// per block while installing sets).
+    pub fn take_retired_kernels(&mut self) -> Option<Box<KernelSet>> {
+        self.linear.take_retired_kernels()
+    }
+
+    /// `true` (default): a linear-phase crossover change in `set_settings` designs its
+    /// kernels inline (on the audio thread, ~1 ms, allocation-free). `false`: kernels
+    /// come only from [`Imager::install_kernels`] (the plugin's way).
+    pub fn set_inline_kernel_design(&mut self, inline: bool) {
+        self.linear.set_inline_design(inline);
     }
 
     /// Overall correlation of the output (before mono monitoring), −1..=1.
