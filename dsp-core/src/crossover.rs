@@ -376,7 +376,8 @@ impl Crossover {
     }
 
     /// Splits a stereo block: channels 0 and 1 run in lanes 0 and 1 of one loop per
-    /// stage (one dependency chain serves both), so this costs about as much as one
+    /// stage (one dependency chain serves both; LR4 with 2..=4 bands runs every stage in
+    /// one loop, two sections per vector, see `block::tree_lr4_stereo`), so this costs about as much as one
     /// [`Crossover::process_block`] call. The output is bit-identical to
     /// `process_block(0, left, left_bands)` then `process_block(1, right, right_bands)`,
     /// which it falls back to when fewer than two channels are prepared or either side
@@ -401,6 +402,19 @@ impl Crossover {
             .fold(left.len().min(right.len()), usize::min);
         let (sl, sr) = self.channels.split_at_mut(1);
         let (sl, sr) = (&mut sl[0], &mut sr[0]);
+        if self.order == LrOrder::Lr4 && nb <= 4 {
+            // The whole tree in one loop (see `block::tree_lr4_stereo`).
+            let (c, st, x) = (&self.coefs, [&mut *sl, &mut *sr], [left, right]);
+            let (bl, br) = (left_bands, right_bands);
+            match nb {
+                2 => block::tree_lr4_stereo::<2>(c, st, x, bl, br, len),
+                3 => block::tree_lr4_stereo::<3>(c, st, x, bl, br, len),
+                _ => block::tree_lr4_stereo::<4>(c, st, x, bl, br, len),
+            }
+            sl.flush_used(nb);
+            sr.flush_used(nb);
+            return;
+        }
         let (lows_l, last_l) = left_bands[..nb].split_at_mut(nb - 1);
         let (lows_r, last_r) = right_bands[..nb].split_at_mut(nb - 1);
         let rest_l = &mut last_l[0][..len];

@@ -42,6 +42,23 @@
 //! takes effect at once (a new crossover fades in from the identity `δ(n−D)`, whose band
 //! is silent); the band sum stays the delayed input.
 //!
+//! **Designing kernels off the audio thread.** [`LinearPhaseSplitter::design`] designs a
+//! complete [`KernelSet`] anywhere (it allocates: call it on a background thread), for a
+//! band list and sample rate. [`LinearPhaseSplitter::install_kernels`] hands it to the
+//! splitter without allocating, designing or blocking: the set waits in one slot and is
+//! swapped in at the next partition boundary where no fade runs, and the changed
+//! crossovers cross-fade exactly as above. The storage it replaces comes back in a box
+//! for the caller to drop off the audio thread: from
+//! [`LinearPhaseSplitter::take_retired_kernels`] (poll it once per block) or from the next
+//! `install_kernels` (which also returns a set that was replaced before it was used, or
+//! one whose layout does not fit; [`KernelSet::fits`]). A set is swapped in only while
+//! the retired slot is empty, so nothing is ever dropped on the audio thread. With
+//! [`LinearPhaseSplitter::set_inline_design`]`(false)` the splitter never designs on the
+//! calling thread: [`LinearPhaseSplitter::set_bands`] then only records the request
+//! and the bands follow the installed sets (the band count included). Typical use (the
+//! Multiband and the Imager plugin): the GUI/background thread designs and sends the
+//! box through a queue; the audio thread installs it and sends retired boxes back.
+//!
 //! Inputs are sanitised (non-finite → 0, clamped to ±[`INPUT_LIMIT`]) before they reach
 //! the FFT, so a NaN block cannot poison the frequency-domain delay line.
 
@@ -66,6 +83,184 @@ pub const FADE_PARTITIONS: usize = 8;
 pub const INPUT_LIMIT: f32 = 1e9;
 
 type C32 = Complex<f32>;
+
+/// Sizes that follow from the sample rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Layout {
+    /// Sample rate (clamped).
+    sample_rate: f32,
+    /// Partition length `B`.
+    block: usize,
+    /// Partitions `P` per kernel.
+    partitions: usize,
+    /// Kernel half length `D`.
+    half_len: usize,
+    /// Design FFT size `M`.
+    design_len: usize,
+}
+
+impl Layout {
+    fn new(sample_rate: f32) -> Self {
+        let sr = if sample_rate.is_finite() {
+            sample_rate.clamp(1000.0, 1_000_000.0)
+        } else {
+            48_000.0
+        };
+        let block = partition_len(sr);
+        let half_len = (HALF_LENGTH_MS * 1e-3 * f64::from(sr)).round() as usize;
+        let taps = 2 * half_len + 1;
+        Self {
+            sample_rate: sr,
+            block,
+            partitions: taps.div_ceil(block),
+            half_len,
+            design_len: (2 * taps).next_power_of_two(),
+        }
+    }
+
+    /// Complex values of one kernel set (`MAX_CROSSOVERS × P × (B+1)`).
+    fn set_len(&self) -> usize {
+        MAX_CROSSOVERS * self.partitions * (self.block + 1)
+    }
+}
+
+/// FFT plans and scratch for kernel design (and, in the splitter, streaming).
+struct Designer {
+    /// Forward FFT of size `2B`.
+    fft: Arc<dyn RealToComplex<f32>>,
+    /// Inverse FFT of size `M`.
+    design_ifft: Arc<dyn ComplexToReal<f32>>,
+    /// Time-domain scratch, `max(2B, M)`.
+    time: Vec<f32>,
+    /// Spectrum scratch, `M/2 + 1` bins at least.
+    spec: Vec<C32>,
+    /// FFT scratch.
+    fft_scratch: Vec<C32>,
+    /// Designed kernel (`2D+1` taps, padded to `P·B`).
+    taps: Vec<f32>,
+}
+
+impl Designer {
+    fn new(layout: &Layout) -> Self {
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(2 * layout.block);
+        let design_ifft = planner.plan_fft_inverse(layout.design_len);
+        let scratch = fft.get_scratch_len().max(design_ifft.get_scratch_len());
+        let n = layout.design_len.max(2 * layout.block);
+        Self {
+            fft,
+            design_ifft,
+            time: vec![0.0; n],
+            spec: vec![C32::default(); n / 2 + 1],
+            fft_scratch: vec![C32::default(); scratch],
+            taps: vec![0.0; layout.partitions * layout.block],
+        }
+    }
+
+    /// Designs crossover `k`'s low-pass at `hz` into `set` (a whole kernel set's storage).
+    /// Allocation-free.
+    fn design(&mut self, layout: &Layout, set: &mut [C32], k: usize, hz: f32) {
+        let m = layout.design_len;
+        let fs = layout.sample_rate;
+        let spec = &mut self.spec[..m / 2 + 1];
+        for (i, s) in spec.iter_mut().enumerate() {
+            let f = (i as f64 * f64::from(fs) / m as f64) as f32;
+            let mag = if i == m / 2 {
+                0.0
+            } else {
+                lr_magnitude(LrOrder::Lr4, fs, hz, f, false)
+            };
+            *s = C32::new(mag as f32 / m as f32, 0.0);
+        }
+        let time = &mut self.time[..m];
+        // Imaginary parts of DC and Nyquist are zero by construction: cannot fail.
+        let _ = self
+            .design_ifft
+            .process_with_scratch(spec, time, &mut self.fft_scratch);
+        let d = layout.half_len;
+        let taper = ((d as f64) * TAPER_FRACTION).max(1.0);
+        self.taps.fill(0.0);
+        for n in 0..=2 * d {
+            let offset = n as isize - d as isize;
+            let idx = offset.rem_euclid(m as isize) as usize;
+            let dist = offset.unsigned_abs() as f64;
+            let flat = d as f64 - taper;
+            let w = if dist <= flat {
+                1.0
+            } else {
+                0.5 * (1.0 + (std::f64::consts::PI * (dist - flat) / taper).cos())
+            };
+            self.taps[n] = (f64::from(time[idx]) * w) as f32;
+        }
+        let b = layout.block;
+        let bins = b + 1;
+        let scale = 1.0 / (2 * b) as f32;
+        let base = k * layout.partitions * bins;
+        for p in 0..layout.partitions {
+            let t = &mut self.time[..2 * b];
+            t[..b].copy_from_slice(&self.taps[p * b..(p + 1) * b]);
+            t[b..].fill(0.0);
+            let out = &mut set[base + p * bins..base + (p + 1) * bins];
+            let _ = self.fft.process_with_scratch(t, out, &mut self.fft_scratch);
+            out.iter_mut().for_each(|c| *c *= scale);
+        }
+    }
+}
+
+/// A complete set of crossover kernels for one sample rate, designed by
+/// [`LinearPhaseSplitter::design`] and installed by
+/// [`LinearPhaseSplitter::install_kernels`] (see the module documentation).
+pub struct KernelSet {
+    /// Sizes it was designed for.
+    layout: Layout,
+    /// Bands (2..=[`MAX_BANDS`]).
+    num_bands: usize,
+    /// Crossovers (ascending, clamped); the first `num_bands − 1` are designed.
+    crossover_hz: [f32; MAX_CROSSOVERS],
+    /// Kernel spectra `[crossover][partition][bin]`.
+    spectra: Vec<C32>,
+}
+
+impl std::fmt::Debug for KernelSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KernelSet")
+            .field("sample_rate", &self.layout.sample_rate)
+            .field("crossover_hz", &self.crossover_hz())
+            .finish()
+    }
+}
+
+impl KernelSet {
+    /// The crossover frequencies it holds (ascending, clamped).
+    pub fn crossover_hz(&self) -> &[f32] {
+        &self.crossover_hz[..self.num_bands - 1]
+    }
+
+    /// Bands it splits into.
+    pub fn num_bands(&self) -> usize {
+        self.num_bands
+    }
+
+    /// True when it was designed for `splitter`'s prepared sample rate (only then does
+    /// `install_kernels` accept it).
+    pub fn fits(&self, splitter: &LinearPhaseSplitter) -> bool {
+        self.layout == splitter.layout() && self.spectra.len() == splitter.kernels[0].len()
+    }
+}
+
+/// Band count and sorted, clamped crossovers for a request (as `set_bands` takes it).
+fn normalise_bands(
+    sample_rate: f32,
+    crossover_hz: &[f32],
+    into: &mut [f32; MAX_CROSSOVERS],
+) -> usize {
+    let nb = (crossover_hz.len() + 1).clamp(2, MAX_BANDS);
+    for (k, slot) in into.iter_mut().enumerate().take(nb - 1) {
+        *slot = clamp_crossover_hz(sample_rate, crossover_hz[k]);
+    }
+    into[..nb - 1].sort_by(|a, b| a.total_cmp(b));
+    nb
+}
 
 /// Per-channel streaming state.
 #[derive(Clone, Debug, Default)]
@@ -131,11 +326,9 @@ pub struct LinearPhaseSplitter {
     fft: Option<Arc<dyn RealToComplex<f32>>>,
     /// Inverse FFT of size `2B`.
     ifft: Option<Arc<dyn ComplexToReal<f32>>>,
-    /// Inverse FFT of size `M` (kernel design).
-    design_ifft: Option<Arc<dyn ComplexToReal<f32>>>,
-    /// Time-domain scratch, `max(2B, M)`.
+    /// Time-domain scratch, `2B`.
     time: Vec<f32>,
-    /// Spectrum scratch, `max(B, M/2) + 1` bins.
+    /// Spectrum scratch, `B+1` bins.
     spec: Vec<C32>,
     /// Second spectrum scratch (`B+1`), for the old kernel during fades.
     spec_old: Vec<C32>,
@@ -143,8 +336,14 @@ pub struct LinearPhaseSplitter {
     fft_scratch: Vec<C32>,
     /// Low-pass outputs of one partition (`MAX_CROSSOVERS × B`).
     lows: Vec<f32>,
-    /// Designed kernel (`2D+1` taps, padded to `P·B`).
-    taps: Vec<f32>,
+    /// Design plans and scratch (inline designs).
+    designer: Option<Designer>,
+    /// Design on the calling thread when `set_bands` asks for new crossovers.
+    inline_design: bool,
+    /// A set handed over by `install_kernels`, applied at the next free boundary.
+    pending: Option<Box<KernelSet>>,
+    /// Storage replaced by an installed set, waiting to be collected.
+    retired: Option<Box<KernelSet>>,
 }
 
 impl Default for LinearPhaseSplitter {
@@ -198,13 +397,15 @@ impl LinearPhaseSplitter {
             chans: Vec::new(),
             fft: None,
             ifft: None,
-            design_ifft: None,
             time: Vec::new(),
             spec: Vec::new(),
             spec_old: Vec::new(),
             fft_scratch: Vec::new(),
             lows: Vec::new(),
-            taps: Vec::new(),
+            designer: None,
+            inline_design: true,
+            pending: None,
+            retired: None,
         }
     }
 
@@ -212,41 +413,35 @@ impl LinearPhaseSplitter {
     /// 8..=384 kHz) and 1 or 2 `channels`, designs the kernels for the current bands, and
     /// resets. `max_block` is not needed: any block length streams through.
     pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, channels: usize) {
-        let sr = if sample_rate.is_finite() {
-            sample_rate.clamp(1000.0, 1_000_000.0)
-        } else {
-            48_000.0
-        };
+        let layout = Layout::new(sample_rate);
+        let sr = layout.sample_rate;
         self.sample_rate = sr;
         self.channels = channels.clamp(1, MAX_CHANNELS);
-        let b = partition_len(sr);
+        let b = layout.block;
         self.block = b;
-        self.half_len = (HALF_LENGTH_MS * 1e-3 * f64::from(sr)).round() as usize;
-        let taps = 2 * self.half_len + 1;
-        self.partitions = taps.div_ceil(b);
-        self.design_len = (2 * taps).next_power_of_two();
+        self.half_len = layout.half_len;
+        self.partitions = layout.partitions;
+        self.design_len = layout.design_len;
+        let designer = Designer::new(&layout);
         let mut planner = RealFftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(2 * b);
         let ifft = planner.plan_fft_inverse(2 * b);
-        let design = planner.plan_fft_inverse(self.design_len);
-        let scratch = fft
-            .get_scratch_len()
-            .max(ifft.get_scratch_len())
-            .max(design.get_scratch_len());
+        let scratch = designer.fft_scratch.len().max(ifft.get_scratch_len());
         self.fft_scratch = vec![C32::default(); scratch];
-        self.fft = Some(fft);
+        self.fft = Some(designer.fft.clone());
         self.ifft = Some(ifft);
-        self.design_ifft = Some(design);
-        self.time = vec![0.0; self.design_len.max(2 * b)];
-        self.spec = vec![C32::default(); self.design_len.max(2 * b) / 2 + 1];
+        self.designer = Some(designer);
+        self.time = vec![0.0; 2 * b];
+        self.spec = vec![C32::default(); b + 1];
         self.spec_old = vec![C32::default(); b + 1];
         self.lows = vec![0.0; MAX_CROSSOVERS * b];
-        self.taps = vec![0.0; self.partitions * b];
-        let kernel_len = MAX_CROSSOVERS * self.partitions * (b + 1);
+        let kernel_len = layout.set_len();
         self.kernels = [
             vec![C32::default(); kernel_len],
             vec![C32::default(); kernel_len],
         ];
+        // Sets designed for the old layout are of no use now.
+        self.pending = None;
+        self.retired = None;
         let ring = (self.half_len + 2 * b).next_power_of_two();
         self.chans = (0..self.channels)
             .map(|_| Channel {
@@ -269,6 +464,94 @@ impl LinearPhaseSplitter {
         self.reset();
     }
 
+    /// The sizes of the prepared sample rate.
+    fn layout(&self) -> Layout {
+        Layout {
+            sample_rate: self.sample_rate,
+            block: self.block,
+            partitions: self.partitions,
+            half_len: self.half_len,
+            design_len: self.design_len,
+        }
+    }
+
+    /// Designs a complete kernel set for `crossover_hz.len() + 1` bands (clamped to
+    /// 2..=[`MAX_BANDS`]; crossovers clamped and sorted as [`LinearPhaseSplitter::set_bands`]
+    /// does) at `sample_rate`. Allocates and takes about a millisecond per crossover at
+    /// 48 kHz: call it on a background thread, then hand the box to
+    /// [`LinearPhaseSplitter::install_kernels`] of a splitter prepared at the same rate.
+    pub fn design(crossover_hz: &[f32], sample_rate: f32) -> Box<KernelSet> {
+        let layout = Layout::new(sample_rate);
+        let mut hz = [1000.0; MAX_CROSSOVERS];
+        let nb = normalise_bands(layout.sample_rate, crossover_hz, &mut hz);
+        let mut spectra = vec![C32::default(); layout.set_len()];
+        let mut designer = Designer::new(&layout);
+        for (k, &f) in hz.iter().enumerate().take(nb - 1) {
+            designer.design(&layout, &mut spectra, k, f);
+        }
+        Box::new(KernelSet {
+            layout,
+            num_bands: nb,
+            crossover_hz: hz,
+            spectra,
+        })
+    }
+
+    /// Hands over a kernel set designed by [`LinearPhaseSplitter::design`]: no allocation,
+    /// no design, no blocking. It is swapped in at the next partition boundary where no
+    /// fade runs and the retired slot is empty; the crossovers it changes cross-fade, a
+    /// band-count change applies as with `set_bands`. Returns a box for the caller to drop
+    /// off the audio thread, if any: the set itself when it does not fit
+    /// ([`KernelSet::fits`]), a set installed before that was never used (the newest
+    /// wins), or else retired storage (see [`LinearPhaseSplitter::take_retired_kernels`]).
+    pub fn install_kernels(&mut self, set: Box<KernelSet>) -> Option<Box<KernelSet>> {
+        if !set.fits(self) {
+            return Some(set);
+        }
+        match self.pending.replace(set) {
+            Some(unused) => Some(unused),
+            None => self.retired.take(),
+        }
+    }
+
+    /// Storage an installed set replaced (drop it off the audio thread); `None` most of
+    /// the time. Poll once per block when installing sets: a new set waits while this
+    /// slot is full.
+    pub fn take_retired_kernels(&mut self) -> Option<Box<KernelSet>> {
+        self.retired.take()
+    }
+
+    /// `true` (the default): `set_bands` designs changed crossovers on the calling
+    /// thread at the next partition boundary. `false`: it never designs; the splitter
+    /// follows installed sets only (band count included).
+    pub fn set_inline_design(&mut self, inline: bool) {
+        self.inline_design = inline;
+    }
+
+    /// Swaps the pending set into kernel storage `set` (its old storage is retired); sets
+    /// the crossovers and band count, and returns which crossovers changed (and which
+    /// were added). Only call with `pending` present and `retired` empty.
+    fn swap_in_pending(&mut self, set: usize) -> ([bool; MAX_CROSSOVERS], [bool; MAX_CROSSOVERS]) {
+        let mut changed = [false; MAX_CROSSOVERS];
+        let mut added = [false; MAX_CROSSOVERS];
+        let Some(mut new) = self.pending.take() else {
+            return (changed, added);
+        };
+        std::mem::swap(&mut self.kernels[set], &mut new.spectra);
+        let old_bands = self.kernel_bands;
+        for k in 0..new.num_bands - 1 {
+            added[k] = k >= old_bands - 1;
+            changed[k] = added[k] || new.crossover_hz[k] != self.crossover_hz[k];
+        }
+        self.kernel_bands = new.num_bands;
+        self.want_bands = new.num_bands;
+        self.crossover_hz[..new.num_bands - 1].copy_from_slice(new.crossover_hz());
+        self.want_hz = self.crossover_hz;
+        // `new` now holds the replaced storage.
+        self.retired = Some(new);
+        (changed, added)
+    }
+
     /// Clears the streaming state and ends any fade (kernels stay; a pending change is
     /// applied at once).
     pub fn reset(&mut self) {
@@ -288,6 +571,14 @@ impl LinearPhaseSplitter {
         self.fade_pos = None;
         self.fading = [false; MAX_CROSSOVERS];
         if self.chans.is_empty() {
+            return;
+        }
+        if self.pending.is_some() && self.retired.is_none() {
+            self.swap_in_pending(self.active);
+            self.out_bands = self.kernel_bands;
+            return;
+        }
+        if !self.inline_design {
             return;
         }
         self.kernel_bands = self.want_bands;
@@ -333,68 +624,39 @@ impl LinearPhaseSplitter {
     /// crossovers (clamped, sorted). Takes effect at the next partition boundary (after a
     /// running fade); compare-then-update, so calling it every block is cheap.
     pub fn set_bands(&mut self, crossover_hz: &[f32]) {
-        let nb = (crossover_hz.len() + 1).clamp(2, MAX_BANDS);
         let mut hz = self.want_hz;
-        for (k, slot) in hz.iter_mut().enumerate().take(nb - 1) {
-            *slot = clamp_crossover_hz(self.sample_rate, crossover_hz[k]);
-        }
-        hz[..nb - 1].sort_by(|a, b| a.total_cmp(b));
+        let nb = normalise_bands(self.sample_rate, crossover_hz, &mut hz);
         self.want_bands = nb;
         self.want_hz = hz;
     }
 
     /// Designs the kernel of crossover `k` at `hz` into kernel set `set`.
     fn design_kernel(&mut self, set: usize, k: usize, hz: f32) {
-        let (Some(design), Some(fft)) = (self.design_ifft.clone(), self.fft.clone()) else {
-            return;
-        };
-        let m = self.design_len;
-        let fs = self.sample_rate;
-        let spec = &mut self.spec[..m / 2 + 1];
-        for (i, s) in spec.iter_mut().enumerate() {
-            let f = (i as f64 * f64::from(fs) / m as f64) as f32;
-            let mag = if i == m / 2 {
-                0.0
-            } else {
-                lr_magnitude(LrOrder::Lr4, fs, hz, f, false)
-            };
-            *s = C32::new(mag as f32 / m as f32, 0.0);
-        }
-        let time = &mut self.time[..m];
-        // Imaginary parts of DC and Nyquist are zero by construction: cannot fail.
-        let _ = design.process_with_scratch(spec, time, &mut self.fft_scratch);
-        let d = self.half_len;
-        let taper = ((d as f64) * TAPER_FRACTION).max(1.0);
-        self.taps.fill(0.0);
-        for n in 0..=2 * d {
-            let offset = n as isize - d as isize;
-            let idx = offset.rem_euclid(m as isize) as usize;
-            let dist = offset.unsigned_abs() as f64;
-            let flat = d as f64 - taper;
-            let w = if dist <= flat {
-                1.0
-            } else {
-                0.5 * (1.0 + (std::f64::consts::PI * (dist - flat) / taper).cos())
-            };
-            self.taps[n] = (f64::from(time[idx]) * w) as f32;
-        }
-        let b = self.block;
-        let bins = b + 1;
-        let scale = 1.0 / (2 * b) as f32;
-        let base = k * self.partitions * bins;
-        for p in 0..self.partitions {
-            let t = &mut self.time[..2 * b];
-            t[..b].copy_from_slice(&self.taps[p * b..(p + 1) * b]);
-            t[b..].fill(0.0);
-            let out = &mut self.kernels[set][base + p * bins..base + (p + 1) * bins];
-            let _ = fft.process_with_scratch(t, out, &mut self.fft_scratch);
-            out.iter_mut().for_each(|c| *c *= scale);
+        let layout = self.layout();
+        if let Some(designer) = self.designer.as_mut() {
+            designer.design(&layout, &mut self.kernels[set], k, hz);
         }
     }
 
     /// Applies a pending band/crossover change at a partition boundary.
     fn apply_pending(&mut self) {
         if self.fade_pos.is_some() {
+            return;
+        }
+        if self.pending.is_some() && self.retired.is_none() {
+            let other = 1 - self.active;
+            let (changed, added) = self.swap_in_pending(other);
+            self.fading = changed;
+            self.fade_from_identity = added;
+            if changed.iter().any(|&c| c) {
+                self.fade_pos = Some(0);
+            } else {
+                // Same crossovers: the new storage holds the same kernels.
+                self.active = other;
+            }
+            return;
+        }
+        if !self.inline_design {
             return;
         }
         let old_bands = self.kernel_bands;

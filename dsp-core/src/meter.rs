@@ -13,8 +13,16 @@
 //! * [`CorrelationMeter`]: `Σlr / √(Σl²·Σr²)` with the same exponential integration of
 //!   the three products (the Pearson coefficient without mean removal, as phase meters
 //!   do); +1 for mono, −1 for anti-phase, 0 on silence.
+//! * [`MidSideMeter`]: the same correlation and the mid and side RMS, fed with mid and
+//!   side (`l = m + s`, `r = m − s`, so `Σlr = Σm² − Σs²` and
+//!   `Σl²·Σr² = (Σm² + Σs²)² − 4(Σms)²`), integrated by the same one-pole in closed
+//!   form per block: `y_n = aⁿ·y_0 + Σ_j (1−a)·a^(n−1−j)·x_j`, weights from a table, so
+//!   the per-sample work is three products and three weighted sums with no recursion (it
+//!   vectorises); the square root and division happen when read. Equal to the
+//!   per-sample integration within 1e-5 relative (test below).
 
 use crate::db::gain_to_db;
+use crate::lanes::F32x4;
 use crate::one_pole::{coef_for_time_ms, smooth};
 use crate::svf::flush;
 
@@ -242,9 +250,232 @@ impl CorrelationMeter {
     }
 }
 
+/// Sub-block length of [`MidSideMeter`]'s closed-form integration.
+const MS_BLOCK: usize = 64;
+
+/// Weights of the one-pole `y ← x + a·(y − x)` over up to [`MS_BLOCK`] samples.
+#[derive(Clone, Debug)]
+struct BlockWeights {
+    /// `tail[i] = (1−a)·a^(MS_BLOCK−1−i)`: a block of `n` samples weighs sample `j` by
+    /// `tail[MS_BLOCK − n + j]`.
+    tail: [f32; MS_BLOCK],
+    /// `release[n] = 1 − aⁿ`, stored as the small quantity so the update
+    /// `y − release·y` keeps the pole's precision (`aⁿ` itself would round to a
+    /// different time constant).
+    release: [f32; MS_BLOCK + 1],
+}
+
+impl BlockWeights {
+    fn new(a: f32) -> Self {
+        let a = f64::from(a);
+        Self {
+            tail: std::array::from_fn(|i| ((1.0 - a) * a.powi((MS_BLOCK - 1 - i) as i32)) as f32),
+            release: std::array::from_fn(|n| (1.0 - a.powi(n as i32)) as f32),
+        }
+    }
+}
+
+/// `(Σ w·m², Σ w·s², Σ w·m·s)` over equal-length slices, four lanes at a time (no
+/// serial dependency). Non-finite samples make the sums non-finite; the caller flushes.
+fn weighted_ms_sums(w: &[f32], m: &[f32], s: &[f32]) -> [f32; 3] {
+    let quad = |v: &[f32]| F32x4([v[0], v[1], v[2], v[3]]);
+    let mut acc = [F32x4::default(); 3];
+    let (wc, mc, sc) = (w.chunks_exact(4), m.chunks_exact(4), s.chunks_exact(4));
+    let (wr, mr, sr) = (wc.remainder(), mc.remainder(), sc.remainder());
+    for ((w, m), s) in wc.zip(mc).zip(sc) {
+        let (w, x, y) = (quad(w), quad(m), quad(s));
+        let wx = w * x;
+        acc[0] = acc[0] + wx * x;
+        acc[1] = acc[1] + w * y * y;
+        acc[2] = acc[2] + wx * y;
+    }
+    let mut sums = acc.map(|a| (a.0[0] + a.0[1]) + (a.0[2] + a.0[3]));
+    for ((w, &x), &y) in wr.iter().zip(mr).zip(sr) {
+        let wx = w * x;
+        sums[0] += wx * x;
+        sums[1] += w * y * y;
+        sums[2] += wx * y;
+    }
+    sums
+}
+
+/// Correlation and mid/side RMS of a stereo signal given as mid and side; see the module
+/// documentation. Allocation-free.
+#[derive(Clone, Debug)]
+pub struct MidSideMeter {
+    /// Integration time (last requested).
+    integration_ms: f32,
+    /// Sample rate from `prepare`.
+    sample_rate: f32,
+    /// Closed-form integration weights.
+    weights: BlockWeights,
+    /// Integrated `m²`, `s²`, `m·s`.
+    sums: [f32; 3],
+}
+
+impl Default for MidSideMeter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MidSideMeter {
+    /// 300 ms at 48 kHz.
+    pub fn new() -> Self {
+        Self {
+            integration_ms: DEFAULT_INTEGRATION_MS,
+            sample_rate: 48_000.0,
+            weights: BlockWeights::new(coef_for_time_ms(48_000.0, DEFAULT_INTEGRATION_MS)),
+            sums: [0.0; 3],
+        }
+    }
+
+    /// Sets the sample rate (nothing to allocate) and clears.
+    pub fn prepare(&mut self, sample_rate: f32, _max_block: usize, _channels: usize) {
+        self.sample_rate = sample_rate;
+        self.weights = BlockWeights::new(coef_for_time_ms(sample_rate, self.integration_ms));
+        self.reset();
+    }
+
+    /// Clears the integrators.
+    pub fn reset(&mut self) {
+        self.sums = [0.0; 3];
+    }
+
+    /// Sets the integration time constant.
+    pub fn set_integration_ms(&mut self, integration_ms: f32) {
+        if integration_ms != self.integration_ms {
+            self.integration_ms = integration_ms;
+            self.weights = BlockWeights::new(coef_for_time_ms(self.sample_rate, integration_ms));
+        }
+    }
+
+    /// Integrates one block of mid and side (`min` length). A block with a non-finite
+    /// sample clears the meter (it restarts from silence).
+    pub fn process(&mut self, mid: &[f32], side: &[f32]) {
+        let len = mid.len().min(side.len());
+        let mut sums = self.sums;
+        for (m, s) in mid[..len]
+            .chunks(MS_BLOCK)
+            .zip(side[..len].chunks(MS_BLOCK))
+        {
+            let n = m.len();
+            let add = weighted_ms_sums(&self.weights.tail[MS_BLOCK - n..], m, s);
+            let release = self.weights.release[n];
+            for (y, x) in sums.iter_mut().zip(add) {
+                *y = (*y - release * *y) + x;
+            }
+        }
+        sums.iter_mut().for_each(flush);
+        self.sums = sums;
+    }
+
+    /// Correlation of `l = m + s`, `r = m − s` in `[−1, 1]`; 0 when either is silent.
+    pub fn correlation(&self) -> f32 {
+        let [mm, ss, ms] = self.sums;
+        let (ll, rr) = (mm + ss + 2.0 * ms, mm + ss - 2.0 * ms);
+        let p = ll * rr;
+        if p <= SILENCE_POWER * SILENCE_POWER || ll <= SILENCE_POWER || rr <= SILENCE_POWER {
+            return 0.0;
+        }
+        ((mm - ss) / p.sqrt()).clamp(-1.0, 1.0)
+    }
+
+    /// Integrated mid RMS (linear).
+    pub fn mid_rms(&self) -> f32 {
+        self.sums[0].max(0.0).sqrt()
+    }
+
+    /// Integrated side RMS (linear).
+    pub fn side_rms(&self) -> f32 {
+        self.sums[1].max(0.0).sqrt()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mid_side_meter_matches_per_sample_integration_for_any_block_size() {
+        // Reference: the per-sample one-pole in f64 on m², s², m·s, and the correlation of
+        // l = m + s, r = m − s from its definition. Blocks 1, 7, 64, 100, 1000 and random.
+        let fs = 48_000.0;
+        let a = f64::from(coef_for_time_ms(fs, DEFAULT_INTEGRATION_MS));
+        let mut rng = fastrand::Rng::with_seed(17);
+        let len = 30_000;
+        // Correlated pair with a level change half way.
+        let m: Vec<f32> = (0..len)
+            .map(|i| (rng.f32() - 0.5) * if i < len / 2 { 1.0 } else { 0.2 })
+            .collect();
+        let s: Vec<f32> = m
+            .iter()
+            .map(|&x| 0.3 * x + 0.2 * (rng.f32() - 0.5))
+            .collect();
+        for block in [1, 7, 64, 100, 1000, 0] {
+            let mut meter = MidSideMeter::new();
+            meter.prepare(fs, 512, 2);
+            let (mut mm, mut ss, mut ms) = (0.0_f64, 0.0_f64, 0.0_f64);
+            let mut i = 0;
+            let mut checks = 0;
+            while i < len {
+                let n = if block == 0 { rng.usize(1..300) } else { block }.min(len - i);
+                meter.process(&m[i..i + n], &s[i..i + n]);
+                for j in i..i + n {
+                    let (x, y) = (f64::from(m[j]), f64::from(s[j]));
+                    mm = x * x + a * (mm - x * x);
+                    ss = y * y + a * (ss - y * y);
+                    ms = x * y + a * (ms - x * y);
+                }
+                i += n;
+                if i > 2000 {
+                    let rel = |got: f32, want: f64| (f64::from(got) - want).abs() / want.abs();
+                    let (gm, gs) = (meter.mid_rms(), meter.side_rms());
+                    assert!(rel(gm, mm.sqrt()) < 1e-5, "{block} {i}: {gm} {}", mm.sqrt());
+                    assert!(rel(gs, ss.sqrt()) < 1e-5, "{block} {i}: {gs} {}", ss.sqrt());
+                    let (ll, rr) = (mm + ss + 2.0 * ms, mm + ss - 2.0 * ms);
+                    let want = (mm - ss) / (ll * rr).sqrt();
+                    let got = f64::from(meter.correlation());
+                    assert!((got - want).abs() < 1e-5, "{block} {i}: {got} vs {want}");
+                    checks += 1;
+                }
+            }
+            assert!(checks > 0);
+        }
+    }
+
+    #[test]
+    fn mid_side_meter_reads_known_signals() {
+        let l = sine(48_000, 440.0, 0.0);
+        let zero = vec![0.0; l.len()];
+        let mut rng = fastrand::Rng::with_seed(3);
+        let nl: Vec<f32> = (0..48_000).map(|_| rng.f32() - 0.5).collect();
+        let nr: Vec<f32> = (0..48_000).map(|_| rng.f32() - 0.5).collect();
+        let half = |a: &[f32], b: &[f32], sign: f32| -> Vec<f32> {
+            a.iter().zip(b).map(|(x, y)| 0.5 * (x + sign * y)).collect()
+        };
+        let mut c = MidSideMeter::new();
+        c.prepare(48_000.0, 512, 2);
+        assert_eq!(c.correlation(), 0.0);
+        // Identical channels: side 0, +1. Inverted: mid 0, −1.
+        c.process(&l, &zero);
+        c.process(&l, &zero);
+        assert!((c.correlation() - 1.0).abs() < 1e-4 && c.side_rms() == 0.0);
+        assert!((20.0 * c.mid_rms().log10() + 3.0103).abs() < 0.05);
+        c.reset();
+        c.process(&zero, &l);
+        assert!((c.correlation() + 1.0).abs() < 1e-4 && c.mid_rms() == 0.0);
+        // Independent noise ≈ 0; one silent channel (m = s) reads exactly 0.
+        c.reset();
+        c.process(&half(&nl, &nr, 1.0), &half(&nl, &nr, -1.0));
+        assert!(c.correlation().abs() < 0.1, "{}", c.correlation());
+        c.reset();
+        c.process(&l, &l);
+        assert_eq!(c.correlation(), 0.0);
+        // Hostile input.
+        c.process(&[f32::NAN, f32::INFINITY, 1e-39], &[1.0, f32::NAN, 1e-39]);
+        assert!(c.correlation().is_finite() && c.mid_rms().is_finite());
+    }
 
     fn sine(len: usize, f: f32, phase: f32) -> Vec<f32> {
         (0..len)

@@ -850,6 +850,70 @@ fn imager_and_linear_phase_splitter_never_allocate_and_recover() {
     });
 }
 
+#[test]
+fn installing_designed_kernels_never_allocates() {
+    // Sets designed off the audio thread (allocation allowed there) are installed,
+    // swapped in at partition boundaries and cross-faded, and retired storage comes back,
+    // all without allocating; the boxes are dropped outside.
+    let fs = 48_000.0;
+    let base = ImagerSettings {
+        num_bands: 4,
+        phase: PhaseMode::Linear,
+        ..Default::default()
+    };
+    let mut im = Imager::new();
+    im.prepare(fs, MAX_BLOCK, 2);
+    im.set_inline_kernel_design(false);
+    im.set_settings(&base);
+    let mut split = LinearPhaseSplitter::new();
+    split.prepare(fs, MAX_BLOCK, 2);
+    split.set_inline_design(false);
+    let mut bands = vec![vec![0.0; 700]; 8];
+    let mut rng = fastrand::Rng::with_seed(9);
+    let mut left = vec![0.0; 700];
+    let mut right = vec![0.0; 700];
+    let mut returned = Vec::new();
+    for round in 0..12 {
+        let s = ImagerSettings {
+            crossover_hz: [
+                50.0 + 200.0 * rng.f32(),
+                500.0 + 2000.0 * rng.f32(),
+                5000.0 + 10_000.0 * rng.f32(),
+            ],
+            ..base
+        };
+        let set = Imager::design_kernels(&s, fs);
+        let set2 = LinearPhaseSplitter::design(&s.crossover_hz[..1 + round % 3], fs);
+        for _ in 0..6 {
+            let n = 1 + rng.usize(..700);
+            fill(&mut left[..n], &mut rng, 0);
+            fill(&mut right[..n], &mut rng, 1);
+            let (a, b) = (&mut left[..n], &mut right[..n]);
+            let got = assert_no_alloc(|| {
+                im.set_settings(&s);
+                im.process_stereo(a, b);
+                im.take_retired_kernels()
+            });
+            returned.extend(got);
+            let (bl, br) = bands.split_at_mut(4);
+            let mut bl: Vec<&mut [f32]> = bl.iter_mut().map(|v| &mut v[..n]).collect();
+            let mut br: Vec<&mut [f32]> = br.iter_mut().map(|v| &mut v[..n]).collect();
+            let (l, r) = (&left[..n], &right[..n]);
+            let got = assert_no_alloc(|| {
+                split.process_stereo(l, r, &mut bl, &mut br);
+                split.take_retired_kernels()
+            });
+            returned.extend(got);
+            assert!(all_finite(&left[..n]) && all_finite(&right[..n]));
+        }
+        let got = assert_no_alloc(|| (im.install_kernels(set), split.install_kernels(set2)));
+        returned.extend(got.0);
+        returned.extend(got.1);
+    }
+    assert!(!returned.is_empty());
+    drop(returned);
+}
+
 // --- Reverb (reverb branch) ---
 use dsp_core::reverb::{Reverb, ReverbSettings};
 

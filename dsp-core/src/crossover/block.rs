@@ -7,9 +7,9 @@
 //! per-sample order of operations for each sample: the output is bit-identical to
 //! [`Crossover::process_sample`] (tests `fast_paths_match_…`).
 
-use super::{LrAllpassState, LrCoefs, LrOrder, LrSplitState};
+use super::{ChannelState, LrAllpassState, LrCoefs, LrOrder, LrSplitState, MAX_SPLITS};
 use crate::lanes::{F32x4, Lane};
-use crate::svf::{flush, SvfCoefs, SvfState, TptOnePole};
+use crate::svf::{flush, step_with, SvfCoefs, SvfState, TptOnePole};
 
 /// The memories of one split (or all-pass) held in locals for a block loop.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -257,4 +257,272 @@ pub(super) fn allpass_block_stereo(c: &LrCoefs, a: [&mut LrAllpassState; 2], buf
     let [al, ar] = a;
     m.lane(0).store_allpass(al);
     m.lane(1).store_allpass(ar);
+}
+
+/// One SVF section's memories for four lanes.
+type Quad = (F32x4, F32x4);
+
+/// `[a₀, a₁, b₂, b₃]`.
+#[inline(always)]
+fn blend(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4([a.0[0], a.0[1], b.0[2], b.0[3]])
+}
+
+/// `[a₂, a₃, b₂, b₃]`.
+#[inline(always)]
+fn high_low(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4([a.0[2], a.0[3], b.0[2], b.0[3]])
+}
+
+/// `[a₀, a₁, b₀, b₁]`.
+#[inline(always)]
+fn low_low(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4([a.0[0], a.0[1], b.0[0], b.0[1]])
+}
+
+/// Per-lane SVF recursion coefficients and all-pass `k`: `lo` in lanes 0–1, `hi` in 2–3.
+#[derive(Clone, Copy)]
+struct LaneCoefs {
+    b: F32x4,
+    c: F32x4,
+    d: F32x4,
+    k: F32x4,
+}
+
+impl LaneCoefs {
+    fn new(lo: &LrCoefs, hi: &LrCoefs) -> Self {
+        let (lb, lc, ld) = lo.a.recursion();
+        let (hb, hc, hd) = hi.a.recursion();
+        let q = |l: f32, h: f32| F32x4([l, l, h, h]);
+        Self {
+            b: q(lb, hb),
+            c: q(lc, hc),
+            d: q(ld, hd),
+            k: q(lo.a.k, hi.a.k),
+        }
+    }
+
+    /// One SVF step (the arithmetic of [`SvfCoefs::step`]), `(2·bp, 2·lp)`.
+    #[inline(always)]
+    fn step(&self, m: &mut Quad, x: F32x4) -> Quad {
+        step_with(self.b, self.c, self.d, m, x)
+    }
+}
+
+/// Memories of left (`l`) and right (`r`) SVF sections in lanes `[l, r]` of 0–1 (`lo`)
+/// and 2–3 (`hi`).
+fn quad(lo: [&SvfState; 2], hi: [&SvfState; 2]) -> Quad {
+    (
+        F32x4([lo[0].ic1, lo[1].ic1, hi[0].ic1, hi[1].ic1]),
+        F32x4([lo[0].ic2, lo[1].ic2, hi[0].ic2, hi[1].ic2]),
+    )
+}
+
+/// Writes lanes 0–1 (`half` 0) or 2–3 (`half` 1) back to a left and a right section.
+fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
+    for (i, d) in dst.into_iter().enumerate() {
+        *d = SvfState {
+            ic1: q.0 .0[2 * half + i],
+            ic2: q.1 .0[2 * half + i],
+        };
+    }
+}
+
+/// The LR4 tree of a 2-, 3- or 4-band crossover (`NB`) for two channels, all stages in
+/// one loop with the memories in registers, and two sections per four-lane vector where
+/// the tree allows it (left/right in lanes 0–1 of one section, 2–3 of the other), run
+/// as a software pipeline like the EQ's cascade (`crate::eq`): step `s` below works on
+/// sample `n + 1 − s` in iteration `n`, so the steps of one iteration are independent
+/// and overlap (one sample's path through all six steps is long; without the skew it
+/// bounds the loop). The first and last `steps − 1` iterations fill and drain the
+/// pipe, so nothing is delayed across calls. The steps, per sample:
+///
+/// 1. split 0, first section, on `[x_l, x_r]` (coefficients `c₀`);
+/// 2. split 0, second section → `low₀`, `high₀`;
+/// 3. `[low₀ | high₀]` through one `c₁` section: lanes 0–1 are the band-0 all-pass of
+///    crossover 1, lanes 2–3 split 1's first section;
+/// 4. lanes 0–1: band 0's all-pass of crossover 2 (`c₂`); lanes 2–3: split 1's second
+///    section (`c₁`) → `low₁`, `high₁`;
+/// 5. `[low₁ | high₁]` through one `c₂` section: band 1's all-pass, split 2's first
+///    section;
+/// 6. split 2's second section (lanes 2–3) → bands 2 and 3.
+///
+/// Six vector steps instead of nine two-lane ones. Each lane runs the arithmetic of
+/// [`LrCoefs::split_lr4`] / [`LrCoefs::allpass_lr4`] on the same values, so the output is
+/// bit-identical to the stage-by-stage loops (test `stereo_lanes_match_two_mono_blocks`).
+/// Idle lanes get zero input and keep zero memories. All band slices hold at least `len`
+/// samples.
+pub(super) fn tree_lr4_stereo<const NB: usize>(
+    coefs: &[LrCoefs; MAX_SPLITS],
+    state: [&mut ChannelState; 2],
+    input: [&[f32]; 2],
+    bands_l: &mut [&mut [f32]],
+    bands_r: &mut [&mut [f32]],
+    len: usize,
+) {
+    debug_assert!((2..=4).contains(&NB));
+    let [sl, sr] = state;
+    let [in_l, in_r] = input;
+    let (in_l, in_r) = (&in_l[..len], &in_r[..len]);
+    let zero = SvfState::default();
+    let (c0, c1, c2) = (&coefs[0], &coefs[1], &coefs[2]);
+    let k0 = LaneCoefs::new(c0, c0);
+    let k1 = LaneCoefs::new(c1, c1);
+    let k12 = LaneCoefs::new(c2, c1);
+    let k2 = LaneCoefs::new(c2, c2);
+    let mut m1 = quad([&sl.splits[0].svf[0], &sr.splits[0].svf[0]], [&zero, &zero]);
+    let mut m2 = quad([&sl.splits[0].svf[1], &sr.splits[0].svf[1]], [&zero, &zero]);
+    let idle: Quad = (F32x4::default(), F32x4::default());
+    let (mut m3, mut m4, mut m5, mut m6) = (idle, idle, idle, idle);
+    if NB >= 3 {
+        m3 = quad(
+            [&sl.allpasses[0].svf[0], &sr.allpasses[0].svf[0]],
+            [&sl.splits[1].svf[0], &sr.splits[1].svf[0]],
+        );
+        let ap = if NB == 4 {
+            [&sl.allpasses[1].svf[0], &sr.allpasses[1].svf[0]]
+        } else {
+            [&zero, &zero]
+        };
+        m4 = quad(ap, [&sl.splits[1].svf[1], &sr.splits[1].svf[1]]);
+    }
+    if NB == 4 {
+        m5 = quad(
+            [&sl.allpasses[2].svf[0], &sr.allpasses[2].svf[0]],
+            [&sl.splits[2].svf[0], &sr.splits[2].svf[0]],
+        );
+        m6 = quad([&zero, &zero], [&sl.splits[2].svf[1], &sr.splits[2].svf[1]]);
+    }
+    let half = F32x4::splat(0.5);
+    let none = F32x4::default();
+    let mut outs_l: [&mut [f32]; 4] = Default::default();
+    let mut outs_r: [&mut [f32]; 4] = Default::default();
+    for (b, (l, r)) in bands_l
+        .iter_mut()
+        .zip(bands_r.iter_mut())
+        .take(NB)
+        .enumerate()
+    {
+        outs_l[b] = &mut l[..len];
+        outs_r[b] = &mut r[..len];
+    }
+    let [o0l, o1l, o2l, o3l] = outs_l;
+    let [o0r, o1r, o2r, o3r] = outs_r;
+    // Values handed from step s (iteration n, sample n − s + 1) to step s + 1
+    // (iteration n + 1, same sample).
+    let (mut w2_1, mut ap0) = (none, none);
+    let (mut low0, mut high0) = (none, none);
+    let (mut y3, mut h3) = (none, none);
+    let (mut low1, mut high1) = (none, none);
+    let (mut y5, mut h5) = (none, none);
+    let steps = match NB {
+        2 => 2,
+        3 => 4,
+        _ => 6,
+    };
+    // Step `s` (1-based) of iteration `n` works on sample `n + 1 − s`; it runs when that
+    // sample is in the block (always, outside the first and last `steps − 1` iterations).
+    // The steps run last to first so that each reads what its predecessor handed over
+    // in the previous iteration.
+    macro_rules! iteration {
+        ($n:expr, $masked:expr) => {{
+            let n: usize = $n;
+            let active = |s: usize| !$masked || (n + 1 >= s && n + 1 - s < len);
+            if NB == 4 && active(6) {
+                let i = n - 5;
+                let (_, w2b) = k2.step(&mut m6, blend(none, h5));
+                let low2 = half * w2b;
+                let high2 = y5 - low2;
+                (o2l[i], o2r[i]) = (low2.0[2], low2.0[3]);
+                (o3l[i], o3r[i]) = (high2.0[2], high2.0[3]);
+            }
+            if NB == 4 && active(5) {
+                let i = n - 4;
+                let v5 = high_low(low1, high1);
+                let (w1, w2) = k2.step(&mut m5, v5);
+                y5 = v5 - k2.k * w1;
+                h5 = half * w2;
+                (o1l[i], o1r[i]) = (y5.0[0], y5.0[1]);
+            }
+            if NB >= 3 && active(4) {
+                let i = n - 3;
+                let v4 = if NB == 4 {
+                    blend(y3, h3)
+                } else {
+                    blend(none, h3)
+                };
+                let (w1, w2) = k12.step(&mut m4, v4);
+                low1 = half * w2;
+                high1 = y3 - low1;
+                if NB == 4 {
+                    let band0 = v4 - k12.k * w1;
+                    (o0l[i], o0r[i]) = (band0.0[0], band0.0[1]);
+                } else {
+                    (o0l[i], o0r[i]) = (y3.0[0], y3.0[1]);
+                    (o1l[i], o1r[i]) = (low1.0[2], low1.0[3]);
+                    (o2l[i], o2r[i]) = (high1.0[2], high1.0[3]);
+                }
+            }
+            if NB >= 3 && active(3) {
+                let v3 = low_low(low0, high0);
+                let (w1, w2) = k1.step(&mut m3, v3);
+                y3 = v3 - k1.k * w1;
+                h3 = half * w2;
+            }
+            if active(2) {
+                let (_, w2b) = k0.step(&mut m2, half * w2_1);
+                low0 = half * w2b;
+                high0 = ap0 - low0;
+                if NB == 2 {
+                    let i = n - 1;
+                    (o0l[i], o0r[i]) = (low0.0[0], low0.0[1]);
+                    (o1l[i], o1r[i]) = (high0.0[0], high0.0[1]);
+                }
+            }
+            if active(1) {
+                let x = F32x4::pair(in_l[n], in_r[n]);
+                let (w1, w2) = k0.step(&mut m1, x);
+                w2_1 = w2;
+                ap0 = x - k0.k * w1;
+            }
+        }};
+    }
+    let total = len + steps - 1;
+    let fill_end = (steps - 1).min(total);
+    for n in 0..fill_end {
+        iteration!(n, true);
+    }
+    let steady_end = len.max(fill_end);
+    for n in fill_end..steady_end {
+        iteration!(n, false);
+    }
+    for n in steady_end..total {
+        iteration!(n, true);
+    }
+    let (sl, sr) = (&mut *sl, &mut *sr);
+    unquad(&m1, 0, [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]]);
+    unquad(&m2, 0, [&mut sl.splits[0].svf[1], &mut sr.splits[0].svf[1]]);
+    if NB >= 3 {
+        unquad(
+            &m3,
+            0,
+            [&mut sl.allpasses[0].svf[0], &mut sr.allpasses[0].svf[0]],
+        );
+        unquad(&m3, 1, [&mut sl.splits[1].svf[0], &mut sr.splits[1].svf[0]]);
+        unquad(&m4, 1, [&mut sl.splits[1].svf[1], &mut sr.splits[1].svf[1]]);
+    }
+    if NB == 4 {
+        unquad(
+            &m4,
+            0,
+            [&mut sl.allpasses[1].svf[0], &mut sr.allpasses[1].svf[0]],
+        );
+        unquad(
+            &m5,
+            0,
+            [&mut sl.allpasses[2].svf[0], &mut sr.allpasses[2].svf[0]],
+        );
+        unquad(&m5, 1, [&mut sl.splits[2].svf[0], &mut sr.splits[2].svf[0]]);
+        unquad(&m6, 1, [&mut sl.splits[2].svf[1], &mut sr.splits[2].svf[1]]);
+    }
 }

@@ -316,8 +316,8 @@ fn fast_paths_match_the_per_sample_tick_and_a_textbook_f64_reference() {
 
 #[test]
 fn stereo_lanes_match_two_mono_blocks() {
-    // `process_stereo` (both channels in lanes of one loop) against `process_block` per
-    // channel: every order, 2..=5 bands, blocks of 1, 64 and 500 samples, with a NaN
+    // `process_stereo` (both channels in lanes of one loop; LR4 2..=4 bands: the
+    // pipelined tree) against `process_block` per channel: every order, 2..=5 bands, blocks of 1, 64 and 500 samples, with a NaN
     // burst in the right channel (flushed at block end on both paths): bit-identical.
     let (l, mut r) = (noise(3000, 41), noise(3000, 42));
     r[700] = f32::NAN;
@@ -327,6 +327,7 @@ fn stereo_lanes_match_two_mono_blocks() {
             &[20.0][..],
             &[80.0, 600.0, 3000.0, 12_000.0][..],
             &[200.0, 2000.0][..],
+            &[120.0, 1000.0, 6000.0][..],
         ] {
             for block in [1, 64, 500] {
                 let mut mono = Crossover::new();

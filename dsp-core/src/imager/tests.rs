@@ -400,3 +400,45 @@ fn reset_gives_identical_output() {
     let b = run(&mut im, &l, &r, 64);
     assert!(a == b);
 }
+
+#[test]
+fn installed_kernels_give_the_output_of_inline_design() {
+    // Linear phase, crossovers and band count change at 10 000: one imager designs the
+    // kernels inside its processing, the other gets them from `design_kernels` (as from
+    // a background thread). Same output sample for sample.
+    let l = noise(40_000, 31);
+    let r = noise(40_000, 32);
+    let s0 = ImagerSettings {
+        num_bands: 3,
+        phase: PhaseMode::Linear,
+        ..Default::default()
+    };
+    let s1 = ImagerSettings {
+        num_bands: 4,
+        crossover_hz: [250.0, 2500.0, 11_000.0],
+        width: [0.5, 1.5, 0.8, 2.0],
+        ..s0
+    };
+    let mut outputs = Vec::new();
+    for background in [false, true] {
+        let mut im = imager(&s0);
+        im.set_inline_kernel_design(!background);
+        let (mut ol, mut or) = (l.clone(), r.clone());
+        let mut retired = 0;
+        for (i, (cl, cr)) in ol.chunks_mut(256).zip(or.chunks_mut(256)).enumerate() {
+            if i * 256 == 9984 {
+                im.set_settings(&s1);
+                if background {
+                    assert!(im
+                        .install_kernels(Imager::design_kernels(&s1, FS))
+                        .is_none());
+                }
+            }
+            im.process_stereo(cl, cr);
+            retired += usize::from(im.take_retired_kernels().is_some());
+        }
+        assert_eq!(retired, usize::from(background));
+        outputs.push((ol, or));
+    }
+    assert!(outputs[0] == outputs[1]);
+}

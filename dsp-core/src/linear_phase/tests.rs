@@ -259,3 +259,48 @@ fn reset_clears_and_an_unprepared_splitter_is_silent() {
     let second = split(&mut s, &x, 64, None);
     assert_eq!(first, second);
 }
+
+#[test]
+fn installed_kernels_equal_inline_design_and_come_back_for_dropping() {
+    // One splitter designs on the calling thread (`set_bands`), the other gets the same
+    // change as a set designed elsewhere: identical bands, sample for sample, through
+    // the change and its cross-fade (both swap in at the same partition boundary).
+    let fs = 48_000.0;
+    let x = noise(40_000, 12);
+    let change: [f32; 3] = [300.0, 3000.0, 9000.0];
+    let at = 12_345;
+    let mut inline = prepared(fs, &[500.0, 5000.0]);
+    let want = split(&mut inline, &x, 333, Some((at, &change)));
+    let mut installed = prepared(fs, &[500.0, 5000.0]);
+    installed.set_inline_design(false);
+    // A set for another rate does not fit and comes straight back.
+    let other_rate = LinearPhaseSplitter::design(&change, 44_100.0);
+    assert!(!other_rate.fits(&installed));
+    assert!(installed.install_kernels(other_rate).is_some());
+    let set = LinearPhaseSplitter::design(&change, fs);
+    assert!(set.fits(&installed) && set.num_bands() == 4);
+    assert_eq!(set.crossover_hz(), &change[..]);
+    let first = split(&mut installed, &x[..at], 333, None);
+    // `set_bands` alone does nothing without inline design.
+    installed.set_bands(&[100.0]);
+    assert!(installed.install_kernels(set).is_none());
+    let rest = split(&mut installed, &x[at..], 333, None);
+    assert_eq!(installed.crossover_hz(), &change[..]);
+    for b in 0..MAX_BANDS {
+        let got: Vec<f32> = first[b].iter().chain(&rest[b]).copied().collect();
+        assert!(got == want[b], "band {b}");
+    }
+    // The replaced storage comes back (once), and a later set is handed its slot.
+    let retired = installed.take_retired_kernels();
+    assert!(retired.is_some());
+    assert!(installed.take_retired_kernels().is_none());
+    // Two sets before a boundary: the newest wins, the first comes back unused.
+    let a = LinearPhaseSplitter::design(&[700.0], fs);
+    let b = LinearPhaseSplitter::design(&[1500.0], fs);
+    assert!(installed.install_kernels(a).is_none());
+    let unused = installed.install_kernels(b).expect("replaced set");
+    assert_eq!(unused.crossover_hz(), &[700.0]);
+    split(&mut installed, &x[..2000], 100, None);
+    assert_eq!(installed.crossover_hz(), &[1500.0]);
+    assert_eq!(installed.num_bands(), 2);
+}
