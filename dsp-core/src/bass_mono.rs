@@ -131,6 +131,11 @@ impl BassMono {
         }
         let fading = self.amount.is_smoothing();
         let amount = self.amount.next();
+        if !fading && amount == 0.0 {
+            // Faded out earlier in this block: the input passes, as it does from the next
+            // block on (when `process` skips the stage).
+            return (l, r);
+        }
         let (ml, mr) = steady_sample(&self.xover, &mut self.split, l, r);
         if fading {
             let out = (l + amount * (ml - l), r + amount * (mr - r));
@@ -199,4 +204,41 @@ fn steady_sample(xover: &LrCoefs, regs: &mut SplitRegs<F32x4>, l: f32, r: f32) -
     let (low, high) = xover.split_lr4(regs, F32x4::pair(l, r));
     let low = 0.5 * (low.0[0] + low.0[1]);
     (high.0[0] + low, high.0[1] + low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::noise;
+
+    /// Turning bass mono off: once the 20 ms fade has ended, the input passes bit for bit,
+    /// also in the rest of the block in which the fade ended (a block-size dependence the
+    /// Imager's host test found: the crossover output leaked on until the block ended).
+    #[test]
+    fn after_fading_out_the_input_passes_within_the_same_block() {
+        let fs = 48_000.0;
+        let fade = (CROSSFADE_MS * 48.0) as usize;
+        let run = |block: usize| {
+            let mut b = BassMono::new();
+            b.prepare(fs);
+            b.set(true, 150.0, true);
+            let (mut l, mut r) = (noise(8000, 1), noise(8000, 2));
+            let (il, ir) = (l.clone(), r.clone());
+            b.process(&mut l[..2000], &mut r[..2000]);
+            b.set(false, 150.0, false);
+            let mut i = 2000;
+            while i < 8000 {
+                let n = block.min(8000 - i);
+                b.process(&mut l[i..i + n], &mut r[i..i + n]);
+                i += n;
+            }
+            assert_eq!(&l[2000 + fade..], &il[2000 + fade..], "block {block}");
+            assert_eq!(&r[2000 + fade..], &ir[2000 + fade..], "block {block}");
+            l
+        };
+        let one = run(1);
+        for block in [7, 64, 4096, 6000] {
+            assert_eq!(run(block), one, "block {block}");
+        }
+    }
 }
