@@ -365,11 +365,10 @@ fn band_view(
         [pos2(rect.left(), unity), pos2(rect.right(), unity)],
         Stroke::new(1.0, theme::LINE),
     );
-    for b in 0..n {
+    for (b, &color) in BAND_COLORS.iter().enumerate().take(n) {
         let (l, r) = band_span(params, rect, b);
         let w = params.band[b].width.value();
         let y = width_to_y(rect, w);
-        let color = BAND_COLORS[b];
         painter.rect_filled(
             Rect::from_min_max(pos2(l + 1.0, y.min(unity)), pos2(r - 1.0, y.max(unity))),
             0.0,

@@ -153,7 +153,7 @@ impl Default for ImagerParams {
             }),
             band: std::array::from_fn(|i| BandParams {
                 width: FloatParam::new(
-                    &format!("Band {} Width", i + 1),
+                    format!("Band {} Width", i + 1),
                     1.0,
                     FloatRange::Linear {
                         min: 0.0,
