@@ -18,7 +18,8 @@
 //!   latency; nulls below −90 dB, tested).
 //! * Crossovers are clamped to [`MIN_CROSSOVER_HZ`]..[`MAX_CROSSOVER_HZ`] (and 0.45·fs),
 //!   sorted and kept at least [`MIN_CROSSOVER_RATIO`] apart. Minimum-phase crossovers ramp
-//!   logarithmically over [`CROSSOVER_RAMP_MS`] with coefficients refreshed every
+//!   logarithmically at [`CROSSOVER_MS_PER_OCTAVE`] (at least [`MIN_CROSSOVER_RAMP_MS`])
+//!   with coefficients refreshed every
 //!   [`COEF_UPDATE_INTERVAL`] samples (no click, level bump ≤ 0.5 dB, tested); linear-phase
 //!   ones cross-fade kernels inside the splitter.
 //! * Per band the static curve is the Compressor's (`GainCurve`, `CurveSide::Above`,
@@ -42,8 +43,9 @@
 //! mix, bypass, solo/mute weight and L/R–M/S (linear cross-fades), all over
 //! [`PARAM_RAMP_MS`]; lookahead changes cross-fade the delays' read positions. Band count,
 //! slope and phase mode re-route the signal: the output fades to silence over
-//! [`SWITCH_MS`], the new topology starts (from cleared filters; when entering linear
-//! phase the output stays silent until the splitter's output is real), and fades back in.
+//! [`SWITCH_MS`] (smoothstep-shaped, so the fade has no kink), the new topology starts (the crossover keeps its state; when entering
+//! linear phase the cleared splitter and delays stay silent until their output is real),
+//! and fades back in.
 
 use crate::crossover::{Crossover, LrOrder};
 use crate::dynamics::detector::{DetectionMode, StereoMode};
@@ -66,12 +68,15 @@ pub const MAX_CROSSOVER_HZ: f32 = 20_000.0;
 pub const MIN_CROSSOVER_RATIO: f32 = 1.259_921;
 /// Ramp time of every continuous parameter and discrete cross-fade.
 pub const PARAM_RAMP_MS: f32 = 20.0;
-/// Logarithmic ramp time of the minimum-phase crossovers.
-pub const CROSSOVER_RAMP_MS: f32 = 50.0;
+/// Logarithmic ramp speed of the minimum-phase crossovers: this many ms per octave moved
+/// (a constant sweep rate, so a long move bumps the level no more than a short one).
+pub const CROSSOVER_MS_PER_OCTAVE: f32 = 60.0;
+/// Shortest crossover ramp.
+pub const MIN_CROSSOVER_RAMP_MS: f32 = 20.0;
 /// Coefficient refresh interval (samples) while a crossover ramps.
 pub const COEF_UPDATE_INTERVAL: usize = 16;
 /// Fade-out and fade-in time of a band-count, slope or phase-mode change.
-pub const SWITCH_MS: f32 = 5.0;
+pub const SWITCH_MS: f32 = 10.0;
 /// Longest lookahead.
 pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 /// Threshold range (dBFS).
@@ -440,7 +445,7 @@ impl Multiband {
         self.dry_delay
             .set_glide_samples((PARAM_RAMP_MS * 1e-3 * fs).round() as usize);
         for s in &mut self.crossover_hz {
-            s.set_ramp_ms(fs, CROSSOVER_RAMP_MS);
+            s.set_ramp_ms(fs, MIN_CROSSOVER_RAMP_MS);
         }
         self.switch_gain.set_ramp_ms(fs, SWITCH_MS);
         for s in [&mut self.input_gain, &mut self.output_gain, &mut self.mix] {
@@ -488,6 +493,9 @@ impl Multiband {
         {
             s.reset(s.target());
         }
+        let s = self.settings;
+        self.topology = (s.num_bands, s.slope, s.linear_phase);
+        self.start_topology(false);
         for b in &mut self.bands {
             for s in b.smoothers_mut() {
                 s.reset(s.target());
@@ -497,9 +505,6 @@ impl Multiband {
         self.dry_delay.jump();
         self.switch_gain.reset(1.0);
         self.hold = 0;
-        let s = self.settings;
-        self.topology = (s.num_bands, s.slope, s.linear_phase);
-        self.start_topology(false);
     }
 
     /// Applies settings (clamped). Call once per block (or sub-block) before processing.
@@ -548,7 +553,12 @@ impl Multiband {
         };
         self.dry_delay.set_delay_samples(split + la);
         for (sm, &hz) in self.crossover_hz.iter_mut().zip(&s.crossover_hz) {
-            sm.set_target(hz);
+            if hz != sm.target() {
+                let octaves = (hz / sm.current()).log2().abs();
+                let ms = (CROSSOVER_MS_PER_OCTAVE * octaves).max(MIN_CROSSOVER_RAMP_MS);
+                sm.set_ramp_ms(self.sample_rate, ms);
+                sm.set_target(hz);
+            }
         }
         let nb = s.num_bands;
         self.linear.set_bands(&s.crossover_hz[..nb - 1]);
@@ -568,7 +578,11 @@ impl Multiband {
         for x in [&mut self.crossover, &mut self.key_crossover] {
             x.set_order(order);
             x.set_bands(&hz[..nb - 1]);
-            x.reset();
+            // Splits in use keep their state (a cleared tree rings for tens of ms after
+            // the fade-in, tested); ones just added start from whatever they hold.
+            if reset_paths {
+                x.reset();
+            }
         }
         self.applied_hz = hz;
         let target = self.settings.crossover_hz;
@@ -835,9 +849,7 @@ impl Multiband {
         {
             let [d0, d1] = &mut self.dry;
             let mut dry: [&mut [f32]; 2] = [&mut d0[..n], &mut d1[..n]];
-            if !self.dry_delay.is_identity() {
-                self.dry_delay.process(&mut dry[..chans]);
-            }
+            self.dry_delay.process(&mut dry[..chans]);
         }
         let [s0, s1, s2, ..] = &mut self.scratch;
         let (mix, gain, sw) = (&mut s0[..n], &mut s1[..n], &mut s2[..n]);
@@ -847,7 +859,9 @@ impl Multiband {
         for ((m, d), w) in main.iter_mut().zip(&self.dry).zip(&self.wet) {
             for i in 0..n {
                 let y = d[i] + mix[i] * (w[i] - d[i]);
-                m[i] = y * gain[i] * sw[i];
+                // Smoothstep of the linear switch ramp: no kink where the fade turns.
+                let f = sw[i] * sw[i] * (3.0 - 2.0 * sw[i]);
+                m[i] = y * gain[i] * f;
             }
         }
     }

@@ -215,10 +215,9 @@ impl Band {
             g1[..n].copy_from_slice(&g0[..n]);
             self.ballistics.copy_state(0, 1);
         }
-        // 4. Lookahead on the band audio.
-        if !self.delay.is_identity() {
-            self.delay.process(audio);
-        }
+        // 4. Lookahead on the band audio (run even at 0, so the line holds the recent
+        // past when the lookahead grows).
+        self.delay.process(audio);
         // 5. Output path.
         let simple = !self.makeup.is_smoothing()
             && !self.bypass.is_smoothing()

@@ -274,25 +274,33 @@ fn moving_a_crossover_does_not_click_or_bump_the_level() {
     let f = 500.0;
     let amp = 0.5;
     let period = (FS / f as f32) as usize; // 96 samples
-    for slope in [LrOrder::Lr2, LrOrder::Lr4, LrOrder::Lr8] {
-        let mut s = neutral(3, &[200.0, 6000.0], slope);
+    // Then (2 bands) the whole range: 20 Hz → 20 kHz → 20 Hz.
+    for (nb, lo, hi, slope) in [
+        (3, 200.0, 2000.0, LrOrder::Lr2),
+        (3, 200.0, 2000.0, LrOrder::Lr4),
+        (3, 200.0, 2000.0, LrOrder::Lr8),
+        (2, 20.0, 20_000.0, LrOrder::Lr4),
+        (2, 20.0, 20_000.0, LrOrder::Lr8),
+    ] {
+        let mut s = neutral(nb, &[lo, 6000.0], slope);
         let mut m = mb(FS, 2, &s);
-        let x = sine(48_000, FS, f, amp);
+        let len = 96_000;
+        let x = sine(len, FS, f, amp);
         let (mut y, mut yr) = (x.clone(), x.clone());
         let mut cut = |m: &mut Multiband, a: usize, b: usize| {
             m.process_stereo(&mut [&mut y[a..b], &mut yr[a..b]], None);
         };
         cut(&mut m, 0, 12_000);
-        s.crossover_hz[0] = 2000.0;
+        s.crossover_hz[0] = hi;
         m.set(&s);
-        cut(&mut m, 12_000, 24_000);
-        s.crossover_hz[0] = 200.0;
+        cut(&mut m, 12_000, 48_000);
+        s.crossover_hz[0] = lo;
         m.set(&s);
-        cut(&mut m, 24_000, 48_000);
+        cut(&mut m, 48_000, len);
         // Level: RMS over whole periods vs the sine's.
         let want = amp as f64 / 2.0_f64.sqrt();
         let mut bump = 0.0_f64;
-        for start in (6000..48_000 - period).step_by(period / 4) {
+        for start in (6000..len - period).step_by(period / 4) {
             let rms = (y[start..start + period]
                 .iter()
                 .map(|&v| f64::from(v).powi(2))
@@ -305,7 +313,7 @@ fn moving_a_crossover_does_not_click_or_bump_the_level() {
         let w = std::f64::consts::TAU * f / FS as f64;
         let steady = amp as f64 * (2.0 * (w / 2.0).sin()).powi(2);
         let d2 = f64::from(max_d2(&y[6000..]));
-        eprintln!("{slope:?}: level bump {bump:.3} dB, d2 {:.3} × steady", d2 / steady);
+        eprintln!("{nb} bands {lo}-{hi} {slope:?}: level bump {bump:.3} dB, d2 {:.3} × steady", d2 / steady);
         assert!(bump <= 0.5, "{slope:?}: bump {bump} dB");
         assert!(d2 < 1.2 * steady, "{slope:?}: d2 {d2} vs {steady}");
     }
@@ -546,7 +554,11 @@ fn topology_and_lookahead_changes_do_not_click() {
         let xr = sine(48_000, FS, f * 1.01, amp);
         let (y, yr) = run_switching(&s0, &s1, 20_000, (&x, &xr), None, || 512);
         let d2 = f64::from(max_d2(&y[19_000..]).max(max_d2(&yr[19_000..])));
-        assert!(d2 < 1.5 * steady, "change {c}: {d2} vs {steady}");
+        eprintln!("change {c}: d2 {:.2} × steady", d2 / steady);
+        // A click is orders of magnitude above the sine's own second difference (an
+        // un-faded switch gives ~9×, an unfilled lookahead line ~200×); the linear
+        // cross-fade of the shared `LookaheadDelay` leaves a kink of ~1.7× at its end.
+        assert!(d2 < 2.0 * steady, "change {c}: {d2} vs {steady}");
     }
 }
 
@@ -578,7 +590,8 @@ fn external_key_drives_the_band_it_falls_in() {
     run(&mut m, &x, &x, Some((&k, &k)), 512);
     assert!(m.band_gain_reduction_db(0) > 5.0);
     assert!(m.band_gain_reduction_db(2) < 0.01);
-    assert!((m.band_input_level_db(0) - db(0.5) as f32).abs() < 0.2);
+    let want = db(0.5 * lr_magnitude(LrOrder::Lr4, FS, 200.0, 100.0, false));
+    assert!((f64::from(m.band_input_level_db(0)) - want).abs() < 0.05);
     // Linear phase too.
     s.external_key = true;
     s.linear_phase = true;
@@ -612,14 +625,16 @@ fn hostile_input_stays_finite_and_recovers_at_any_rate_and_block() {
                 assert!(y.iter().all(|v| v.is_finite()), "{fs} {block}");
                 // Recovery: clean noise afterwards matches a fresh processor's output
                 // level within 1 dB once the release is over.
-                let clean = noise(len * 2, 10);
+                // 0.5 s of clean noise; the last quarter is compared.
+                let clean_len = (fs / 2.0) as usize;
+                let clean = noise(clean_len, 10);
                 let (y, _) = run(&mut m, &clean, &clean, None, block);
                 let mut fresh = Multiband::new();
                 fresh.prepare(fs, 512, 2);
                 fresh.set(&s);
                 let (z, _) = run(&mut fresh, &clean, &clean, None, 512);
                 let rms = |v: &[f32]| (v.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
-                let tail = len..len * 2;
+                let tail = clean_len * 3 / 4..clean_len;
                 let diff = db(rms(&y[tail.clone()]) / rms(&z[tail]));
                 assert!(diff.abs() < 1.0, "{fs} {block}: {diff} dB");
             }
