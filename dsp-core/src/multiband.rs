@@ -486,11 +486,11 @@ impl Multiband {
 
     /// Jumps every smoother, delay and the topology to the settings.
     fn snap_all(&mut self) {
-        for s in self
-            .crossover_hz
-            .iter_mut()
-            .chain([&mut self.input_gain, &mut self.output_gain, &mut self.mix])
-        {
+        for s in self.crossover_hz.iter_mut().chain([
+            &mut self.input_gain,
+            &mut self.output_gain,
+            &mut self.mix,
+        ]) {
             s.reset(s.target());
         }
         let s = self.settings;
@@ -805,8 +805,12 @@ impl Multiband {
                     self.key_linear
                         .process_stereo(&l[..n], &r[..n], &mut bl[..nb], &mut br[..nb]);
                 } else {
-                    self.key_crossover
-                        .process_stereo(&l[..n], &r[..n], &mut bl[..nb], &mut br[..nb]);
+                    self.key_crossover.process_stereo(
+                        &l[..n],
+                        &r[..n],
+                        &mut bl[..nb],
+                        &mut br[..nb],
+                    );
                 }
             } else {
                 // Mono processor: the key's two channels averaged.
@@ -876,8 +880,20 @@ fn split_bands(bufs: &mut [[Vec<f32>; 2]; MAX_BANDS], n: usize) -> [[&mut [f32];
     let [l3, r3] = b3;
     let [l4, r4] = b4;
     [
-        [&mut l0[..n], &mut l1[..n], &mut l2[..n], &mut l3[..n], &mut l4[..n]],
-        [&mut r0[..n], &mut r1[..n], &mut r2[..n], &mut r3[..n], &mut r4[..n]],
+        [
+            &mut l0[..n],
+            &mut l1[..n],
+            &mut l2[..n],
+            &mut l3[..n],
+            &mut l4[..n],
+        ],
+        [
+            &mut r0[..n],
+            &mut r1[..n],
+            &mut r2[..n],
+            &mut r3[..n],
+            &mut r4[..n],
+        ],
     ]
 }
 

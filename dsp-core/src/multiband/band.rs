@@ -94,7 +94,14 @@ impl Band {
     }
 
     /// Allocates for `fs`, `max_block`, `channels` and the longest lookahead.
-    pub fn prepare(&mut self, fs: f32, max_block: usize, channels: usize, max_la: usize, ramp_ms: f32) {
+    pub fn prepare(
+        &mut self,
+        fs: f32,
+        max_block: usize,
+        channels: usize,
+        max_la: usize,
+        ramp_ms: f32,
+    ) {
         self.detector.prepare(fs, max_block, channels);
         self.ballistics.prepare(fs, max_block, channels);
         self.delay.prepare(max_la, max_block);
@@ -138,8 +145,11 @@ impl Band {
         self.makeup.set_target(crate::db::db_to_gain(s.makeup_db));
         self.bypass.set_target(if s.bypass { 1.0 } else { 0.0 });
         self.weight.set_target(weight);
-        self.ms
-            .set_target(if s.stereo_mode == StereoMode::MidSide { 1.0 } else { 0.0 });
+        self.ms.set_target(if s.stereo_mode == StereoMode::MidSide {
+            1.0
+        } else {
+            0.0
+        });
     }
 
     /// Processes one chunk: detects on `key` (or the band audio), computes the gains,

@@ -50,7 +50,13 @@ fn mb(fs: f32, channels: usize, s: &MultibandSettings) -> Multiband {
 }
 
 /// Runs stereo `(l, r)` through `m` in blocks of `block` (settings re-sent each block).
-fn run(m: &mut Multiband, l: &[f32], r: &[f32], key: Option<(&[f32], &[f32])>, block: usize) -> (Vec<f32>, Vec<f32>) {
+fn run(
+    m: &mut Multiband,
+    l: &[f32],
+    r: &[f32],
+    key: Option<(&[f32], &[f32])>,
+    block: usize,
+) -> (Vec<f32>, Vec<f32>) {
     let (mut ol, mut or) = (l.to_vec(), r.to_vec());
     let s = *m.settings();
     let mut i = 0;
@@ -108,7 +114,10 @@ fn flat_sum_every_band_count_slope_and_crossover_sweep() {
                 let tail = y[len - 512..].iter().fold(0.0_f32, |a, v| a.max(v.abs()));
                 assert!(tail < 1e-6, "IR not decayed: {tail}");
                 for (f, g) in response_db(&y, FS, 10.0, 20_000.0) {
-                    assert!(g.abs() < 0.01, "{nb} bands {slope:?} {hz:?}: {g} dB at {f} Hz");
+                    assert!(
+                        g.abs() < 0.01,
+                        "{nb} bands {slope:?} {hz:?}: {g} dB at {f} Hz"
+                    );
                     worst = worst.max(g.abs());
                 }
                 cases += 1;
@@ -274,7 +283,7 @@ fn moving_a_crossover_does_not_click_or_bump_the_level() {
     let f = 500.0;
     let amp = 0.5;
     let period = (FS / f as f32) as usize; // 96 samples
-    // Then (2 bands) the whole range: 20 Hz → 20 kHz → 20 Hz.
+                                           // Then (2 bands) the whole range: 20 Hz → 20 kHz → 20 Hz.
     for (nb, lo, hi, slope) in [
         (3, 200.0, 2000.0, LrOrder::Lr2),
         (3, 200.0, 2000.0, LrOrder::Lr4),
@@ -313,7 +322,10 @@ fn moving_a_crossover_does_not_click_or_bump_the_level() {
         let w = std::f64::consts::TAU * f / FS as f64;
         let steady = amp as f64 * (2.0 * (w / 2.0).sin()).powi(2);
         let d2 = f64::from(max_d2(&y[6000..]));
-        eprintln!("{nb} bands {lo}-{hi} {slope:?}: level bump {bump:.3} dB, d2 {:.3} × steady", d2 / steady);
+        eprintln!(
+            "{nb} bands {lo}-{hi} {slope:?}: level bump {bump:.3} dB, d2 {:.3} × steady",
+            d2 / steady
+        );
         assert!(bump <= 0.5, "{slope:?}: bump {bump} dB");
         assert!(d2 < 1.2 * steady, "{slope:?}: d2 {d2} vs {steady}");
     }
@@ -333,7 +345,8 @@ fn solo_mute_and_bypass_route_the_bands() {
         let mut refs: Vec<&mut [f32]> = bands.iter_mut().map(|b| &mut b[..]).collect();
         xo.process_block(0, &x, &mut refs);
     }
-    let cases: [(&str, fn(&mut MultibandSettings), [f32; 3]); 4] = [
+    type Case = (&'static str, fn(&mut MultibandSettings), [f32; 3]);
+    let cases: [Case; 4] = [
         ("mute 1", |s| s.bands[1].mute = true, [1.0, 0.0, 1.0]),
         ("solo 2", |s| s.bands[2].solo = true, [0.0, 0.0, 1.0]),
         (
@@ -406,7 +419,11 @@ fn mix_zero_is_the_delayed_input_bit_exact_and_the_dry_path_is_aligned() {
         let (x, xr) = (noise(len, 1), noise(len, 2));
         let (y, yr) = run(&mut m, &x, &xr, None, 500);
         for i in 0..len {
-            let (a, b) = if i >= lat { (x[i - lat], xr[i - lat]) } else { (0.0, 0.0) };
+            let (a, b) = if i >= lat {
+                (x[i - lat], xr[i - lat])
+            } else {
+                (0.0, 0.0)
+            };
             assert_eq!(y[i].to_bits(), a.to_bits(), "linear {linear}: sample {i}");
             assert_eq!(yr[i].to_bits(), b.to_bits());
         }
@@ -469,7 +486,9 @@ fn run_switching(
     let (mut l, mut r) = (x.0.to_vec(), x.1.to_vec());
     let mut i = 0;
     while i < l.len() {
-        let e = (i + sizes()).min(l.len()).min(if i < at { at } else { usize::MAX });
+        let e = (i + sizes())
+            .min(l.len())
+            .min(if i < at { at } else { usize::MAX });
         m.set(if i < at { a } else { b });
         let kb: [&[f32]; 2];
         let k = match key {
@@ -510,14 +529,24 @@ fn output_is_identical_for_any_block_size_through_changes() {
     for (c, change) in changes.iter().enumerate() {
         let mut b = a;
         change(&mut b);
-        let key = if c == 0 { Some((&k[..], &kr[..])) } else { None };
+        let key = if c == 0 {
+            Some((&k[..], &kr[..]))
+        } else {
+            None
+        };
         let reference = run_switching(&a, &b, 8192, (&x, &xr), key, || 512);
         let one = run_switching(&a, &b, 8192, (&x, &xr), key, || 1);
         let mut rng = fastrand::Rng::with_seed(c as u64);
         let random = run_switching(&a, &b, 8192, (&x, &xr), key, || rng.usize(1..=1500));
         assert!(reference.0.iter().all(|v| v.is_finite()));
-        assert!(reference.0 == one.0 && reference.1 == one.1, "change {c}: block 1");
-        assert!(reference.0 == random.0 && reference.1 == random.1, "change {c}: random");
+        assert!(
+            reference.0 == one.0 && reference.1 == one.1,
+            "change {c}: block 1"
+        );
+        assert!(
+            reference.0 == random.0 && reference.1 == random.1,
+            "change {c}: random"
+        );
         // Reset repeats the output.
         let mut m = mb(FS, 2, &a);
         let (y1, _) = run(&mut m, &x[..4096], &xr[..4096], None, 256);
@@ -582,8 +611,16 @@ fn external_key_drives_the_band_it_falls_in() {
     let k = sine(len, FS, 5000.0, 0.5);
     let mut m = mb(FS, 2, &s);
     run(&mut m, &x, &x, Some((&k, &k)), 512);
-    assert!(m.band_gain_reduction_db(0) < 0.01, "{}", m.band_gain_reduction_db(0));
-    assert!(m.band_gain_reduction_db(2) > 5.0, "{}", m.band_gain_reduction_db(2));
+    assert!(
+        m.band_gain_reduction_db(0) < 0.01,
+        "{}",
+        m.band_gain_reduction_db(0)
+    );
+    assert!(
+        m.band_gain_reduction_db(2) > 5.0,
+        "{}",
+        m.band_gain_reduction_db(2)
+    );
     // Without the key (or with it disabled), band 0 compresses on the main signal.
     s.external_key = false;
     let mut m = mb(FS, 2, &s);
@@ -633,7 +670,9 @@ fn hostile_input_stays_finite_and_recovers_at_any_rate_and_block() {
                 fresh.prepare(fs, 512, 2);
                 fresh.set(&s);
                 let (z, _) = run(&mut fresh, &clean, &clean, None, 512);
-                let rms = |v: &[f32]| (v.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+                let rms = |v: &[f32]| {
+                    (v.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+                };
                 let tail = clean_len * 3 / 4..clean_len;
                 let diff = db(rms(&y[tail.clone()]) / rms(&z[tail]));
                 assert!(diff.abs() < 1.0, "{fs} {block}: {diff} dB");
@@ -651,5 +690,8 @@ fn crossovers_are_kept_in_range_in_order_and_apart() {
         assert!(s[k] >= s[k - 1] * MIN_CROSSOVER_RATIO * 0.9999, "{s:?}");
     }
     let s = sanitize_crossovers(8_000.0, &[3000.0, 3500.0, 3590.0, f32::NAN]);
-    assert!(s[3] <= 3600.0 && s.windows(2).all(|w| w[1] >= w[0] * 1.2599), "{s:?}");
+    assert!(
+        s[3] <= 3600.0 && s.windows(2).all(|w| w[1] >= w[0] * 1.2599),
+        "{s:?}"
+    );
 }
