@@ -560,6 +560,82 @@ fn bench_reverb(c: &mut Criterion) {
     group.finish();
 }
 
+/// Lacquer Multiband (issue #12) at 48 kHz stereo on white noise, every band compressing
+/// (threshold −50 dBFS, 4:1, RMS, linked): 4 bands LR4 (target < 100 ns per stereo
+/// sample), 3 and 5 bands, 4 bands LR8, 4 bands with 5 ms lookahead, 4 bands linear phase.
+fn bench_multiband(c: &mut Criterion) {
+    use dsp_core::crossover::LrOrder;
+    use dsp_core::dynamics::DetectionMode;
+    use dsp_core::multiband::{Multiband, MultibandSettings};
+    let mut group = c.benchmark_group("multiband");
+    let mut four = MultibandSettings {
+        num_bands: 4,
+        crossover_hz: [120.0, 1000.0, 6000.0, 12_000.0],
+        ..Default::default()
+    };
+    for b in &mut four.bands {
+        b.threshold_db = -50.0;
+        b.ratio = 4.0;
+        b.detection = DetectionMode::Rms;
+    }
+    for &n in &BLOCKS {
+        group.throughput(Throughput::Elements(n as u64));
+        let (l0, r0) = (noise(n, 1), noise(n, 2));
+        for (name, settings) in [
+            ("4band_lr4", four),
+            (
+                "3band_lr4",
+                MultibandSettings {
+                    num_bands: 3,
+                    ..four
+                },
+            ),
+            (
+                "5band_lr4",
+                MultibandSettings {
+                    num_bands: 5,
+                    ..four
+                },
+            ),
+            (
+                "4band_lr8",
+                MultibandSettings {
+                    slope: LrOrder::Lr8,
+                    ..four
+                },
+            ),
+            (
+                "4band_lr4_lookahead_5ms",
+                MultibandSettings {
+                    lookahead_ms: 5.0,
+                    ..four
+                },
+            ),
+            (
+                "4band_linear_phase",
+                MultibandSettings {
+                    linear_phase: true,
+                    ..four
+                },
+            ),
+        ] {
+            let mut mb = Multiband::new();
+            mb.prepare(FS, n, 2);
+            mb.set(&settings);
+            let (mut l, mut r) = (l0.clone(), r0.clone());
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| {
+                    l.copy_from_slice(&l0);
+                    r.copy_from_slice(&r0);
+                    mb.set(black_box(&settings));
+                    mb.process_stereo(&mut [black_box(&mut l[..]), black_box(&mut r[..])], None);
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_panner,
@@ -571,6 +647,7 @@ criterion_group!(
     bench_limiter,
     bench_eq,
     bench_imager,
-    bench_reverb
+    bench_reverb,
+    bench_multiband
 );
 criterion_main!(benches);

@@ -24,6 +24,7 @@ pub mod limiter;
 pub mod linear_phase;
 pub mod loudness;
 pub mod meter;
+pub mod multiband;
 pub mod one_pole;
 pub mod oversampler;
 pub mod panner;

@@ -999,3 +999,99 @@ fn bypass_never_allocates() {
         });
     });
 }
+
+use dsp_core::crossover::LrOrder as MbSlope;
+use dsp_core::multiband::{Multiband, MultibandSettings};
+
+#[test]
+fn multiband_never_allocates_and_recovers() {
+    // Random settings each block (topology switches, linear phase, crossover ramps,
+    // sidechain), hostile main and key, with and without FTZ/DAZ.
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut key = vec![0.0; MAX_BLOCK];
+        let mut m = Multiband::new();
+        let mut prepared = (0.0, 0);
+        let mut count = 0_usize;
+        for_each_case(|sr, n, kind, rng| {
+            count += 1;
+            let channels = 1 + count % 2;
+            if prepared != (sr, channels) {
+                m.prepare(sr, MAX_BLOCK, channels);
+                prepared = (sr, channels);
+            }
+            let mut s = MultibandSettings {
+                num_bands: 2 + count % 4,
+                crossover_hz: std::array::from_fn(|_| 20.0 * 1000.0_f32.powf(rng.f32())),
+                slope: [MbSlope::Lr2, MbSlope::Lr4, MbSlope::Lr8][count % 3],
+                linear_phase: kind % 4 == 1,
+                input_gain_db: 48.0 * rng.f32() - 24.0,
+                output_gain_db: 48.0 * rng.f32() - 24.0,
+                mix: rng.f32(),
+                tilt_db_per_oct: 12.0 * rng.f32() - 6.0,
+                lookahead_ms: 10.0 * rng.f32(),
+                external_key: kind % 2 == 0,
+                ..Default::default()
+            };
+            for b in &mut s.bands {
+                b.threshold_db = -80.0 * rng.f32();
+                b.ratio = if kind == 3 {
+                    f32::INFINITY
+                } else {
+                    0.05 + 99.0 * rng.f32()
+                };
+                b.knee_db = 24.0 * rng.f32();
+                b.attack_ms = 0.01 + 500.0 * rng.f32().powi(3);
+                b.release_ms = 1.0 + 5000.0 * rng.f32().powi(3);
+                b.range_db = 60.0 * rng.f32();
+                b.makeup_db = 60.0 * rng.f32() - 30.0;
+                b.bypass = rng.bool();
+                b.solo = rng.f32() < 0.2;
+                b.mute = rng.f32() < 0.2;
+                b.detection = if rng.bool() {
+                    DetectionMode::Rms
+                } else {
+                    DetectionMode::Peak
+                };
+                b.rms_window_ms = 1.0 + 99.0 * rng.f32();
+                b.link = rng.f32();
+                b.stereo_mode = if rng.bool() {
+                    StereoMode::MidSide
+                } else {
+                    StereoMode::LeftRight
+                };
+            }
+            for pass in 0..2 {
+                let k = if pass == 0 { kind } else { 0 };
+                fill(&mut left[..n], rng, k);
+                fill(&mut right[..n], rng, k + 1);
+                fill(&mut key[..n], rng, k + 2);
+                let (l, r) = (&mut left[..n], &mut right[..n]);
+                let key_slice: [&[f32]; 1] = [&key[..n]];
+                assert_no_alloc(|| {
+                    m.set(&s);
+                    let keys = if kind % 3 == 0 {
+                        None
+                    } else {
+                        Some(&key_slice[..])
+                    };
+                    if channels == 2 {
+                        m.process_stereo(&mut [l, r], keys);
+                    } else {
+                        m.process_stereo(&mut [l], keys);
+                    }
+                });
+            }
+            assert!(
+                all_finite(&left[..n]) && (channels == 1 || all_finite(&right[..n])),
+                "{sr} {n} {kind} {s:?}"
+            );
+            assert!(
+                (0..5).all(|b| m.band_gain_reduction_db(b).is_finite())
+                    && m.output_level_db().is_finite()
+            );
+        });
+        assert_no_alloc(|| m.reset());
+    });
+}
