@@ -6,7 +6,9 @@
 use atomic_float::AtomicF32;
 use dsp_core::eq::Eq;
 use dsp_core::meter::LevelMeter;
-use lacquer_kit::meters_bridge::{AnalyzerQueue, AnalyzerSender, StereoLevelAtomics};
+use lacquer_kit::meters_bridge::{
+    measure_stereo, AnalyzerQueue, AnalyzerSender, StereoLevelAtomics,
+};
 use nice_plug::prelude::*;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -154,18 +156,7 @@ impl Plugin for LacquerChannelEq {
                 [m] => (m, m),
                 _ => return ProcessStatus::Normal,
             };
-            self.output_meter.process(0, left);
-            self.output_meter.process(1, right);
-            self.meters.output.store(
-                (
-                    self.output_meter.peak_hold_db(0),
-                    self.output_meter.rms_db(0),
-                ),
-                (
-                    self.output_meter.peak_hold_db(1),
-                    self.output_meter.rms_db(1),
-                ),
-            );
+            measure_stereo(&mut self.output_meter, left, right, &self.meters.output);
             self.meters
                 .auto_gain_db
                 .store(self.eq.auto_gain_db(), Ordering::Relaxed);

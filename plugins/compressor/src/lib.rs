@@ -20,7 +20,7 @@ use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
 use dsp_core::meter::LevelMeter;
 use dsp_core::Compressor;
-use lacquer_kit::meters_bridge::{StereoLevelAtomics, METER_FLOOR_DB};
+use lacquer_kit::meters_bridge::{measure_stereo, StereoLevelAtomics, METER_FLOOR_DB};
 use lacquer_kit::sidechain::{KeyLatch, KeyPort};
 use nice_plug::prelude::*;
 use params::{Glides, SourceParam, GRID_SAMPLES};
@@ -291,7 +291,12 @@ impl Plugin for LacquerCompressor {
             return ProcessStatus::Normal;
         }
         if editor_open {
-            measure(&mut self.input_meter, main, chans, &self.meters.input);
+            measure_stereo(
+                &mut self.input_meter,
+                main[0],
+                main[chans - 1],
+                &self.meters.input,
+            );
         }
         let mut block_gr = 0.0_f32;
         let mut block_in = f32::NEG_INFINITY;
@@ -343,7 +348,12 @@ impl Plugin for LacquerCompressor {
             pos += len;
         }
         if editor_open {
-            measure(&mut self.output_meter, main, chans, &self.meters.output);
+            measure_stereo(
+                &mut self.output_meter,
+                main[0],
+                main[chans - 1],
+                &self.meters.output,
+            );
             let meters = &self.meters;
             meters.gain_reduction_db.store(block_gr, Ordering::Relaxed);
             meters
@@ -383,17 +393,6 @@ impl LacquerCompressor {
             });
         }
     }
-}
-
-/// Run a level meter over the main channels and publish its values (a mono input shows on
-/// both bars).
-fn measure(meter: &mut LevelMeter, main: &[&mut [f32]], chans: usize, out: &StereoLevelAtomics) {
-    meter.process(0, main[0]);
-    meter.process(1, main[chans - 1]);
-    out.store(
-        (meter.peak_hold_db(0), meter.rms_db(0)),
-        (meter.peak_hold_db(1), meter.rms_db(1)),
-    );
 }
 
 impl ClapPlugin for LacquerCompressor {

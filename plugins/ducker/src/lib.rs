@@ -15,7 +15,7 @@ use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
 use dsp_core::meter::LevelMeter;
 use dsp_core::Ducker;
-use lacquer_kit::meters_bridge::{StereoLevelAtomics, METER_FLOOR_DB};
+use lacquer_kit::meters_bridge::{measure_stereo, StereoLevelAtomics, METER_FLOOR_DB};
 use lacquer_kit::sidechain::{KeyLatch, KeyPort};
 use nice_plug::prelude::*;
 use params::SourceParam;
@@ -277,12 +277,11 @@ impl Plugin for LacquerDucker {
             }
         }
         if editor_open {
-            self.output_meter.process(0, main[0]);
-            self.output_meter.process(1, main[chans - 1]);
-            let m = &self.output_meter;
-            self.meters.output.store(
-                (m.peak_hold_db(0), m.rms_db(0)),
-                (m.peak_hold_db(1), m.rms_db(1)),
+            measure_stereo(
+                &mut self.output_meter,
+                main[0],
+                main[chans - 1],
+                &self.meters.output,
             );
             let meters = &self.meters;
             meters.reduction_db.store(-block_gain, Ordering::Relaxed);

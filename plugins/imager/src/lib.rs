@@ -15,7 +15,9 @@ use crossbeam::queue::ArrayQueue;
 use dsp_core::bypass::Bypass;
 use dsp_core::imager::{Imager, PhaseMode, MAX_BANDS};
 use dsp_core::meter::LevelMeter;
-use lacquer_kit::meters_bridge::{AnalyzerQueue, AnalyzerSender, StereoLevelAtomics};
+use lacquer_kit::meters_bridge::{
+    measure_stereo, AnalyzerQueue, AnalyzerSender, StereoLevelAtomics,
+};
 use nice_plug::prelude::*;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -237,25 +239,13 @@ impl Plugin for LacquerImager {
             return ProcessStatus::Normal;
         }
         if editor_open {
-            self.input_meter.process(0, left);
-            self.input_meter.process(1, right);
-            let m = &self.input_meter;
-            self.meters.input.store(
-                (m.peak_hold_db(0), m.rms_db(0)),
-                (m.peak_hold_db(1), m.rms_db(1)),
-            );
+            measure_stereo(&mut self.input_meter, left, right, &self.meters.input);
         }
         let imager = &mut self.imager;
         self.bypass
             .run_stereo(left, right, |l, r| imager.process_stereo(l, r));
         if editor_open {
-            self.output_meter.process(0, left);
-            self.output_meter.process(1, right);
-            let m = &self.output_meter;
-            self.meters.output.store(
-                (m.peak_hold_db(0), m.rms_db(0)),
-                (m.peak_hold_db(1), m.rms_db(1)),
-            );
+            measure_stereo(&mut self.output_meter, left, right, &self.meters.output);
             self.analyzer.push_block(&self.meters.analyzer, left, right);
             self.publish(n);
         }

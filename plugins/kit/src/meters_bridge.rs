@@ -125,6 +125,24 @@ impl StereoLevelAtomics {
     }
 }
 
+/// Run a level meter over a stereo block and publish its values to `out`: the peak is the
+/// meter's IEC 60268-18 hold (instant attack, 20 dB per 1.7 s fall), so an editor reading
+/// at frame rate never misses a transient that fell between two frames. Pass the same
+/// slice twice for a mono source (both bars show it). Audio thread; no allocation.
+pub fn measure_stereo(
+    meter: &mut dsp_core::meter::LevelMeter,
+    left: &[f32],
+    right: &[f32],
+    out: &StereoLevelAtomics,
+) {
+    meter.process(0, left);
+    meter.process(1, right);
+    out.store(
+        (meter.peak_hold_db(0), meter.rms_db(0)),
+        (meter.peak_hold_db(1), meter.rms_db(1)),
+    );
+}
+
 /// Frames per analyzer chunk.
 pub const CHUNK_FRAMES: usize = 256;
 /// One chunk of stereo frames `[left, right]`.

@@ -13,7 +13,9 @@ use crossbeam::queue::ArrayQueue;
 use dsp_core::limiter::gain_to_target_db;
 use dsp_core::meter::LevelMeter;
 use dsp_core::Limiter;
-use lacquer_kit::meters_bridge::{LevelAtomics, StereoLevelAtomics, METER_FLOOR_DB};
+use lacquer_kit::meters_bridge::{
+    measure_stereo, LevelAtomics, StereoLevelAtomics, METER_FLOOR_DB,
+};
 use nice_plug::prelude::*;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -211,12 +213,11 @@ impl Plugin for LacquerLimiter {
             return ProcessStatus::Normal;
         }
         if editor_open {
-            self.input_meter.process(0, main[0]);
-            self.input_meter.process(1, main[chans - 1]);
-            let m = &self.input_meter;
-            self.meters.input.store(
-                (m.peak_hold_db(0), m.rms_db(0)),
-                (m.peak_hold_db(1), m.rms_db(1)),
+            measure_stereo(
+                &mut self.input_meter,
+                main[0],
+                main[chans - 1],
+                &self.meters.input,
             );
         }
         self.limiter.set(&self.params.settings());

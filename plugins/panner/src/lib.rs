@@ -5,7 +5,7 @@
 use atomic_float::AtomicF32;
 use dsp_core::meter::{CorrelationMeter, LevelMeter};
 use dsp_core::Panner;
-use lacquer_kit::meters_bridge::StereoLevelAtomics;
+use lacquer_kit::meters_bridge::{measure_stereo, StereoLevelAtomics};
 use nice_plug::prelude::*;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -140,11 +140,11 @@ impl Plugin for LacquerPanner {
             // Mono-in/stereo-out: the processor takes `left` as the source and writes both
             // outputs; `right` holds the wrapper's silence, so meter the source on both bars.
             let input_right: &[f32] = if self.mono_input { left } else { right };
-            measure(&mut self.input_meter, left, input_right, &self.meters.input);
+            measure_stereo(&mut self.input_meter, left, input_right, &self.meters.input);
         }
         self.panner.process_stereo(left, right);
         if editor_open {
-            measure(&mut self.output_meter, left, right, &self.meters.output);
+            measure_stereo(&mut self.output_meter, left, right, &self.meters.output);
             self.correlation_meter.process(left, right);
             self.meters
                 .correlation
@@ -152,18 +152,6 @@ impl Plugin for LacquerPanner {
         }
         ProcessStatus::Normal
     }
-}
-
-/// Run a level meter over a stereo block and publish its values: the peak is the meter's
-/// IEC 60268-18 hold (instant attack, 20 dB per 1.7 s fall), so an editor reading at frame
-/// rate never misses a transient that fell between two frames.
-fn measure(meter: &mut LevelMeter, left: &[f32], right: &[f32], out: &StereoLevelAtomics) {
-    meter.process(0, left);
-    meter.process(1, right);
-    out.store(
-        (meter.peak_hold_db(0), meter.rms_db(0)),
-        (meter.peak_hold_db(1), meter.rms_db(1)),
-    );
 }
 
 impl ClapPlugin for LacquerPanner {

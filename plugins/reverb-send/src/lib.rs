@@ -14,7 +14,7 @@ use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
 use dsp_core::meter::LevelMeter;
 use dsp_core::reverb::Reverb;
-use lacquer_kit::meters_bridge::{StereoLevelAtomics, METER_FLOOR_DB};
+use lacquer_kit::meters_bridge::{measure_stereo, StereoLevelAtomics, METER_FLOOR_DB};
 use nice_plug::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -237,7 +237,7 @@ impl Plugin for LacquerReverbSend {
                 _ => unreachable!("main is not empty"),
             };
             let peak = peak_abs(l).max(peak_abs(r));
-            measure(&mut self.input_meter, l, r, &self.meters.input);
+            measure_stereo(&mut self.input_meter, l, r, &self.meters.input);
             peak
         } else {
             0.0
@@ -266,7 +266,7 @@ impl Plugin for LacquerReverbSend {
                 _ => unreachable!("main is not empty"),
             };
             let output_peak = peak_abs(l).max(peak_abs(r));
-            measure(&mut self.output_meter, l, r, &self.meters.output);
+            measure_stereo(&mut self.output_meter, l, r, &self.meters.output);
             self.publish(n, &settings, input_peak, output_peak);
         }
         if settings.freeze {
@@ -324,16 +324,6 @@ fn to_db(x: f32) -> f32 {
     } else {
         METER_FLOOR_DB
     }
-}
-
-/// Run a level meter over a stereo block and publish its values (IEC 60268-18 peak hold).
-fn measure(meter: &mut LevelMeter, left: &[f32], right: &[f32], out: &StereoLevelAtomics) {
-    meter.process(0, left);
-    meter.process(1, right);
-    out.store(
-        (meter.peak_hold_db(0), meter.rms_db(0)),
-        (meter.peak_hold_db(1), meter.rms_db(1)),
-    );
 }
 
 impl ClapPlugin for LacquerReverbSend {
