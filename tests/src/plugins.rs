@@ -31,6 +31,9 @@ pub enum Latency {
     Lookahead {
         /// String ID of the lookahead parameter.
         param: &'static str,
+        /// Further parameters that change the latency (a phase mode), which tests that
+        /// compare against the activation's latency leave alone too.
+        also: &'static [&'static str],
     },
 }
 
@@ -311,6 +314,92 @@ pub const IMAGER_PARAMS: &[ParamSpec] = &[
     bypass(),
 ];
 
+/// Lacquer Multiband's parameters: crossovers `x_1..x_4`, then per band (IDs suffixed `_1`..`_5`)
+/// threshold, ratio, knee, attack, release, range, makeup, detection, link, stereo mode,
+/// bypass, solo, mute; then the global controls.
+pub const MULTIBAND_PARAMS: &[ParamSpec] = &[
+    choice("bands", "Bands", 4, 2),
+    float("x_1", "Crossover 1", 20.0, 20_000.0, 120.0),
+    float("x_2", "Crossover 2", 20.0, 20_000.0, 1000.0),
+    float("x_3", "Crossover 3", 20.0, 20_000.0, 6000.0),
+    float("x_4", "Crossover 4", 20.0, 20_000.0, 12_000.0),
+    choice("slope", "Slope", 3, 1),
+    choice("phase", "Phase", 2, 0),
+    float("thr_1", "Band 1 Threshold", -80.0, 0.0, 0.0),
+    float("ratio_1", "Band 1 Ratio", 0.25, 100.0, 2.0),
+    float("knee_1", "Band 1 Knee", 0.0, 24.0, 0.0),
+    float("atk_1", "Band 1 Attack", 0.01, 500.0, 10.0),
+    float("rel_1", "Band 1 Release", 1.0, 5000.0, 150.0),
+    float("range_1", "Band 1 Range", 0.0, 60.0, 24.0),
+    float("mkup_1", "Band 1 Makeup", -18.0, 18.0, 0.0),
+    choice("det_1", "Band 1 Detection", 2, 0),
+    float("link_1", "Band 1 Link", 0.0, 1.0, 1.0),
+    choice("stm_1", "Band 1 Stereo", 2, 0),
+    boolean("byp_1", "Band 1 Bypass", false),
+    boolean("solo_1", "Band 1 Solo", false),
+    boolean("mute_1", "Band 1 Mute", false),
+    float("thr_2", "Band 2 Threshold", -80.0, 0.0, 0.0),
+    float("ratio_2", "Band 2 Ratio", 0.25, 100.0, 2.0),
+    float("knee_2", "Band 2 Knee", 0.0, 24.0, 0.0),
+    float("atk_2", "Band 2 Attack", 0.01, 500.0, 10.0),
+    float("rel_2", "Band 2 Release", 1.0, 5000.0, 150.0),
+    float("range_2", "Band 2 Range", 0.0, 60.0, 24.0),
+    float("mkup_2", "Band 2 Makeup", -18.0, 18.0, 0.0),
+    choice("det_2", "Band 2 Detection", 2, 0),
+    float("link_2", "Band 2 Link", 0.0, 1.0, 1.0),
+    choice("stm_2", "Band 2 Stereo", 2, 0),
+    boolean("byp_2", "Band 2 Bypass", false),
+    boolean("solo_2", "Band 2 Solo", false),
+    boolean("mute_2", "Band 2 Mute", false),
+    float("thr_3", "Band 3 Threshold", -80.0, 0.0, 0.0),
+    float("ratio_3", "Band 3 Ratio", 0.25, 100.0, 2.0),
+    float("knee_3", "Band 3 Knee", 0.0, 24.0, 0.0),
+    float("atk_3", "Band 3 Attack", 0.01, 500.0, 10.0),
+    float("rel_3", "Band 3 Release", 1.0, 5000.0, 150.0),
+    float("range_3", "Band 3 Range", 0.0, 60.0, 24.0),
+    float("mkup_3", "Band 3 Makeup", -18.0, 18.0, 0.0),
+    choice("det_3", "Band 3 Detection", 2, 0),
+    float("link_3", "Band 3 Link", 0.0, 1.0, 1.0),
+    choice("stm_3", "Band 3 Stereo", 2, 0),
+    boolean("byp_3", "Band 3 Bypass", false),
+    boolean("solo_3", "Band 3 Solo", false),
+    boolean("mute_3", "Band 3 Mute", false),
+    float("thr_4", "Band 4 Threshold", -80.0, 0.0, 0.0),
+    float("ratio_4", "Band 4 Ratio", 0.25, 100.0, 2.0),
+    float("knee_4", "Band 4 Knee", 0.0, 24.0, 0.0),
+    float("atk_4", "Band 4 Attack", 0.01, 500.0, 10.0),
+    float("rel_4", "Band 4 Release", 1.0, 5000.0, 150.0),
+    float("range_4", "Band 4 Range", 0.0, 60.0, 24.0),
+    float("mkup_4", "Band 4 Makeup", -18.0, 18.0, 0.0),
+    choice("det_4", "Band 4 Detection", 2, 0),
+    float("link_4", "Band 4 Link", 0.0, 1.0, 1.0),
+    choice("stm_4", "Band 4 Stereo", 2, 0),
+    boolean("byp_4", "Band 4 Bypass", false),
+    boolean("solo_4", "Band 4 Solo", false),
+    boolean("mute_4", "Band 4 Mute", false),
+    float("thr_5", "Band 5 Threshold", -80.0, 0.0, 0.0),
+    float("ratio_5", "Band 5 Ratio", 0.25, 100.0, 2.0),
+    float("knee_5", "Band 5 Knee", 0.0, 24.0, 0.0),
+    float("atk_5", "Band 5 Attack", 0.01, 500.0, 10.0),
+    float("rel_5", "Band 5 Release", 1.0, 5000.0, 150.0),
+    float("range_5", "Band 5 Range", 0.0, 60.0, 24.0),
+    float("mkup_5", "Band 5 Makeup", -18.0, 18.0, 0.0),
+    choice("det_5", "Band 5 Detection", 2, 0),
+    float("link_5", "Band 5 Link", 0.0, 1.0, 1.0),
+    choice("stm_5", "Band 5 Stereo", 2, 0),
+    boolean("byp_5", "Band 5 Bypass", false),
+    boolean("solo_5", "Band 5 Solo", false),
+    boolean("mute_5", "Band 5 Mute", false),
+    float("in", "Input", -12.0, 12.0, 0.0),
+    float("out", "Output", -12.0, 12.0, 0.0),
+    float("mix", "Mix", 0.0, 1.0, 1.0),
+    float("tilt", "Detector Tilt", -6.0, 6.0, 0.0),
+    float("look", "Lookahead", 0.0, 10.0, 0.0),
+    float("rmsw", "RMS Window", 1.0, 100.0, 10.0),
+    choice("scsrc", "Sidechain", 2, 0),
+    bypass(),
+];
+
 /// `1/√2` as the plugins store it (`f32`), for Q defaults.
 const BUTTERWORTH_Q: f64 = std::f32::consts::FRAC_1_SQRT_2 as f64;
 
@@ -476,7 +565,10 @@ pub const PLUGINS: &[PluginSpec] = &[
         },
         block_size_invariant: true,
         passes_audio_unchanged: false,
-        latency: Latency::Lookahead { param: "look" },
+        latency: Latency::Lookahead {
+            param: "look",
+            also: &[],
+        },
         latency_probe: &[],
         params: COMPRESSOR_PARAMS,
         // Makeup: 0 dB default, and the default curve (0 dB threshold, hard knee) leaves a
@@ -514,7 +606,10 @@ pub const PLUGINS: &[PluginSpec] = &[
         },
         block_size_invariant: true,
         passes_audio_unchanged: false,
-        latency: Latency::Lookahead { param: "look" },
+        latency: Latency::Lookahead {
+            param: "look",
+            also: &[],
+        },
         latency_probe: &[],
         params: DUCKER_PARAMS,
         // No 0 dB-default gain: the depth defaults to -12 dB and acts only with a key.
@@ -554,7 +649,10 @@ pub const PLUGINS: &[PluginSpec] = &[
         },
         block_size_invariant: true,
         passes_audio_unchanged: false,
-        latency: Latency::Lookahead { param: "look" },
+        latency: Latency::Lookahead {
+            param: "look",
+            also: &[],
+        },
         latency_probe: &[],
         params: LIMITER_PARAMS,
         // Input gain starts at 0 dB and only goes up (a step down cannot be measured).
@@ -661,7 +759,10 @@ pub const PLUGINS: &[PluginSpec] = &[
         block_size_invariant: true,
         passes_audio_unchanged: false,
         // Linear phase adds the splitter's latency; minimum phase (the default) has none.
-        latency: Latency::Lookahead { param: "phase" },
+        latency: Latency::Lookahead {
+            param: "phase",
+            also: &[],
+        },
         latency_probe: &[],
         params: IMAGER_PARAMS,
         gain_param: None,
@@ -677,6 +778,60 @@ pub const PLUGINS: &[PluginSpec] = &[
             ("bmono", 1.0),
             ("shp", 1.0),
             ("shpf", 0.5),
+        ],
+        test_only: false,
+    },
+    PluginSpec {
+        bundle: "Lacquer Multiband",
+        short: "multiband",
+        clap_id: "org.lacquer.multiband",
+        name: "Lacquer Multiband",
+        features: &["audio-effect", "compressor", "stereo", "mono", "mastering"],
+        ports: Ports {
+            main_in: 2,
+            main_out: 2,
+            sidechain: Some(2),
+            aux_out: None,
+            mono_in_config: false,
+        },
+        block_size_invariant: true,
+        passes_audio_unchanged: false,
+        // Lookahead adds latency, and so does linear phase (re-announced the same way).
+        latency: Latency::Lookahead {
+            param: "look",
+            also: &["phase"],
+        },
+        latency_probe: &[],
+        params: MULTIBAND_PARAMS,
+        // No exact gain step: the crossovers' all-pass rings on the constant test input.
+        gain_param: None,
+        vst3_class_id: *b"LacquerMultiBd01",
+        // External key; every band at -40 dB, 8:1: a loud key pulls the bands down hard.
+        key_settings: &[
+            ("scsrc", 1.0),
+            ("thr_1", 0.5),
+            ("thr_2", 0.5),
+            ("thr_3", 0.5),
+            ("thr_4", 0.5),
+            ("ratio_1", 0.6),
+            ("ratio_2", 0.6),
+            ("ratio_3", 0.6),
+            ("ratio_4", 0.6),
+        ],
+        // Linear phase (the FFT splitter's overlap state), 5 ms lookahead (delay lines),
+        // every band at -40 dB with RMS detection and slow releases (envelopes), 70 % mix.
+        stateful_settings: &[
+            ("phase", 1.0),
+            ("look", 0.5),
+            ("thr_1", 0.5),
+            ("thr_2", 0.5),
+            ("thr_3", 0.5),
+            ("thr_4", 0.5),
+            ("det_1", 1.0),
+            ("det_3", 1.0),
+            ("rel_2", 0.8),
+            ("rel_4", 0.8),
+            ("mix", 0.7),
         ],
         test_only: false,
     },
@@ -699,6 +854,7 @@ pub const PLUGINS: &[PluginSpec] = &[
         passes_audio_unchanged: false,
         latency: Latency::Lookahead {
             param: "lookahead_ms",
+            also: &[],
         },
         latency_probe: &[],
         params: FIXTURE_PARAMS,
@@ -846,8 +1002,11 @@ mod tests {
             if let Some(gain) = plugin.gain_param {
                 assert!(matches!(plugin.param(gain).kind, Kind::Float { .. }));
             }
-            if let Latency::Lookahead { param } = plugin.latency {
+            if let Latency::Lookahead { param, also } = plugin.latency {
                 plugin.param(param);
+                for id in also {
+                    plugin.param(id);
+                }
             }
             assert_eq!(
                 plugin.ports.sidechain.is_some(),

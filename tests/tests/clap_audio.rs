@@ -233,9 +233,11 @@ host_test!(bypass_passes_audio_through, {
         // A lookahead changed while active moves the delay only once the host restarts the
         // plugin (`lookahead_change_is_announced_to_the_host`); keep the activation's
         // latency, which is what this test compares against.
-        if let Latency::Lookahead { param } = spec.latency {
-            let id = spec.param(param).clap_id();
-            settings.retain(|&(p, _)| p != id);
+        if let Latency::Lookahead { param, also } = spec.latency {
+            for id in std::iter::once(&param).chain(also) {
+                let id = spec.param(id).clap_id();
+                settings.retain(|&(p, _)| p != id);
+            }
         }
         settings.push((bypass.clap_id(), 1.0));
         let mut inst = instance(entry, spec).activated(DEFAULT_CONFIG);
@@ -375,7 +377,7 @@ host_test!(lookahead_change_is_announced_to_the_host, {
         matches!(s.latency, Latency::Lookahead { .. })
     });
     for_each_plugin("latency change announcement", |spec, entry| {
-        let Latency::Lookahead { param } = spec.latency else {
+        let Latency::Lookahead { param, .. } = spec.latency else {
             step(
                 spec.name,
                 "no lookahead in the table: latency-change announcement not applicable",

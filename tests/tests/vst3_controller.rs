@@ -497,7 +497,7 @@ host_test!(
             matches!(s.latency, Latency::Lookahead { .. })
         });
         for_each_module("VST3 latency change announcement", |spec, module| {
-            let Latency::Lookahead { param } = spec.latency else {
+            let Latency::Lookahead { param, .. } = spec.latency else {
                 step(
                     spec.name,
                     "no lookahead in the table: latency-change announcement not applicable",
@@ -605,7 +605,7 @@ host_test!(
             matches!(s.latency, Latency::Lookahead { .. })
         });
         for_each_module("VST3 latency restart on the UI thread", |spec, module| {
-            let Latency::Lookahead { param } = spec.latency else {
+            let Latency::Lookahead { param, .. } = spec.latency else {
                 step(spec.name, "no lookahead in the table: not applicable");
                 return;
             };

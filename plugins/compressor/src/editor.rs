@@ -65,11 +65,7 @@ compression removes. Level Match compares with bypass at equal loudness.";
 
 /// The status line for where the detector listens.
 pub fn key_status_text(status: KeyStatus) -> &'static str {
-    match status {
-        KeyStatus::Internal => "internal: input",
-        KeyStatus::External => "external key",
-        KeyStatus::NoKey => "no key: using input",
-    }
+    status.text()
 }
 
 /// GUI-only state of an open (or headless) Compressor editor.

@@ -21,6 +21,7 @@ use crossbeam::queue::ArrayQueue;
 use dsp_core::meter::LevelMeter;
 use dsp_core::Compressor;
 use lacquer_kit::meters_bridge::{measure_stereo, StereoLevelAtomics, METER_FLOOR_DB};
+pub use lacquer_kit::sidechain::KeyStatus;
 use lacquer_kit::sidechain::{KeyLatch, KeyPort};
 use nice_plug::prelude::*;
 use params::{Glides, SourceParam, GRID_SAMPLES};
@@ -36,29 +37,6 @@ pub use params::CompressorParams;
 pub const HISTORY_RATE_HZ: f32 = 50.0;
 /// History points the queue holds before the audio side drops new ones (~2.5 s).
 pub const HISTORY_QUEUE_LEN: usize = 128;
-
-/// Where the detector listens right now, for the editor's status text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum KeyStatus {
-    /// Source Internal: the main input.
-    Internal = 0,
-    /// Source External and a key arrives.
-    External = 1,
-    /// Source External but the host delivers no key: the main input is used.
-    NoKey = 2,
-}
-
-impl KeyStatus {
-    /// Decode the atomic's value.
-    pub fn from_u8(v: u8) -> Self {
-        match v {
-            1 => KeyStatus::External,
-            2 => KeyStatus::NoKey,
-            _ => KeyStatus::Internal,
-        }
-    }
-}
 
 /// One history point: input peak, output peak and gain reduction over 1/50 s, all in dB.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -359,11 +337,7 @@ impl Plugin for LacquerCompressor {
             meters
                 .input_peak_db
                 .store(block_in.max(METER_FLOOR_DB), Ordering::Relaxed);
-            let status = match (external, self.key_latch.seen() && key_channels > 0) {
-                (false, _) => KeyStatus::Internal,
-                (true, true) => KeyStatus::External,
-                (true, false) => KeyStatus::NoKey,
-            };
+            let status = KeyStatus::new(external, self.key_latch.seen() && key_channels > 0);
             meters.key_status.store(status as u8, Ordering::Relaxed);
         }
         ProcessStatus::Normal

@@ -13,6 +13,47 @@
 
 use nice_plug::prelude::AuxiliaryBuffers;
 
+/// Where a keyed plugin's detector listens right now, for the editor's status text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum KeyStatus {
+    /// Source Internal: the main input.
+    Internal = 0,
+    /// Source External and a key arrives.
+    External = 1,
+    /// Source External but the host delivers no key: the main input is used.
+    NoKey = 2,
+}
+
+impl KeyStatus {
+    /// From the source switch and whether a key is connected ([`KeyLatch::seen`] and a port).
+    pub fn new(external: bool, key_connected: bool) -> Self {
+        match (external, key_connected) {
+            (false, _) => KeyStatus::Internal,
+            (true, true) => KeyStatus::External,
+            (true, false) => KeyStatus::NoKey,
+        }
+    }
+
+    /// Decode an atomic's value.
+    pub fn from_u8(v: u8) -> Self {
+        match v {
+            1 => KeyStatus::External,
+            2 => KeyStatus::NoKey,
+            _ => KeyStatus::Internal,
+        }
+    }
+
+    /// The editor's status text.
+    pub fn text(self) -> &'static str {
+        match self {
+            KeyStatus::Internal => "internal: input",
+            KeyStatus::External => "external key",
+            KeyStatus::NoKey => "no key: using input",
+        }
+    }
+}
+
 /// The key channels of one process call.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyPort<'a> {

@@ -166,8 +166,18 @@ impl SpectrumAnalyzer {
         let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
         let painter = ui.painter_at(rect);
         draw_grid(&painter, rect, self.min_db, self.max_db, 12.0);
+        painter.add(Shape::line(
+            self.trace(rect),
+            Stroke::new(1.5, theme::TRACE),
+        ));
+        response
+    }
+
+    /// The displayed spectrum as a polyline in `rect` (one point every 2 points of width),
+    /// for a view that draws a second analyzer over the first (pre/post).
+    pub fn trace(&self, rect: egui::Rect) -> Vec<egui::Pos2> {
         let n = (rect.width() / 2.0) as usize;
-        let points: Vec<_> = (0..=n)
+        (0..=n)
             .map(|i| {
                 let x = rect.left() + rect.width() * i as f32 / n.max(1) as f32;
                 let hz = crate::views::x_to_freq(rect, x);
@@ -176,9 +186,7 @@ impl SpectrumAnalyzer {
                     db_to_y(rect, self.level_at(hz), self.min_db, self.max_db),
                 )
             })
-            .collect();
-        painter.add(Shape::line(points, Stroke::new(1.5, theme::TRACE)));
-        response
+            .collect()
     }
 }
 
