@@ -34,7 +34,7 @@ use std::sync::Arc;
 mod tests;
 
 /// Default logical width at 100 % scale.
-pub const WIDTH: u32 = 1000;
+pub const WIDTH: u32 = 1120;
 /// Default logical height at 100 % scale.
 pub const HEIGHT: u32 = 660;
 /// Knob size in the sections.
@@ -46,7 +46,7 @@ const SPECTRUM_FPS: f64 = 30.0;
 /// Gain reduction shown over the full height of the band view (dB).
 pub const GR_SCALE_DB: f32 = 24.0;
 /// Height of the band view.
-const VIEW_HEIGHT: f32 = 250.0;
+const VIEW_HEIGHT: f32 = 280.0;
 
 /// The editor type the plugin returns from `Plugin::editor`.
 pub type MultibandEditor = EguiEditor<KitApp<MultibandEditorSpec>>;
@@ -415,9 +415,15 @@ fn band_view(
         } else {
             format!("{thr:.1} dB")
         };
+        // Above the line, or below it when the line is at the top.
+        let (ty, align) = if y - 16.0 < rect.top() {
+            (y + 4.0, egui::Align2::CENTER_TOP)
+        } else {
+            (y - 4.0, egui::Align2::CENTER_BOTTOM)
+        };
         painter.text(
-            pos2(0.5 * (l + r), y - 4.0),
-            egui::Align2::CENTER_BOTTOM,
+            pos2(0.5 * (l + r), ty),
+            align,
             text,
             egui::FontId::monospace(10.0),
             theme::TEXT,
@@ -534,8 +540,13 @@ fn band_strip(
                             .width(24.0),
                     );
                     let gr = meters.band_gr_db[b].load(Ordering::Relaxed);
+                    let text = if gr >= 0.05 {
+                        format!("{:>5.1}", -gr)
+                    } else {
+                        "  0.0".to_owned()
+                    };
                     ui.label(
-                        egui::RichText::new(format!("{:>5.1}", -gr.max(0.0)))
+                        egui::RichText::new(text)
                             .font(egui::FontId::monospace(11.0))
                             .color(theme::GR),
                     );
@@ -631,7 +642,6 @@ fn global_section(
     meters: &MultibandMeters,
 ) {
     section(ui, "Global", |ui| {
-        ui.set_width(ui.available_width());
         ui.horizontal_top(|ui| {
             ui.add(
                 Knob::for_param(&params.input_gain_db, setter)
