@@ -57,7 +57,8 @@ pub const FACTORY_PRESETS: &[&str] = &[
 pub const LOCKED_PARAMS: &[&str] = &["out"];
 
 /// Help text behind the header's "?".
-const HELP: &str = "Drag a node to move its frequency and gain, scroll over it for Q, \
+const HELP: &str = "Drag a node to move its frequency and gain (hold Shift for fine \
+moves), scroll over it for Q, \
 double-click empty space to add a band and a node to remove it, right-click a node for type, \
 slope, routing and solo. Auto Gain holds the long-term loudness while you boost or cut.";
 
@@ -75,6 +76,39 @@ const BAND_COLORS: [Color32; NUM_BANDS] = [
     Color32::from_rgb(0xb0, 0xb6, 0xbf),
 ];
 
+/// The spectrum's options, switched by the small buttons in the graph's corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpectrumView {
+    /// Show the spectrum before the EQ (grey).
+    pub pre: bool,
+    /// Show the spectrum after the EQ.
+    pub post: bool,
+    /// 1/6-octave smoothing.
+    pub smoothing: bool,
+    /// 4.5 dB/octave tilt (pink reads flat).
+    pub tilt: bool,
+    /// Hold the display.
+    pub freeze: bool,
+}
+
+impl Default for SpectrumView {
+    fn default() -> Self {
+        Self {
+            pre: false,
+            post: true,
+            smoothing: true,
+            tilt: true,
+            freeze: false,
+        }
+    }
+}
+
+/// Analyses per second of the pre spectrum at most (the post one limits itself).
+const SPECTRUM_FPS: f64 = 30.0;
+
+/// Fine drag (Shift held): the node moves this fraction of the pointer's movement.
+pub const FINE_DRAG: f32 = 0.1;
+
 /// GUI-only state of an open (or headless) editor.
 #[derive(Debug)]
 pub struct EqUiState {
@@ -82,6 +116,17 @@ pub struct EqUiState {
     pub header: HeaderState,
     /// Spectrum analyzer (post EQ).
     pub analyzer: SpectrumAnalyzer,
+    /// Spectrum analyzer (pre EQ).
+    pub pre: SpectrumAnalyzer,
+    /// Spectrum options (GUI only): show pre, show post, 1/6-octave smoothing, tilt, freeze.
+    pub view: SpectrumView,
+    /// Drag anchor: pointer and node position where the drag (or its fine part) began,
+    /// and whether Shift (fine, 1/10 speed) was held; the node's current position.
+    drag_anchor: Option<(Pos2, Pos2, bool, Pos2)>,
+    /// When the pre spectrum was last analysed.
+    pre_analysis: Option<f64>,
+    /// Where the spectrum buttons (PRE, POST, 1/6 OCT, TILT, FREEZE) were drawn last frame.
+    pub view_buttons: [Rect; 5],
     /// Selected band slot (0..8 parametric, 8 low cut, 9 high cut).
     pub selected: usize,
     /// The node being dragged (its gestures are open).
@@ -109,6 +154,11 @@ impl EqUiState {
         Self {
             header: HeaderState::new(presets),
             analyzer: SpectrumAnalyzer::new(48_000.0),
+            pre: SpectrumAnalyzer::new(48_000.0),
+            view: SpectrumView::default(),
+            drag_anchor: None,
+            pre_analysis: None,
+            view_buttons: [Rect::NOTHING; 5],
             selected: 0,
             dragging: None,
             menu_band: None,
@@ -159,6 +209,7 @@ impl EditorSpec for EqEditorSpec {
     fn on_open(meters: &EqMeters, _state: &mut EqUiState) {
         // Stale audio from before the window opened is dropped.
         while meters.analyzer.pop().is_some() {}
+        while meters.pre.pop().is_some() {}
     }
 }
 
@@ -296,7 +347,27 @@ fn graph(
     size: egui::Vec2,
 ) {
     let sample_rate = meters.sample_rate.load(Ordering::Relaxed);
-    state.analyzer.set_sample_rate(sample_rate);
+    let view = state.view;
+    for a in [&mut state.analyzer, &mut state.pre] {
+        a.set_sample_rate(sample_rate);
+        a.smoothing = view.smoothing;
+        a.tilt = view.tilt;
+        a.frozen = view.freeze;
+    }
+    state.analyzer.trace_visible = view.post;
+    // The pre spectrum: drained always (the queue stays empty), analysed when shown.
+    if state.pre.drain(&meters.pre) > 0 && view.pre {
+        let now = ui.input(|i| i.time);
+        if state
+            .pre_analysis
+            .is_none_or(|t| now - t >= 1.0 / SPECTRUM_FPS)
+        {
+            state.pre.analyze();
+            state.pre_analysis = Some(now);
+        }
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(1.0 / SPECTRUM_FPS));
+    }
     let rect = state.analyzer.show(ui, size, &meters.analyzer).rect;
     state.graph_rect = rect;
     let response = ui.interact(
@@ -306,6 +377,12 @@ fn graph(
     );
     let settings = params.target_settings();
     let painter = ui.painter_at(rect);
+    if view.pre {
+        painter.add(Shape::line(
+            state.pre.trace(rect),
+            Stroke::new(1.0, theme::TEXT_DIM.gamma_multiply(0.6)),
+        ));
+    }
     // 0 dB line and the curve range's labels (the spectrum grid shows dBFS).
     let zero = db_to_y(rect, 0.0, -RANGE_DB, RANGE_DB);
     painter.line_segment(
@@ -362,6 +439,36 @@ fn graph(
         );
     }
     handle_mouse(ui, &response, params, setter, state, rect);
+    view_buttons(ui, state, rect);
+}
+
+/// The spectrum options as small buttons in the graph's top-left corner.
+fn view_buttons(ui: &mut Ui, state: &mut EqUiState, rect: Rect) {
+    let bar = Rect::from_min_size(rect.left_top() + vec2(6.0, 4.0), vec2(320.0, 20.0));
+    let mut bar_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(bar)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    bar_ui.spacing_mut().item_spacing.x = 4.0;
+    let v = &mut state.view;
+    for (k, (flag, label)) in [
+        (&mut v.pre, "PRE"),
+        (&mut v.post, "POST"),
+        (&mut v.smoothing, "1/6 OCT"),
+        (&mut v.tilt, "TILT"),
+        (&mut v.freeze, "FREEZE"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = egui::RichText::new(label).font(egui::FontId::monospace(9.0));
+        let response = bar_ui.selectable_label(*flag, text);
+        if response.clicked() {
+            *flag = !*flag;
+        }
+        state.view_buttons[k] = response.rect;
+    }
 }
 
 /// Drag, wheel, double-click, right-click and Delete on the graph.
@@ -379,6 +486,10 @@ fn handle_mouse(
         if let Some(k) = origin.and_then(|p| node_at(params, rect, p)) {
             state.selected = k;
             state.dragging = Some(k);
+            if let Some(p) = origin {
+                let node = node_pos(params, k, rect);
+                state.drag_anchor = Some((p, node, ui.input(|i| i.modifiers.shift), node));
+            }
             let n = node_params(params, k);
             setter.begin_set_parameter(n.freq);
             if let Some(g) = n.gain {
@@ -388,6 +499,17 @@ fn handle_mouse(
     }
     if let (Some(k), Some(pos)) = (state.dragging, response.interact_pointer_pos()) {
         if response.dragged() {
+            // Relative to the anchor; Shift moves at 1/10 speed (re-anchored when Shift is
+            // pressed or released mid-drag, so the node never jumps).
+            let fine = ui.input(|i| i.modifiers.shift);
+            let (mut p0, mut n0, was_fine, last) =
+                state.drag_anchor.unwrap_or((pos, pos, fine, pos));
+            if fine != was_fine {
+                (p0, n0) = (pos, last);
+            }
+            let speed = if fine { FINE_DRAG } else { 1.0 };
+            let pos = n0 + (pos - p0) * speed;
+            state.drag_anchor = Some((p0, n0, fine, pos));
             let n = node_params(params, k);
             let freq = x_to_freq(rect, pos.x.clamp(rect.left(), rect.right())) as f32;
             setter.set_parameter(n.freq, freq);
@@ -400,6 +522,7 @@ fn handle_mouse(
     }
     if response.drag_stopped() || (state.dragging.is_some() && !response.dragged()) {
         if let Some(k) = state.dragging.take() {
+            state.drag_anchor = None;
             let n = node_params(params, k);
             setter.end_set_parameter(n.freq);
             if let Some(g) = n.gain {

@@ -29,6 +29,8 @@ pub struct EqMeters {
     pub sample_rate: AtomicF32,
     /// Post-EQ audio for the spectrum analyzer (bounded; dropped when the editor lags).
     pub analyzer: AnalyzerQueue,
+    /// Pre-EQ audio for the "pre" spectrum.
+    pub pre: AnalyzerQueue,
 }
 
 impl Default for EqMeters {
@@ -38,6 +40,7 @@ impl Default for EqMeters {
             auto_gain_db: AtomicF32::new(0.0),
             sample_rate: AtomicF32::new(48_000.0),
             analyzer: AnalyzerQueue::default(),
+            pre: AnalyzerQueue::default(),
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct LacquerChannelEq {
     output_meter: LevelMeter,
     /// Gathers post-EQ samples into analyzer chunks (editor open only).
     analyzer: AnalyzerSender,
+    /// Gathers pre-EQ samples (editor open only).
+    pre: AnalyzerSender,
 }
 
 impl Default for LacquerChannelEq {
@@ -67,6 +72,7 @@ impl Default for LacquerChannelEq {
             channels: 2,
             output_meter: LevelMeter::new(),
             analyzer: AnalyzerSender::default(),
+            pre: AnalyzerSender::default(),
         }
     }
 }
@@ -144,6 +150,14 @@ impl Plugin for LacquerChannelEq {
         let main = buffer.as_slice();
         if main.len() < channels {
             return ProcessStatus::Normal;
+        }
+        if editor_open {
+            let (left, right): (&[f32], &[f32]) = match &main[..channels] {
+                [l, r] => (l, r),
+                [m] => (m, m),
+                _ => return ProcessStatus::Normal,
+            };
+            self.pre.push_block(&self.meters.pre, left, right);
         }
         match &mut main[..channels] {
             [left, right] => self.eq.process_stereo(left, right),

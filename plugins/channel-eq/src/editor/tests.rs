@@ -3,6 +3,7 @@
 use super::*;
 use crate::params::RoutingParam;
 use egui::Modifiers;
+use lacquer_kit::meters_bridge::AnalyzerSender;
 use lacquer_kit::testing::{gesture_shape, EditorRig};
 
 type Rig = EditorRig<EqEditorSpec>;
@@ -197,3 +198,79 @@ fn output_knob_is_where_gui_smoke_drags() {
 
 /// bundler.toml's `smoke_drag` for this plugin.
 const SMOKE_DRAG: (f32, f32) = (717.0, 522.0);
+
+#[test]
+fn shift_drag_moves_a_node_a_tenth_as_far() {
+    let mut rig = new_rig();
+    let f = rig.draw_fn();
+    {
+        let setter = ParamSetter::new(&*rig.host);
+        set_once(&setter, &rig.params.bands[3].on, true);
+    }
+    rig.h.frame(f.clone());
+    let rect = graph_rect(&rig);
+    let start = node_pos(&rig.params, 3, rect);
+    let f0 = rig.params.bands[3].freq_hz.value();
+    // Ten octaves' worth of pointer travel would leave the graph; one octave of pointer
+    // with Shift held is a tenth of an octave, +6 dB of pointer is +0.6 dB.
+    let octave = freq_to_x(rect, 2000.0) - freq_to_x(rect, 1000.0);
+    let up = db_to_y(rect, 6.0, -RANGE_DB, RANGE_DB) - db_to_y(rect, 0.0, -RANGE_DB, RANGE_DB);
+    rig.h
+        .drag_from(start, vec2(octave, up), Modifiers::SHIFT, f.clone());
+    let b = &rig.params.bands[3];
+    let octaves = (b.freq_hz.value() / f0).log2();
+    assert!((octaves - FINE_DRAG).abs() < 0.02, "{octaves}");
+    assert!(
+        (b.gain_db.value() - 6.0 * FINE_DRAG).abs() < 0.15,
+        "{}",
+        b.gain_db.value()
+    );
+    assert!(rig.host.open_gestures().is_empty());
+}
+
+#[test]
+fn spectrum_buttons_switch_pre_post_and_freeze() {
+    let mut rig = new_rig();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    assert_eq!(rig.state.lock().unwrap().view, SpectrumView::default());
+    let button = |rig: &Rig, k: usize| rig.state.lock().unwrap().view_buttons[k].center();
+    // PRE on: pre audio arrives and is analysed while shown.
+    let pre = button(&rig, 0);
+    rig.h.click_at(pre, f.clone());
+    assert!(rig.state.lock().unwrap().view.pre);
+    let mut sender = AnalyzerSender::default();
+    let tone = |hz: f32| -> Vec<f32> {
+        (0..8192)
+            .map(|i| (2.0 * std::f32::consts::PI * hz * i as f32 / 48_000.0).sin())
+            .collect()
+    };
+    let a = tone(1000.0);
+    sender.push_block(&rig.meters.pre, &a, &a);
+    rig.h.frame(f.clone());
+    let level = rig.state.lock().unwrap().pre.level_at(1000.0);
+    assert!(level > -20.0, "{level}");
+    assert!(rig.meters.pre.pop().is_none(), "pre queue drained");
+    // POST off hides the post trace; FREEZE holds both displays.
+    let post = button(&rig, 1);
+    rig.h.click_at(post, f.clone());
+    let freeze = button(&rig, 4);
+    rig.h.click_at(freeze, f.clone());
+    rig.h.frame(f.clone());
+    {
+        let s = rig.state.lock().unwrap();
+        assert!(!s.view.post && s.view.freeze);
+        assert!(!s.analyzer.trace_visible && s.analyzer.frozen && s.pre.frozen);
+    }
+    let b = tone(5000.0);
+    sender.push_block(&rig.meters.pre, &b, &b);
+    rig.h.frames(3, f.clone());
+    let s = rig.state.lock().unwrap();
+    assert!(s.pre.level_at(1000.0) > -20.0, "frozen display held");
+    assert!(
+        s.pre.level_at(5000.0) < -40.0,
+        "frozen display did not take new audio"
+    );
+    drop(s);
+    assert!(rig.host.violations().is_empty());
+}

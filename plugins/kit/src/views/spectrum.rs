@@ -35,12 +35,20 @@ pub struct SpectrumAnalyzer {
     spectrum: Vec<realfft::num_complex::Complex<f32>>,
     /// Displayed magnitude per bin in dB (ballistics applied).
     magnitude_db: Vec<f32>,
+    /// Running sum of the displayed power per bin (`prefix[k]` = Σ power of bins `< k`), so
+    /// a 1/6-octave average is two lookups, not a sum over up to hundreds of bins.
+    power_prefix: Vec<f64>,
     /// Time of the last analysis.
     last_analysis: Option<f64>,
     /// 1/6-octave smoothing on/off.
     pub smoothing: bool,
     /// 4.5 dB/oct tilt on/off.
     pub tilt: bool,
+    /// Freeze: the display holds; arriving audio is drained and dropped.
+    pub frozen: bool,
+    /// Whether [`SpectrumAnalyzer::show`] draws the trace (off: the grid only, e.g. when a
+    /// view shows another analyzer's trace instead).
+    pub trace_visible: bool,
     /// Display range.
     pub min_db: f32,
     /// Display range.
@@ -73,9 +81,12 @@ impl SpectrumAnalyzer {
             spectrum: fft.make_output_vec(),
             fft,
             magnitude_db: vec![-120.0; FFT_SIZE / 2 + 1],
+            power_prefix: (0..=FFT_SIZE / 2 + 1).map(|k| k as f64 * 1e-12).collect(),
             last_analysis: None,
             smoothing: true,
             tilt: true,
+            frozen: false,
+            trace_visible: true,
             min_db: -90.0,
             max_db: 0.0,
         }
@@ -98,7 +109,9 @@ impl SpectrumAnalyzer {
     pub fn drain(&mut self, queue: &AnalyzerQueue) -> usize {
         let mut n = 0;
         while let Some(chunk) = queue.pop() {
-            self.push_samples(chunk.iter().map(|[l, r]| 0.5 * (l + r)));
+            if !self.frozen {
+                self.push_samples(chunk.iter().map(|[l, r]| 0.5 * (l + r)));
+            }
             n += 1;
         }
         n
@@ -106,6 +119,9 @@ impl SpectrumAnalyzer {
 
     /// Run the FFT now and update the displayed magnitudes.
     pub fn analyze(&mut self) {
+        if self.frozen {
+            return;
+        }
         for i in 0..FFT_SIZE {
             self.input[i] = self.history[(self.write + i) % FFT_SIZE] * self.window[i];
         }
@@ -127,6 +143,12 @@ impl SpectrumAnalyzer {
                 (*shown - 0.7).max(db)
             };
         }
+        let mut sum = 0.0;
+        for (k, db) in self.magnitude_db.iter().enumerate() {
+            self.power_prefix[k] = sum;
+            sum += 10f64.powf(f64::from(*db) / 10.0);
+        }
+        self.power_prefix[self.magnitude_db.len()] = sum;
     }
 
     /// Displayed level at `hz` (with smoothing if enabled).
@@ -137,12 +159,8 @@ impl SpectrumAnalyzer {
             // 1/6 octave: average power over hz·2^(±1/12).
             let lo = ((hz * 2f64.powf(-1.0 / 12.0)) / bin_hz).floor().max(1.0) as usize;
             let hi = (((hz * 2f64.powf(1.0 / 12.0)) / bin_hz).ceil() as usize).clamp(lo, last);
-            let power: f32 = self.magnitude_db[lo..=hi]
-                .iter()
-                .map(|db| 10f32.powf(db / 10.0))
-                .sum::<f32>()
-                / (hi - lo + 1) as f32;
-            10.0 * power.max(1e-12).log10()
+            let power = (self.power_prefix[hi + 1] - self.power_prefix[lo]) / (hi - lo + 1) as f64;
+            (10.0 * power.max(1e-12).log10()) as f32
         } else {
             let bin = ((hz / bin_hz).round() as usize).clamp(1, last);
             self.magnitude_db[bin]
@@ -166,10 +184,12 @@ impl SpectrumAnalyzer {
         let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
         let painter = ui.painter_at(rect);
         draw_grid(&painter, rect, self.min_db, self.max_db, 12.0);
-        painter.add(Shape::line(
-            self.trace(rect),
-            Stroke::new(1.5, theme::TRACE),
-        ));
+        if self.trace_visible {
+            painter.add(Shape::line(
+                self.trace(rect),
+                Stroke::new(1.5, theme::TRACE),
+            ));
+        }
         response
     }
 
@@ -208,6 +228,58 @@ mod tests {
         let peak = a.level_at(hz as f64);
         assert!((-1.5..=0.5).contains(&peak), "{peak}");
         assert!(a.level_at(6000.0) < -40.0);
+    }
+
+    #[test]
+    fn smoothed_levels_are_the_mean_power_over_a_sixth_of_an_octave() {
+        let sr = 44_100.0;
+        let mut a = SpectrumAnalyzer::new(sr);
+        let mut x = 1u32;
+        a.push_samples((0..FFT_SIZE).map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        }));
+        a.analyze();
+        let bin_hz = f64::from(sr) / FFT_SIZE as f64;
+        for hz in [30.0, 200.0, 1000.0, 5000.0, 15_000.0] {
+            // The direct sum, written out.
+            let lo = ((hz * 2f64.powf(-1.0 / 12.0)) / bin_hz).floor().max(1.0) as usize;
+            let hi = ((hz * 2f64.powf(1.0 / 12.0)) / bin_hz).ceil() as usize;
+            let mean: f64 = (lo..=hi)
+                .map(|k| 10f64.powf(f64::from(a.magnitude_db[k]) / 10.0))
+                .sum::<f64>()
+                / (hi - lo + 1) as f64;
+            let want = 10.0 * mean.log10();
+            let got = f64::from(a.level_at(hz));
+            assert!((got - want).abs() < 1e-3, "{hz} Hz: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn a_frozen_analyzer_holds_its_display_and_still_drains() {
+        let sr = 48_000.0;
+        let mut a = SpectrumAnalyzer::new(sr);
+        let tone = |hz: f32| {
+            (0..FFT_SIZE).map(move |i| (2.0 * std::f32::consts::PI * hz * i as f32 / sr).sin())
+        };
+        a.push_samples(tone(1000.0));
+        a.analyze();
+        let held = a.level_at(1000.0);
+        a.frozen = true;
+        let q = AnalyzerQueue::with_capacity(64);
+        let mut s = crate::meters_bridge::AnalyzerSender::default();
+        let other: Vec<f32> = tone(5000.0).collect();
+        s.push_block(&q, &other, &other);
+        assert!(a.drain(&q) > 0);
+        assert!(q.pop().is_none());
+        a.analyze();
+        assert_eq!(a.level_at(1000.0), held);
+        assert!(a.level_at(5000.0) < -40.0);
+        a.frozen = false;
+        s.push_block(&q, &other, &other);
+        a.drain(&q);
+        a.analyze();
+        assert!(a.level_at(5000.0) > -10.0, "{}", a.level_at(5000.0));
     }
 
     #[test]
