@@ -15,6 +15,7 @@ use dsp_core::compressor::{
 use dsp_core::dynamics::{DetectionMode, StereoMode};
 use dsp_core::{CompressorSettings, Listen, Smoother, SmoothingStyle};
 use lacquer_kit::dynamics_params::{freq_param, percent_param, time_param};
+pub use lacquer_kit::dynamics_params::{DetectionParam, SourceParam, StereoParam};
 use lacquer_kit::params::{bool_param, gain_db_param};
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -24,28 +25,6 @@ pub const GLIDE_MS: f32 = 30.0;
 /// The glue hands ramped values to the processor every this many samples (counted from
 /// activation, so the grid does not depend on the host's block sizes).
 pub const GRID_SAMPLES: u64 = 32;
-
-/// Peak or RMS detection. Variant order is part of the saved state: append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DetectionParam {
-    #[id = "peak"]
-    #[name = "Peak"]
-    Peak,
-    #[id = "rms"]
-    #[name = "RMS"]
-    Rms,
-}
-
-/// Left/right or mid/side detection and gain. Append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StereoParam {
-    #[id = "lr"]
-    #[name = "L/R"]
-    LeftRight,
-    #[id = "ms"]
-    #[name = "M/S"]
-    MidSide,
-}
 
 /// What the output carries. Append only.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,19 +38,6 @@ pub enum ListenParam {
     #[id = "delta"]
     #[name = "Delta"]
     Delta,
-}
-
-/// Where the detector listens. Append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceParam {
-    /// The main input.
-    #[id = "int"]
-    #[name = "Internal"]
-    Internal,
-    /// The sidechain input when the host connects one, else the main input.
-    #[id = "ext"]
-    #[name = "External"]
-    External,
 }
 
 /// Every parameter of Lacquer Compressor, plus the editor's persisted window state.

@@ -12,23 +12,11 @@ use dsp_core::ducker::{
 };
 use dsp_core::dynamics::ballistics::ReleaseCurve;
 use dsp_core::{DuckerSettings, KeySource, MissingKey};
+pub use lacquer_kit::dynamics_params::SourceParam;
 use lacquer_kit::dynamics_params::{freq_param, freq_param_in, time_param};
 use lacquer_kit::params::{bool_param, gain_db_param};
 use nice_plug::prelude::*;
 use std::sync::Arc;
-
-/// Where the key comes from. Variant order is part of the saved state: append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceParam {
-    /// The main input (the track ducks itself).
-    #[id = "int"]
-    #[name = "Internal"]
-    Internal,
-    /// The sidechain input.
-    #[id = "ext"]
-    #[name = "External"]
-    External,
-}
 
 /// Without a key on the sidechain. Append only.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,10 @@
-//! Parameter builders of the dynamics plugins (Compressor, Ducker): times in ms on skewed
-//! ranges, frequencies in Hz/kHz, shares in percent. Display and parsing round-trip exactly
+//! Parameter builders and shared choices of the dynamics plugins (Compressor, Ducker,
+//! Multiband): times in ms on skewed ranges, frequencies in Hz/kHz, shares in percent;
+//! detection, stereo mode and key source. Display and parsing round-trip exactly
 //! (text → value → text is stable, as clap-validator's `param-conversions` checks): the
 //! decimals switch where the ROUNDED value crosses a decade.
 
-use nice_plug::prelude::{formatters, FloatParam, FloatRange};
+use nice_plug::prelude::{formatters, Enum, FloatParam, FloatRange};
 use std::sync::Arc;
 
 /// A time in ms on a skewed range, shown as "0.05 ms", "4.2 ms", "120 ms"; parses "1.5 s".
@@ -91,6 +92,41 @@ pub fn percent_param(name: &str, default: f32) -> FloatParam {
         .with_step_size(0.001)
         .with_value_to_string(formatters::v2s_f32_percentage(0))
         .with_string_to_value(formatters::s2v_f32_percentage())
+}
+
+/// Peak or RMS detection. Variant order is part of the saved state: append only.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectionParam {
+    #[id = "peak"]
+    #[name = "Peak"]
+    Peak,
+    #[id = "rms"]
+    #[name = "RMS"]
+    Rms,
+}
+
+/// Left/right or mid/side detection and gain. Append only.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StereoParam {
+    #[id = "lr"]
+    #[name = "L/R"]
+    LeftRight,
+    #[id = "ms"]
+    #[name = "M/S"]
+    MidSide,
+}
+
+/// Where a keyed plugin's detector listens. Append only.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceParam {
+    /// The main input.
+    #[id = "int"]
+    #[name = "Internal"]
+    Internal,
+    /// The sidechain input when the host connects one, else the main input.
+    #[id = "ext"]
+    #[name = "External"]
+    External,
 }
 
 #[cfg(test)]

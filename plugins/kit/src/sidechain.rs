@@ -11,7 +11,42 @@
 //!   key that falls silent later stays the key (a gated kick must not hand detection back
 //!   between hits).
 
-use nice_plug::prelude::AuxiliaryBuffers;
+use nice_plug::prelude::{new_nonzero_u32, AudioIOLayout, AuxiliaryBuffers, NonZeroU32, PortNames};
+
+/// A main layout (`main` channels in and out) with one sidechain port of `key` channels.
+pub const fn keyed_layout(
+    main: u32,
+    key: &'static [NonZeroU32],
+    name: &'static str,
+) -> AudioIOLayout {
+    AudioIOLayout {
+        main_input_channels: NonZeroU32::new(main),
+        main_output_channels: NonZeroU32::new(main),
+        aux_input_ports: key,
+        aux_output_ports: &[],
+        names: PortNames {
+            layout: Some(name),
+            main_input: Some("Input"),
+            main_output: Some("Output"),
+            aux_inputs: &["Sidechain"],
+            aux_outputs: &[],
+        },
+    }
+}
+
+/// A stereo sidechain port.
+const STEREO_KEY: &[NonZeroU32] = &[new_nonzero_u32(2)];
+/// A mono sidechain port.
+const MONO_KEY: &[NonZeroU32] = &[new_nonzero_u32(1)];
+
+/// The layouts of every keyed Lacquer plugin (Compressor, Ducker, Multiband): stereo or mono,
+/// each with a stereo or mono sidechain. The order is the hosts' preference (and saved).
+pub const KEYED_LAYOUTS: [AudioIOLayout; 4] = [
+    keyed_layout(2, STEREO_KEY, "Stereo"),
+    keyed_layout(2, MONO_KEY, "Stereo, mono sidechain"),
+    keyed_layout(1, MONO_KEY, "Mono"),
+    keyed_layout(1, STEREO_KEY, "Mono, stereo sidechain"),
+];
 
 /// Where a keyed plugin's detector listens right now, for the editor's status text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

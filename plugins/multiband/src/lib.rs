@@ -124,28 +124,6 @@ impl Default for LacquerMultiband {
     }
 }
 
-/// A main layout (`main` channels in and out) with one sidechain port of `key` channels.
-const fn layout(main: u32, key: &'static [NonZeroU32], name: &'static str) -> AudioIOLayout {
-    AudioIOLayout {
-        main_input_channels: NonZeroU32::new(main),
-        main_output_channels: NonZeroU32::new(main),
-        aux_input_ports: key,
-        aux_output_ports: &[],
-        names: PortNames {
-            layout: Some(name),
-            main_input: Some("Input"),
-            main_output: Some("Output"),
-            aux_inputs: &["Sidechain"],
-            aux_outputs: &[],
-        },
-    }
-}
-
-/// A stereo sidechain port.
-const STEREO_KEY: &[NonZeroU32] = &[new_nonzero_u32(2)];
-/// A mono sidechain port.
-const MONO_KEY: &[NonZeroU32] = &[new_nonzero_u32(1)];
-
 /// The largest latency any setting can ask for at `sample_rate` (linear phase + 10 ms
 /// lookahead), for the bypass's delay line.
 fn max_latency(sample_rate: f32, max_block: usize) -> usize {
@@ -166,12 +144,7 @@ impl Plugin for LacquerMultiband {
     const EMAIL: &'static str = "lacquer@example.org";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        layout(2, STEREO_KEY, "Stereo"),
-        layout(2, MONO_KEY, "Stereo, mono sidechain"),
-        layout(1, MONO_KEY, "Mono"),
-        layout(1, STEREO_KEY, "Mono, stereo sidechain"),
-    ];
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &lacquer_kit::sidechain::KEYED_LAYOUTS;
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 

@@ -25,6 +25,7 @@ use dsp_core::multiband::{
     MAX_LOOKAHEAD_MS, MAX_RANGE_DB, MAX_TILT_DB_PER_OCT, MIN_CROSSOVER_HZ, MIN_THRESHOLD_DB,
 };
 use lacquer_kit::dynamics_params::{freq_param_in, percent_param, time_param};
+pub use lacquer_kit::dynamics_params::{DetectionParam, SourceParam, StereoParam};
 use lacquer_kit::params::{bool_param, gain_db_param};
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -94,41 +95,6 @@ pub enum PhaseParam {
     #[id = "lin"]
     #[name = "Linear"]
     Linear,
-}
-
-/// Peak or RMS detection. Append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DetectionParam {
-    #[id = "peak"]
-    #[name = "Peak"]
-    Peak,
-    #[id = "rms"]
-    #[name = "RMS"]
-    Rms,
-}
-
-/// Left/right or mid/side detection and gain. Append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StereoParam {
-    #[id = "lr"]
-    #[name = "L/R"]
-    LeftRight,
-    #[id = "ms"]
-    #[name = "M/S"]
-    MidSide,
-}
-
-/// Where the detectors listen. Append only.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceParam {
-    /// The main input, band by band.
-    #[id = "int"]
-    #[name = "Internal"]
-    Internal,
-    /// The sidechain input (split by the same crossovers) when the host connects one.
-    #[id = "ext"]
-    #[name = "External"]
-    External,
 }
 
 /// One band's dynamics.
