@@ -22,7 +22,7 @@ use lacquer_kit::meters::{CorrelationMeter, StereoLevelMeter};
 use lacquer_kit::meters_bridge::AnalyzerQueue;
 use lacquer_kit::presets::PresetLibrary;
 use lacquer_kit::theme::{self, section};
-use lacquer_kit::views::{freq_to_x, x_to_freq, SpectrumAnalyzer, Vectorscope};
+use lacquer_kit::views::{bands, x_to_freq, SpectrumAnalyzer, Vectorscope};
 use lacquer_kit::EditorState;
 use lacquer_kit::{Knob, Segmented, Toggle};
 use nice_plug::prelude::*;
@@ -296,40 +296,24 @@ pub fn y_to_width(rect: Rect, y: f32) -> f32 {
     ((rect.bottom() - 6.0 - y) / (rect.height() - 12.0) * MAX_WIDTH).clamp(0.0, MAX_WIDTH)
 }
 
-/// The active crossovers (Hz) in display order.
+/// The active crossovers (Hz), in parameter order.
 fn crossovers(params: &ImagerParams) -> Vec<f32> {
     let n = params.bands.value().count();
-    let mut hz: Vec<f32> = (0..n - 1)
+    (0..n - 1)
         .map(|k| params.crossovers[k].hz.value())
-        .collect();
-    hz.sort_by(f32::total_cmp);
-    hz
+        .collect()
 }
 
 /// Band `b`'s extent in x (the processor keeps the crossovers sorted).
 pub fn band_span(params: &ImagerParams, rect: Rect, b: usize) -> (f32, f32) {
-    let hz = crossovers(params);
-    let left = if b == 0 {
-        rect.left()
-    } else {
-        freq_to_x(rect, f64::from(hz[b - 1]))
-    };
-    let right = if b >= hz.len() {
-        rect.right()
-    } else {
-        freq_to_x(rect, f64::from(hz[b]))
-    };
-    (left, right)
+    bands::band_span(rect, &crossovers(params), b)
 }
 
 /// What is under `pos`: a crossover line first, then a band's width bar.
 fn grab_at(params: &ImagerParams, rect: Rect, pos: Pos2) -> Option<Grab> {
     let n = params.bands.value().count();
-    for k in 0..n - 1 {
-        let x = freq_to_x(rect, f64::from(params.crossovers[k].hz.value()));
-        if (pos.x - x).abs() <= GRAB * 0.75 {
-            return Some(Grab::Crossover(k));
-        }
+    if let Some(k) = bands::crossover_at(rect, &crossovers(params), pos) {
+        return Some(Grab::Crossover(k));
     }
     (0..n).find_map(|b| {
         let (l, r) = band_span(params, rect, b);
@@ -387,23 +371,11 @@ fn band_view(
             theme::TEXT,
         );
     }
-    for k in 0..n - 1 {
-        let x = freq_to_x(rect, f64::from(params.crossovers[k].hz.value()));
-        let active = state.dragging == Some(Grab::Crossover(k));
-        painter.line_segment(
-            [pos2(x, rect.top()), pos2(x, rect.bottom())],
-            Stroke::new(if active { 2.5 } else { 1.5 }, theme::TEXT),
-        );
-        painter.add(Shape::convex_polygon(
-            vec![
-                pos2(x - 5.0, rect.top()),
-                pos2(x + 5.0, rect.top()),
-                pos2(x, rect.top() + 7.0),
-            ],
-            theme::TEXT,
-            Stroke::NONE,
-        ));
-    }
+    let active = match state.dragging {
+        Some(Grab::Crossover(k)) => Some(k),
+        _ => None,
+    };
+    bands::draw_crossovers(ui, rect, &crossovers(params), active);
     handle_mouse(ui, &response, params, setter, state, rect);
 }
 
@@ -417,44 +389,21 @@ fn handle_mouse(
     state: &mut ImagerUiState,
     rect: Rect,
 ) {
-    let param = |g: Grab| match g {
-        Grab::Crossover(k) => &params.crossovers[k].hz,
-        Grab::Width(b) => &params.band[b].width,
-    };
-    if response.drag_started() {
-        let origin = ui.input(|i| i.pointer.press_origin());
-        if let Some(g) = origin.and_then(|p| grab_at(params, rect, p)) {
-            state.dragging = Some(g);
-            setter.begin_set_parameter(param(g));
-        }
-    }
-    if let (Some(g), Some(pos)) = (state.dragging, response.interact_pointer_pos()) {
-        if response.dragged() {
-            let value = match g {
-                Grab::Crossover(_) => {
-                    x_to_freq(rect, pos.x.clamp(rect.left(), rect.right())) as f32
-                }
-                Grab::Width(_) => (y_to_width(rect, pos.y) * 100.0).round() / 100.0,
-            };
-            setter.set_parameter(param(g), value);
-        }
-    }
-    if response.drag_stopped() || (state.dragging.is_some() && !response.dragged()) {
-        if let Some(g) = state.dragging.take() {
-            setter.end_set_parameter(param(g));
-        }
-    }
-    if response.double_clicked() {
-        if let Some(g) = response
-            .interact_pointer_pos()
-            .and_then(|p| grab_at(params, rect, p))
-        {
-            let p = param(g);
-            setter.begin_set_parameter(p);
-            setter.set_parameter(p, p.default_plain_value());
-            setter.end_set_parameter(p);
-        }
-    }
+    bands::drag_handles(
+        ui,
+        response,
+        setter,
+        &mut state.dragging,
+        |p| grab_at(params, rect, p),
+        |g| match g {
+            Grab::Crossover(k) => &params.crossovers[k].hz,
+            Grab::Width(b) => &params.band[b].width,
+        },
+        |g, pos| match g {
+            Grab::Crossover(_) => x_to_freq(rect, pos.x.clamp(rect.left(), rect.right())) as f32,
+            Grab::Width(_) => (y_to_width(rect, pos.y) * 100.0).round() / 100.0,
+        },
+    );
 }
 
 /// The last 5 s of correlation (−1 bottom, +1 top), red below 0.

@@ -2,6 +2,7 @@
 //! history, vectorscope.
 //! They share a log-frequency axis and grid helpers from here.
 
+pub mod bands;
 pub mod curve;
 pub mod history;
 pub mod spectrum;

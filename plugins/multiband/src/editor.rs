@@ -22,7 +22,7 @@ use lacquer_kit::meters::StereoLevelMeter;
 use lacquer_kit::meters_bridge::AnalyzerQueue;
 use lacquer_kit::presets::PresetLibrary;
 use lacquer_kit::theme::{self, section};
-use lacquer_kit::views::{db_to_y, freq_to_x, x_to_freq, SpectrumAnalyzer};
+use lacquer_kit::views::{bands, db_to_y, x_to_freq, SpectrumAnalyzer};
 use lacquer_kit::EditorState;
 use lacquer_kit::{Knob, Segmented, Toggle};
 use nice_plug::prelude::*;
@@ -276,30 +276,17 @@ pub fn draw(
     ui.add(StereoLevelMeter::new(&meters.output, "OUT").height(meter_height));
 }
 
-/// The active crossovers (Hz) in display order.
+/// The active crossovers (Hz), in parameter order.
 fn crossovers(params: &MultibandParams) -> Vec<f32> {
     let n = params.bands.value().count();
-    let mut hz: Vec<f32> = (0..n - 1)
+    (0..n - 1)
         .map(|k| params.crossovers[k].hz.value())
-        .collect();
-    hz.sort_by(f32::total_cmp);
-    hz
+        .collect()
 }
 
 /// Band `b`'s extent in x (the processor keeps the crossovers sorted).
 pub fn band_span(params: &MultibandParams, rect: Rect, b: usize) -> (f32, f32) {
-    let hz = crossovers(params);
-    let left = if b == 0 {
-        rect.left()
-    } else {
-        freq_to_x(rect, f64::from(hz[b - 1]))
-    };
-    let right = if b >= hz.len() {
-        rect.right()
-    } else {
-        freq_to_x(rect, f64::from(hz[b]))
-    };
-    (left, right)
+    bands::band_span(rect, &crossovers(params), b)
 }
 
 /// y of a threshold (dBFS) in the band view.
@@ -309,17 +296,18 @@ pub fn threshold_to_y(state: &MultibandUiState, rect: Rect, db: f32) -> f32 {
 
 /// Threshold (dBFS, 0.1 dB steps) at y in the band view.
 pub fn y_to_threshold(state: &MultibandUiState, rect: Rect, y: f32) -> f32 {
-    let (lo, hi) = (state.post.min_db, state.post.max_db);
+    y_to_db(rect, state.post.min_db, state.post.max_db, y)
+}
+
+/// Threshold (dBFS, 0.1 dB steps) at y for the display range `lo..hi`.
+fn y_to_db(rect: Rect, lo: f32, hi: f32, y: f32) -> f32 {
     let t = ((rect.bottom() - y) / rect.height()).clamp(0.0, 1.0);
     ((lo + t * (hi - lo)).clamp(MIN_THRESHOLD_DB, 0.0) * 10.0).round() / 10.0
 }
 
 /// The band under x.
 fn band_at(params: &MultibandParams, rect: Rect, x: f32) -> usize {
-    let n = params.bands.value().count();
-    (0..n)
-        .find(|&b| x < band_span(params, rect, b).1)
-        .unwrap_or(n - 1)
+    bands::band_at(rect, &crossovers(params), x)
 }
 
 /// What is under `pos`: a crossover line first, then a band's threshold line.
@@ -329,12 +317,8 @@ fn grab_at(
     rect: Rect,
     pos: Pos2,
 ) -> Option<Grab> {
-    let n = params.bands.value().count();
-    for k in 0..n - 1 {
-        let x = freq_to_x(rect, f64::from(params.crossovers[k].hz.value()));
-        if (pos.x - x).abs() <= GRAB * 0.75 {
-            return Some(Grab::Crossover(k));
-        }
+    if let Some(k) = bands::crossover_at(rect, &crossovers(params), pos) {
+        return Some(Grab::Crossover(k));
     }
     let b = band_at(params, rect, pos.x);
     let y = threshold_to_y(state, rect, params.band[b].threshold_db.value());
@@ -429,28 +413,16 @@ fn band_view(
             theme::TEXT,
         );
     }
-    for k in 0..n - 1 {
-        let x = freq_to_x(rect, f64::from(params.crossovers[k].hz.value()));
-        let active = state.dragging == Some(Grab::Crossover(k));
-        painter.line_segment(
-            [pos2(x, rect.top()), pos2(x, rect.bottom())],
-            Stroke::new(if active { 2.5 } else { 1.5 }, theme::TEXT),
-        );
-        painter.add(Shape::convex_polygon(
-            vec![
-                pos2(x - 5.0, rect.top()),
-                pos2(x + 5.0, rect.top()),
-                pos2(x, rect.top() + 7.0),
-            ],
-            theme::TEXT,
-            Stroke::NONE,
-        ));
-    }
+    let active = match state.dragging {
+        Some(Grab::Crossover(k)) => Some(k),
+        _ => None,
+    };
+    bands::draw_crossovers(ui, rect, &crossovers(params), active);
     handle_mouse(ui, &response, params, setter, state, rect);
 }
 
-/// Drag a crossover or a threshold (one gesture from press to release); a click selects
-/// the band under the pointer; double-click resets what is under the pointer.
+/// Drag a crossover or a threshold (one gesture from press to release); a press or a click
+/// selects the band under the pointer; double-click resets what is under the pointer.
 fn handle_mouse(
     ui: &Ui,
     response: &egui::Response,
@@ -459,50 +431,32 @@ fn handle_mouse(
     state: &mut MultibandUiState,
     rect: Rect,
 ) {
-    let param = |g: Grab| match g {
-        Grab::Crossover(k) => &params.crossovers[k].hz,
-        Grab::Threshold(b) => &params.band[b].threshold_db,
-    };
     if response.drag_started() {
-        let origin = ui.input(|i| i.pointer.press_origin());
-        if let Some(p) = origin {
+        if let Some(p) = ui.input(|i| i.pointer.press_origin()) {
             state.selected = band_at(params, rect, p.x);
         }
-        if let Some(g) = origin.and_then(|p| grab_at(params, state, rect, p)) {
-            state.dragging = Some(g);
-            setter.begin_set_parameter(param(g));
-        }
     }
-    if let (Some(g), Some(pos)) = (state.dragging, response.interact_pointer_pos()) {
-        if response.dragged() {
-            let value = match g {
-                Grab::Crossover(_) => {
-                    x_to_freq(rect, pos.x.clamp(rect.left(), rect.right())) as f32
-                }
-                Grab::Threshold(_) => y_to_threshold(state, rect, pos.y),
-            };
-            setter.set_parameter(param(g), value);
-        }
-    }
-    if response.drag_stopped() || (state.dragging.is_some() && !response.dragged()) {
-        if let Some(g) = state.dragging.take() {
-            setter.end_set_parameter(param(g));
-        }
-    }
+    let (lo, hi) = (state.post.min_db, state.post.max_db);
+    let mut dragging = state.dragging;
+    bands::drag_handles(
+        ui,
+        response,
+        setter,
+        &mut dragging,
+        |p| grab_at(params, state, rect, p),
+        |g| match g {
+            Grab::Crossover(k) => &params.crossovers[k].hz,
+            Grab::Threshold(b) => &params.band[b].threshold_db,
+        },
+        |g, pos| match g {
+            Grab::Crossover(_) => x_to_freq(rect, pos.x.clamp(rect.left(), rect.right())) as f32,
+            Grab::Threshold(_) => y_to_db(rect, lo, hi, pos.y),
+        },
+    );
+    state.dragging = dragging;
     if response.clicked() {
         if let Some(p) = response.interact_pointer_pos() {
             state.selected = band_at(params, rect, p.x);
-        }
-    }
-    if response.double_clicked() {
-        if let Some(g) = response
-            .interact_pointer_pos()
-            .and_then(|p| grab_at(params, state, rect, p))
-        {
-            let p = param(g);
-            setter.begin_set_parameter(p);
-            setter.set_parameter(p, p.default_plain_value());
-            setter.end_set_parameter(p);
         }
     }
 }

@@ -6,6 +6,7 @@ use egui::Modifiers;
 use lacquer_kit::meters_bridge::{AnalyzerSender, CHUNK_FRAMES};
 use lacquer_kit::presets::Preset;
 use lacquer_kit::testing::{gesture_shape, EditorRig};
+use lacquer_kit::views::freq_to_x;
 
 type Rig = EditorRig<ImagerEditorSpec>;
 
