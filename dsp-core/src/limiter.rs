@@ -552,9 +552,8 @@ impl Limiter {
         let active = if linked { 1 } else { chans };
         for c in 0..active {
             let r = &mut self.gains[c][..n];
-            release(
-                &mut self.release[c],
-                r,
+            let step = ReleaseStep::new(
+                self.release[c],
                 self.release_coef,
                 if s.auto_release {
                     self.slow_release_coef
@@ -563,7 +562,7 @@ impl Limiter {
                 },
                 self.average_coef,
             );
-            self.stage1[c].process(r);
+            self.release[c] = step.run(&mut self.stage1[c], r);
         }
         if linked {
             let [g0, g1] = &mut self.gains;
@@ -635,38 +634,105 @@ impl Limiter {
 
 /// Instant attack, one-pole release towards unity (linear), optionally program-dependent:
 /// `a = a_set + (a_slow − a_set)·w` with `w = min(1, d̄/d)`, `d = 1 − g` the current
-/// gain-reduction depth and `d̄` its long-term mean.
-fn release(state: &mut Release, r: &mut [f32], coef: f32, slow_coef: f32, average_coef: f32) {
-    let (mut g, mut avg) = (state.gain, state.average_depth);
-    if coef == slow_coef {
-        for x in r.iter_mut() {
-            g = x.min(1.0 - (1.0 - g) * coef);
-            *x = g;
-        }
-    } else {
-        // `depth·a = depth·coef + (slow − coef)·depth·w` with
-        // `depth·w = min(depth, d̄·min(1, depth·10⁶))` (= `depth·min(1, d̄/max(depth, 10⁻⁶))`
-        // for `d̄ ≥ 0`): no division on the recursion, whose length sets this loop's cost.
-        let (keep, take, spread) = (average_coef, 1.0 - average_coef, slow_coef - coef);
-        for x in r.iter_mut() {
-            let depth = 1.0 - g;
-            avg = avg * keep + depth * take;
-            let weighted = depth.min(avg * (depth * 1e6).min(1.0));
-            g = x.min(1.0 - (depth * coef + spread * weighted));
-            *x = g;
+/// gain-reduction depth and `d̄` its long-term mean, i.e. `g ← min(r, 1 − d·a_set −
+/// (a_slow − a_set)·min(d, d̄))`. Run per sample inside the attack window's loop
+/// ([`WindowEnvelope::process_mapped`]), so this recursion, the longest dependency chain
+/// of the limiter, overlaps the hold and the boxes.
+#[derive(Clone, Copy, Debug)]
+struct ReleaseStep {
+    /// Released gain `g` (the previous output).
+    gain: f32,
+    /// Long-term mean depth `d̄` (after the previous sample).
+    average_depth: f32,
+    /// `a_set`.
+    coef: f32,
+    /// `a_slow`.
+    slow: f32,
+    /// Pole of the average (`d̄ ← d̄·keep + d·(1 − keep)`).
+    keep: f32,
+}
+
+impl ReleaseStep {
+    fn new(state: Release, coef: f32, slow: f32, keep: f32) -> Self {
+        Self {
+            gain: state.gain,
+            average_depth: state.average_depth,
+            coef,
+            slow,
+            keep,
         }
     }
-    // Keep the state finite and out of the denormal range.
-    state.gain = if g.is_finite() {
-        g.clamp(0.0, 1.0)
+
+    /// Runs the release over the required gains `r` into `window` (which shapes `r` in
+    /// place) and returns the new state.
+    #[inline(always)]
+    fn run(self, window: &mut WindowEnvelope, r: &mut [f32]) -> Release {
+        let Self {
+            mut gain,
+            mut average_depth,
+            coef,
+            slow,
+            keep,
+        } = self;
+        if coef >= slow {
+            // Fixed release: `g ← min(r, 1 − (1 − g)·a)`.
+            window.process_mapped(r, |x| {
+                gain = lesser(x, 1.0 - (1.0 - gain) * coef);
+                gain
+            });
+        } else {
+            // With `s = a_slow − a_set > 0`, `1 − d·a_set − s·min(d, d̄)` is the larger of
+            // the slow release `(1 − a_slow) + a_slow·g` and the set release less the
+            // average, `(1 − a_set) + a_set·g − s·d̄ₙ`, where
+            // `d̄ₙ = (d̄·keep + take) − take·g` (`take = 1 − keep`). Written as
+            // `off + (a_set + s·take)·g` with `off` from the previous `d̄` only, the chain
+            // from one gain to the next is a multiply, an add, a `max` and a `min` (no
+            // division, no NaN-aware `min`: every value here is finite).
+            let (take, spread) = (1.0 - keep, slow - coef);
+            let (slow_offset, fast_slope) = (1.0 - slow, coef + spread * take);
+            window.process_mapped(r, |x| {
+                let carried = average_depth * keep + take;
+                let off = (1.0 - coef) - spread * carried;
+                average_depth = carried - take * gain;
+                let released = greater(slow_offset + slow * gain, off + fast_slope * gain);
+                gain = lesser(x, released);
+                gain
+            });
+        }
+        // Keep the state finite and out of the denormal range.
+        Release {
+            gain: if gain.is_finite() {
+                gain.clamp(0.0, 1.0)
+            } else {
+                1.0
+            },
+            average_depth: if average_depth > 1e-12 && average_depth.is_finite() {
+                average_depth
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+/// `min` of two values that are never NaN (one `minss`).
+#[inline(always)]
+fn lesser(a: f32, b: f32) -> f32 {
+    if b < a {
+        b
     } else {
-        1.0
-    };
-    state.average_depth = if avg > 1e-12 && avg.is_finite() {
-        avg
+        a
+    }
+}
+
+/// `max` of two values that are never NaN (one `maxss`).
+#[inline(always)]
+fn greater(a: f32, b: f32) -> f32 {
+    if b > a {
+        b
     } else {
-        0.0
-    };
+        a
+    }
 }
 
 #[cfg(test)]
