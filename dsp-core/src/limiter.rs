@@ -52,6 +52,7 @@
 //! in place. All per sample, so any host block size gives identical output.
 
 mod annex2;
+mod dry;
 mod window;
 
 use crate::dither::{Dither, DitherBits, DitherMode};
@@ -232,7 +233,7 @@ pub struct Limiter {
     /// Stage-2 audio delay.
     delay2: LookaheadDelay,
     /// The input delayed by the whole latency (bypass path).
-    dry_delay: LookaheadDelay,
+    dry_delay: dry::DryDelay,
     /// Bypass amount 0..1 (linear ramp).
     bypass: Smoother,
     /// Per-channel bypass-path scratch.
@@ -289,7 +290,7 @@ impl Limiter {
             annex2: Default::default(),
             stage2: WindowEnvelope::default(),
             delay2: LookaheadDelay::new(),
-            dry_delay: LookaheadDelay::new(),
+            dry_delay: dry::DryDelay::default(),
             bypass: Smoother::new(SmoothingStyle::Linear),
             dry: Default::default(),
             ramp_bypass: Vec::new(),
@@ -498,22 +499,16 @@ impl Limiter {
         self.ceiling.next_block(&mut self.ramp_ceiling[..n]);
         let margin1 = crate::db::db_to_gain(-STAGE1_MARGIN_DB);
         let margin2 = crate::db::db_to_gain(-STAGE2_MARGIN_DB);
-        // 0. The bypass path: the input, delayed by the whole latency.
+        // 0. The bypass path: the input, delayed by the whole latency (read only while
+        // the bypass is engaged or gliding).
+        let bypass_active = self.bypass.is_smoothing() || self.bypass.target() > 0.0;
         for c in 0..chans {
-            for (d, &x) in self.dry[c][..n].iter_mut().zip(&main[c][start..end]) {
-                *d = if x.is_nan() {
-                    0.0
-                } else {
-                    x.clamp(-MAX_SAMPLE, MAX_SAMPLE)
-                };
+            self.dry_delay.write(c, &main[c][start..end]);
+            if bypass_active {
+                self.dry_delay.read(c, &mut self.dry[c][..n]);
             }
         }
-        {
-            let [d0, d1] = &mut self.dry;
-            let mut bufs: [&mut [f32]; 2] = [&mut d0[..n], &mut d1[..n]];
-            self.dry_delay.process(&mut bufs[..chans]);
-        }
-        let bypass_active = self.bypass.is_smoothing() || self.bypass.target() > 0.0;
+        self.dry_delay.advance(n);
         self.bypass.next_block(&mut self.ramp_bypass[..n]);
         // 1. Input gain, oversampled peak, required gain.
         let mut in_peak = 0.0_f32;
@@ -530,7 +525,7 @@ impl Limiter {
             in_peak = fold_max(in_peak, r);
             for (r, &ceil) in r.iter_mut().zip(&self.ramp_ceiling) {
                 let t = ceil * margin1 - headroom;
-                *r = t / r.max(t);
+                *r = t / greater(*r, t);
             }
         }
         // 2. Link, release, attack window.
@@ -564,10 +559,6 @@ impl Limiter {
             );
             self.release[c] = step.run(&mut self.stage1[c], r);
         }
-        if linked {
-            let [g0, g1] = &mut self.gains;
-            g1[..n].copy_from_slice(&g0[..n]);
-        }
         // 3. Delay and apply stage 1: y.
         {
             let [a0, a1] = &mut self.audio;
@@ -575,7 +566,9 @@ impl Limiter {
             self.delay1.process(&mut bufs[..chans]);
         }
         for c in 0..chans {
-            for (y, &g) in self.audio[c][..n].iter_mut().zip(&self.gains[c][..n]) {
+            // Linked, channel 0's gains serve both channels.
+            let gc = if linked { 0 } else { c };
+            for (y, &g) in self.audio[c][..n].iter_mut().zip(&self.gains[gc][..n]) {
                 *y *= g;
             }
         }
@@ -589,8 +582,8 @@ impl Limiter {
         let mut lanes = [0.0_f32; 8];
         for (i, (r, &ceil)) in p2.iter_mut().zip(&self.ramp_ceiling).enumerate() {
             let t = ceil * margin2 - headroom;
-            lanes[i % 8] = lanes[i % 8].max(r.min(t));
-            *r = t / r.max(t);
+            lanes[i % 8] = greater(lanes[i % 8], lesser(*r, t));
+            *r = t / greater(*r, t);
         }
         let out_peak = fold_max(0.0, &lanes);
         self.stage2.process(p2);
@@ -604,7 +597,7 @@ impl Limiter {
         let g2 = fold_min(1.0, &self.gains2[..n]);
         let mut g1 = 1.0_f32;
         for c in 0..chans {
-            // Linked, the second channel's stage-1 gains are a copy of the first's.
+            // Linked, channel 0's stage-1 gains serve both channels.
             if c == 0 || !linked {
                 g1 = fold_min(1.0, &self.gains[c][..n]);
             }
