@@ -52,15 +52,15 @@
 //! in place. All per sample, so any host block size gives identical output.
 
 mod annex2;
-mod dry;
+mod delay;
 mod window;
 
 use crate::dither::{Dither, DitherBits, DitherMode};
-use crate::dynamics::lookahead::LookaheadDelay;
 use crate::lanes::{fold_max, fold_min};
 use crate::loudness::LoudnessMeter;
 use crate::oversampler::{Oversampler, OversamplingFactor, TAPS_PER_PHASE};
 use crate::smoother::{Smoother, SmoothingStyle};
+use delay::ChunkDelay;
 use window::WindowEnvelope;
 
 /// Channels processed.
@@ -225,15 +225,15 @@ pub struct Limiter {
     /// Whether the last chunk ran linked (one envelope for both channels).
     was_linked: bool,
     /// Stage-1 audio delay.
-    delay1: LookaheadDelay,
+    delay1: ChunkDelay,
     /// Stage-2 Annex 2 detector.
     annex2: annex2::Annex2Peak,
     /// Stage-2 window (linked).
     stage2: WindowEnvelope,
     /// Stage-2 audio delay.
-    delay2: LookaheadDelay,
+    delay2: ChunkDelay,
     /// The input delayed by the whole latency (bypass path).
-    dry_delay: dry::DryDelay,
+    dry_delay: ChunkDelay,
     /// Bypass amount 0..1 (linear ramp).
     bypass: Smoother,
     /// Per-channel bypass-path scratch.
@@ -286,11 +286,11 @@ impl Limiter {
             slow_release_coef: 0.0,
             average_coef: 0.0,
             was_linked: true,
-            delay1: LookaheadDelay::new(),
+            delay1: ChunkDelay::default(),
             annex2: Default::default(),
             stage2: WindowEnvelope::default(),
-            delay2: LookaheadDelay::new(),
-            dry_delay: dry::DryDelay::default(),
+            delay2: ChunkDelay::default(),
+            dry_delay: ChunkDelay::default(),
             bypass: Smoother::new(SmoothingStyle::Linear),
             dry: Default::default(),
             ramp_bypass: Vec::new(),
@@ -503,7 +503,7 @@ impl Limiter {
         // the bypass is engaged or gliding).
         let bypass_active = self.bypass.is_smoothing() || self.bypass.target() > 0.0;
         for c in 0..chans {
-            self.dry_delay.write(c, &main[c][start..end]);
+            self.dry_delay.write_sanitized(c, &main[c][start..end]);
             if bypass_active {
                 self.dry_delay.read(c, &mut self.dry[c][..n]);
             }
@@ -560,18 +560,14 @@ impl Limiter {
             self.release[c] = step.run(&mut self.stage1[c], r);
         }
         // 3. Delay and apply stage 1: y.
-        {
-            let [a0, a1] = &mut self.audio;
-            let mut bufs: [&mut [f32]; 2] = [&mut a0[..n], &mut a1[..n]];
-            self.delay1.process(&mut bufs[..chans]);
-        }
         for c in 0..chans {
+            self.delay1.write(c, &self.audio[c][..n]);
             // Linked, channel 0's gains serve both channels.
             let gc = if linked { 0 } else { c };
-            for (y, &g) in self.audio[c][..n].iter_mut().zip(&self.gains[gc][..n]) {
-                *y *= g;
-            }
+            self.delay1
+                .read_scaled(c, &self.gains[gc][..n], &mut self.audio[c][..n]);
         }
+        self.delay1.advance(n);
         // 4. Stage 2: Annex 2 peak of y (linked), correction window.
         let p2 = &mut self.gains2[..n];
         p2.fill(0.0);
@@ -587,10 +583,8 @@ impl Limiter {
         }
         let out_peak = fold_max(0.0, &lanes);
         self.stage2.process(p2);
-        {
-            let [a0, a1] = &mut self.audio;
-            let mut bufs: [&mut [f32]; 2] = [&mut a0[..n], &mut a1[..n]];
-            self.delay2.process(&mut bufs[..chans]);
+        for c in 0..chans {
+            self.delay2.write(c, &self.audio[c][..n]);
         }
         let mut min_gain = 1.0_f32;
         // GR meter: the smallest product of the two stages' gains in the chunk.
@@ -603,9 +597,7 @@ impl Limiter {
             }
             min_gain = min_gain.min(g1 * g2);
             let out = &mut main[c][start..end];
-            for ((o, &y), &g2) in out.iter_mut().zip(&self.audio[c][..n]).zip(&self.gains2) {
-                *o = y * g2;
-            }
+            self.delay2.read_scaled(c, &self.gains2[..n], out);
             self.dither.process(c, out);
             if bypass_active {
                 for ((o, &d), &b) in out.iter_mut().zip(&self.dry[c][..n]).zip(&self.ramp_bypass) {
@@ -614,6 +606,7 @@ impl Limiter {
                 }
             }
         }
+        self.delay2.advance(n);
         // 5. Loudness of the output.
         match chans {
             1 => self.loudness.process(&[&main[0][start..end]]),

@@ -1,17 +1,18 @@
-//! The bypass path's delay: the input, delayed by the limiter's whole latency, so a
-//! bypassed limiter keeps the host's delay compensation right. It is written on every
-//! chunk (the line must hold the recent input when bypass engages) but read only while
-//! the bypass is engaged or gliding, so the limiting path pays one store per sample for
-//! it. Whole samples, write-then-read (a delay of 0 is the identity), non-finite input
-//! stored as 0; a delay change jumps. The same contract as
-//! [`crate::dynamics::lookahead::LookaheadDelay`] without a glide, split into a write and
-//! an optional read.
+//! The limiter's integer delays (the lookahead of stage 1, the Annex 2 alignment of
+//! stage 2, and the bypass path's whole latency): the same contract as
+//! [`crate::dynamics::lookahead::LookaheadDelay`] without a glide (whole samples, so the
+//! delayed signal is bit-exact; write-then-read, so a delay of 0 is the identity;
+//! non-finite input stored as 0; a delay change jumps), split into a write and a read so
+//! that the read can apply the stage's gain on the way out ([`ChunkDelay::read_scaled`],
+//! no separate pass over the audio) and the bypass path, written on every chunk so it
+//! holds the recent input when bypass engages, is read only while bypass is engaged or
+//! gliding.
 
 use super::{MAX_LIMITER_CHANNELS, MAX_SAMPLE};
 
 /// Per-channel power-of-two rings with a shared write position.
 #[derive(Clone, Debug, Default)]
-pub(super) struct DryDelay {
+pub(super) struct ChunkDelay {
     /// One ring per channel (allocated in `prepare`).
     rings: [Vec<f32>; MAX_LIMITER_CHANNELS],
     /// `len − 1`.
@@ -24,7 +25,7 @@ pub(super) struct DryDelay {
     max_delay: usize,
 }
 
-impl DryDelay {
+impl ChunkDelay {
     /// Allocates for delays up to `max_delay` and chunks up to `max_chunk` samples.
     pub fn prepare(&mut self, max_delay: usize, max_chunk: usize) {
         let len = (max_delay + max_chunk.max(1)).next_power_of_two();
@@ -48,9 +49,25 @@ impl DryDelay {
         self.delay = delay.min(self.max_delay);
     }
 
-    /// Stores one chunk of `channel` (NaN → 0, clamped to ±[`MAX_SAMPLE`]) at the write
-    /// position; call for each channel, then [`DryDelay::advance`].
+    /// The delay in samples (the latency it adds).
+    pub fn latency(&self) -> usize {
+        self.delay
+    }
+
+    /// Stores one chunk of `channel` (non-finite samples as 0) at the write position; call
+    /// for each channel, then read, then [`ChunkDelay::advance`].
     pub fn write(&mut self, channel: usize, input: &[f32]) {
+        self.write_with(channel, input, |x| if x.is_finite() { x } else { 0.0 });
+    }
+
+    /// As [`ChunkDelay::write`] with the limiter's input sanitising (NaN → 0, clamped to
+    /// ±[`MAX_SAMPLE`]).
+    pub fn write_sanitized(&mut self, channel: usize, input: &[f32]) {
+        self.write_with(channel, input, sanitize);
+    }
+
+    #[inline(always)]
+    fn write_with(&mut self, channel: usize, input: &[f32], f: impl Fn(f32) -> f32) {
         let Some(ring) = self.rings.get_mut(channel) else {
             return;
         };
@@ -61,10 +78,10 @@ impl DryDelay {
         let first = input.len().min(ring.len() - start);
         let (head, tail) = input.split_at(first);
         for (r, &x) in ring[start..start + first].iter_mut().zip(head) {
-            *r = sanitize(x);
+            *r = f(x);
         }
         for (r, &x) in ring.iter_mut().zip(tail) {
-            *r = sanitize(x);
+            *r = f(x);
         }
     }
 
@@ -85,6 +102,28 @@ impl DryDelay {
             now.copy_from_slice(&ring[pos..pos + run]);
             pos = (pos + run) & self.mask;
             rest = later;
+        }
+    }
+
+    /// The chunk just written to `channel`, delayed and multiplied sample by sample by
+    /// `gains`: `out[i] = delayed[i]·gains[i]` (`min(out, gains)` samples).
+    pub fn read_scaled(&self, channel: usize, gains: &[f32], out: &mut [f32]) {
+        let Some(ring) = self.rings.get(channel) else {
+            return;
+        };
+        if ring.is_empty() {
+            return;
+        }
+        let n = out.len().min(gains.len());
+        let pos = (self.write + ring.len() - self.delay) & self.mask;
+        let first = n.min(ring.len() - pos);
+        let (out_a, out_b) = out[..n].split_at_mut(first);
+        let (g_a, g_b) = gains[..n].split_at(first);
+        for ((o, &x), &g) in out_a.iter_mut().zip(&ring[pos..pos + first]).zip(g_a) {
+            *o = x * g;
+        }
+        for ((o, &x), &g) in out_b.iter_mut().zip(ring.iter()).zip(g_b) {
+            *o = x * g;
         }
     }
 
