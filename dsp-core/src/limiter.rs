@@ -56,7 +56,6 @@ mod delay;
 mod window;
 
 use crate::dither::{Dither, DitherBits, DitherMode};
-use crate::lanes::{fold_max, fold_min};
 use crate::loudness::LoudnessMeter;
 use crate::oversampler::{Oversampler, OversamplingFactor, TAPS_PER_PHASE};
 use crate::smoother::{Smoother, SmoothingStyle};
@@ -522,7 +521,7 @@ impl Limiter {
             // `|·|` over the frame `Oversampler::process` writes).
             let r = &mut self.gains[c][..n];
             self.oversampler.frame_peaks(c, a, r);
-            in_peak = fold_max(in_peak, r);
+            in_peak = fold_lanes(in_peak, r, greater);
             for (r, &ceil) in r.iter_mut().zip(&self.ramp_ceiling) {
                 let t = ceil * margin1 - headroom;
                 *r = t / greater(*r, t);
@@ -533,7 +532,7 @@ impl Limiter {
         if chans == 2 && s.link > 0.0 {
             let [g0, g1] = &mut self.gains;
             for (a, b) in g0[..n].iter_mut().zip(g1[..n].iter_mut()) {
-                let m = a.min(*b);
+                let m = lesser(*a, *b);
                 *a += s.link * (m - *a);
                 *b += s.link * (m - *b);
             }
@@ -581,19 +580,19 @@ impl Limiter {
             lanes[i % 8] = greater(lanes[i % 8], lesser(*r, t));
             *r = t / greater(*r, t);
         }
-        let out_peak = fold_max(0.0, &lanes);
+        let out_peak = fold_lanes(0.0, &lanes, greater);
         self.stage2.process(p2);
         for c in 0..chans {
             self.delay2.write(c, &self.audio[c][..n]);
         }
         let mut min_gain = 1.0_f32;
         // GR meter: the smallest product of the two stages' gains in the chunk.
-        let g2 = fold_min(1.0, &self.gains2[..n]);
+        let g2 = fold_lanes(1.0, &self.gains2[..n], lesser);
         let mut g1 = 1.0_f32;
         for c in 0..chans {
             // Linked, channel 0's stage-1 gains serve both channels.
             if c == 0 || !linked {
-                g1 = fold_min(1.0, &self.gains[c][..n]);
+                g1 = fold_lanes(1.0, &self.gains[c][..n], lesser);
             }
             min_gain = min_gain.min(g1 * g2);
             let out = &mut main[c][start..end];
@@ -699,6 +698,22 @@ impl ReleaseStep {
             },
         }
     }
+}
+
+/// `v.iter().fold(init, pick)` for [`lesser`] or [`greater`], eight lanes at a time so the
+/// comparisons do not form one serial chain (exact: neither rounds, and the values here
+/// are never NaN, so the result is the serial fold's bit for bit).
+#[inline(always)]
+fn fold_lanes(init: f32, v: &[f32], pick: impl Fn(f32, f32) -> f32) -> f32 {
+    let mut lanes = [init; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, &x) in lanes.iter_mut().zip(c) {
+            *m = pick(*m, x);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(init, |m, &x| pick(m, x));
+    lanes.iter().fold(tail, |m, &x| pick(m, x))
 }
 
 /// `min` of two values that are never NaN (one `minss`).

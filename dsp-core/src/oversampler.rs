@@ -346,7 +346,12 @@ impl Oversampler {
         let out = &mut out[..n];
         self.for_each_group::<L>(channel, &input[..n], |first, lanes, g| {
             let p = group_peaks::<L>(g);
-            out[first..first + lanes].copy_from_slice(&p[..lanes]);
+            if lanes == GROUP {
+                // A fixed-length copy (two vector stores, no `memcpy` call).
+                out[first..first + GROUP].copy_from_slice(&p);
+            } else {
+                out[first..first + lanes].copy_from_slice(&p[..lanes]);
+            }
         });
     }
 
