@@ -126,7 +126,10 @@ impl Annex2Peak {
                 for g in 0..GROUP {
                     let samples = greater(w[g + TAPS - 1 - 5].abs(), w[g + TAPS - 1 - 6].abs());
                     peak[g] = greater(
-                        greater(acc[0][g].abs() + acc[1][g].abs(), acc[2][g].abs() + acc[3][g].abs()),
+                        greater(
+                            acc[0][g].abs() + acc[1][g].abs(),
+                            acc[2][g].abs() + acc[3][g].abs(),
+                        ),
                         samples,
                     );
                 }

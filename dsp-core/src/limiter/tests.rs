@@ -834,10 +834,16 @@ fn release_recursion_matches_the_direct_formula() {
         let len = rng.usize(10..6_000).min(n - i);
         match rng.usize(0..3) {
             // Dense limiting: deep, fluctuating requirements.
-            0 => r[i..i + len].iter_mut().for_each(|v| *v = 0.2 + 0.3 * rng.f32()),
+            0 => r[i..i + len]
+                .iter_mut()
+                .for_each(|v| *v = 0.2 + 0.3 * rng.f32()),
             // Sparse transients over recovery.
             1 => r[i..i + len].iter_mut().for_each(|v| {
-                *v = if rng.f32() < 0.01 { 0.1 + 0.8 * rng.f32() } else { 1.0 }
+                *v = if rng.f32() < 0.01 {
+                    0.1 + 0.8 * rng.f32()
+                } else {
+                    1.0
+                }
             }),
             // Nothing to limit.
             _ => {}
@@ -876,7 +882,8 @@ fn release_recursion_matches_the_direct_formula() {
         let mut start = 0;
         while start < n {
             let end = (start + rng.usize(1..700)).min(n);
-            state = ReleaseStep::new(state, coef, slow, keep).run(&mut window, &mut got[start..end]);
+            state =
+                ReleaseStep::new(state, coef, slow, keep).run(&mut window, &mut got[start..end]);
             start = end;
         }
         let worst = got
@@ -885,7 +892,10 @@ fn release_recursion_matches_the_direct_formula() {
             .map(|(&a, &b)| (f64::from(a) - b).abs())
             .fold(0.0, f64::max);
         eprintln!("release {release_ms} ms auto {auto}: worst |gain − reference| {worst:.2e}");
-        assert!(worst < 5e-5, "release {release_ms} ms auto {auto}: {worst:.2e}");
+        assert!(
+            worst < 5e-5,
+            "release {release_ms} ms auto {auto}: {worst:.2e}"
+        );
     }
 }
 
