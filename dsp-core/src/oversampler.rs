@@ -346,7 +346,12 @@ impl Oversampler {
         let out = &mut out[..n];
         self.for_each_group::<L>(channel, &input[..n], |first, lanes, g| {
             let p = group_peaks::<L>(g);
-            out[first..first + lanes].copy_from_slice(&p[..lanes]);
+            if lanes == GROUP {
+                // A fixed-length copy (two vector stores, no `memcpy` call).
+                out[first..first + GROUP].copy_from_slice(&p);
+            } else {
+                out[first..first + lanes].copy_from_slice(&p[..lanes]);
+            }
         });
     }
 
@@ -382,13 +387,13 @@ impl Oversampler {
             for (h, x) in &mut lanes_in {
                 for i in 0..GROUP {
                     h[i] = sanitize(x[i]);
-                    sample_peak[i] = sample_peak[i].max(h[i].abs());
+                    sample_peak[i] = greater(sample_peak[i], h[i].abs());
                 }
             }
             let rest = m - m % GROUP;
             for (h, &x) in new[rest..].iter_mut().zip(&chunk[rest..]) {
                 *h = sanitize(x);
-                sample_peak[0] = sample_peak[0].max(h.abs());
+                sample_peak[0] = greater(sample_peak[0], h.abs());
             }
             run::<L>(&bank, hist, m, |i, lanes, g| sink(k * CHUNK + i, lanes, g));
             hist.copy_within(m..m + TAPS_PER_PHASE - 1, 0);
@@ -403,12 +408,23 @@ impl Oversampler {
 fn group_peaks<const L: usize>(g: &Group) -> [f32; GROUP] {
     let mut p = [0.0_f32; GROUP];
     for k in 0..GROUP {
-        p[k] = g.delay[k].abs().max(g.mid[k].abs());
+        p[k] = greater(g.delay[k].abs(), g.mid[k].abs());
         for q in 0..L / 2 - 1 {
-            p[k] = p[k].max(g.sum[q][k].abs() + g.diff[q][k].abs());
+            p[k] = greater(p[k], g.sum[q][k].abs() + g.diff[q][k].abs());
         }
     }
     p
+}
+
+/// `max` of values that are never NaN (the history is sanitised): one `maxss`/`maxps`
+/// instead of the NaN-aware select of `f32::max`.
+#[inline(always)]
+pub(crate) fn greater(a: f32, b: f32) -> f32 {
+    if b > a {
+        b
+    } else {
+        a
+    }
 }
 
 /// NaN → 0, ±Inf and huge values → ±[`MAX_INPUT`] (branch-free selects).
@@ -486,7 +502,7 @@ impl TruePeak {
                 p[lanes..].fill(0.0);
             }
             for k in 0..GROUP {
-                m[k] = m[k].max(p[k]);
+                m[k] = greater(m[k], p[k]);
             }
         });
         (sample, m.iter().fold(0.0, |a, &b| a.max(b)))

@@ -57,6 +57,8 @@ const HIST: usize = TAPS - 1 + CHUNK;
 /// Delay of the frame's interval end: frame `n` covers `[n − 6, n − 5]`.
 pub(crate) const FRAME_DELAY: usize = 5;
 
+use crate::oversampler::greater;
+
 /// Per-channel Annex 2 true-peak envelope.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Annex2Peak {
@@ -122,13 +124,17 @@ impl Annex2Peak {
                 }
                 let mut peak = [0.0_f32; GROUP];
                 for g in 0..GROUP {
-                    let samples = w[g + TAPS - 1 - 5].abs().max(w[g + TAPS - 1 - 6].abs());
-                    peak[g] = (acc[0][g].abs() + acc[1][g].abs())
-                        .max(acc[2][g].abs() + acc[3][g].abs())
-                        .max(samples);
+                    let samples = greater(w[g + TAPS - 1 - 5].abs(), w[g + TAPS - 1 - 6].abs());
+                    peak[g] = greater(
+                        greater(
+                            acc[0][g].abs() + acc[1][g].abs(),
+                            acc[2][g].abs() + acc[3][g].abs(),
+                        ),
+                        samples,
+                    );
                 }
                 for (o, p) in out[start + i..start + i + lanes].iter_mut().zip(&peak) {
-                    *o = o.max(*p);
+                    *o = greater(*o, *p);
                 }
                 i += GROUP;
             }

@@ -817,6 +817,88 @@ fn release_times_follow_the_settings() {
     assert!(short < 80.0 && long > 1.8 * short, "{short} vs {long}");
 }
 
+/// The release recursion as it runs inside the attack window's loop equals the release
+/// law written directly in `f64` (the documented form, with the division:
+/// `d = 1 − g`, `d̄ ← d̄·keep + d·(1 − keep)`, `a = a_set + (a_slow − a_set)·min(1, d̄/d)`,
+/// `g ← min(r, 1 − d·a)`), fixed and program-dependent, over required gains that switch
+/// between long dense limiting, transients and recovery. With a window of `K = 1` the
+/// window's output is `min(g[n], g[n − 1])`, which the reference applies too.
+#[test]
+fn release_recursion_matches_the_direct_formula() {
+    let fs = 48_000.0;
+    let mut rng = fastrand::Rng::with_seed(0x5e1ea5e);
+    let n = 60_000;
+    let mut r = vec![1.0_f32; n];
+    let mut i = 0;
+    while i < n {
+        let len = rng.usize(10..6_000).min(n - i);
+        match rng.usize(0..3) {
+            // Dense limiting: deep, fluctuating requirements.
+            0 => r[i..i + len]
+                .iter_mut()
+                .for_each(|v| *v = 0.2 + 0.3 * rng.f32()),
+            // Sparse transients over recovery.
+            1 => r[i..i + len].iter_mut().for_each(|v| {
+                *v = if rng.f32() < 0.01 {
+                    0.1 + 0.8 * rng.f32()
+                } else {
+                    1.0
+                }
+            }),
+            // Nothing to limit.
+            _ => {}
+        }
+        i += len;
+    }
+    for (release_ms, auto) in [(5.0, false), (50.0, true), (300.0, true), (1.0, true)] {
+        let coef = crate::one_pole::coef_for_time_ms(fs, release_ms);
+        let slow = if auto {
+            crate::one_pole::coef_for_time_ms(fs, release_ms * AUTO_RELEASE_SLOWDOWN)
+        } else {
+            coef
+        };
+        let keep = crate::one_pole::coef_for_time_ms(fs, AUTO_RELEASE_AVERAGE_MS);
+        // Reference, f64.
+        let (a_set, a_slow, k) = (f64::from(coef), f64::from(slow), f64::from(keep));
+        let (mut g, mut avg, mut prev) = (1.0_f64, 0.0_f64, 1.0_f64);
+        let want: Vec<f64> = r
+            .iter()
+            .map(|&x| {
+                let d = 1.0 - g;
+                avg = avg * k + d * (1.0 - k);
+                let w = if d > 0.0 { (avg / d).min(1.0) } else { 1.0 };
+                g = f64::from(x).min(1.0 - d * (a_set + (a_slow - a_set) * w));
+                let out = g.min(prev);
+                prev = g;
+                out
+            })
+            .collect();
+        // The processor's path, in random blocks.
+        let mut window = WindowEnvelope::default();
+        window.prepare(4);
+        window.set_window(1);
+        let mut state = Release::default();
+        let mut got = r.clone();
+        let mut start = 0;
+        while start < n {
+            let end = (start + rng.usize(1..700)).min(n);
+            state =
+                ReleaseStep::new(state, coef, slow, keep).run(&mut window, &mut got[start..end]);
+            start = end;
+        }
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(&a, &b)| (f64::from(a) - b).abs())
+            .fold(0.0, f64::max);
+        eprintln!("release {release_ms} ms auto {auto}: worst |gain − reference| {worst:.2e}");
+        assert!(
+            worst < 5e-5,
+            "release {release_ms} ms auto {auto}: {worst:.2e}"
+        );
+    }
+}
+
 #[test]
 fn loudness_readout_and_target_gain() {
     let fs = 48_000.0;

@@ -9,11 +9,13 @@
 //! (triangle when `K₁ = K₂`), so a step in `r` becomes a piecewise-quadratic S-curve over
 //! `K` samples: no corner in the gain (continuous slope).
 //!
-//! The minimum is van Herk / Gil–Werman's block algorithm ([`WindowEnvelope::hold_min`]):
+//! The minimum is van Herk / Gil–Werman's block algorithm:
 //! three `min`s per sample and no data-dependent branch (it replaced Lemire's monotonic
 //! wedge, whose pops mispredicted on every noisy input; the result is the same set
 //! minimum, bit for bit). Box sums are `f64`, re-summed exactly once per wrap of their
-//! ring so rounding never accumulates. Each part runs over the whole buffer in turn. Rings are sized for the largest window in
+//! ring so rounding never accumulates. The hold and both boxes (and the limiter's release
+//! recursion before them) run in one per-sample loop ([`WindowEnvelope::process_mapped`]),
+//! so their dependency chains overlap. Rings are sized for the largest window in
 //! `prepare`; changing the window never allocates and restarts the stage at the smallest
 //! gain it held (conservative: the gain can only be lower than required, never higher).
 
@@ -50,32 +52,6 @@ impl BoxFilter {
     /// Smallest value in the window.
     fn min(&self) -> f32 {
         self.ring[..self.len].iter().fold(1.0, |m, &v| m.min(v))
-    }
-
-    /// Replaces `buf` by its moving average, in runs up to the ring's wrap (where the sum
-    /// is re-summed from the ring and the run's last output uses the fresh sum).
-    fn process(&mut self, buf: &mut [f32]) {
-        let (len, inv) = (self.len, self.inv_len);
-        let (mut pos, mut sum) = (self.pos, self.sum);
-        let mut rest = buf;
-        while !rest.is_empty() {
-            let run = (len - pos).min(rest.len());
-            let (now, later) = rest.split_at_mut(run);
-            for (r, x) in self.ring[pos..pos + run].iter_mut().zip(now.iter_mut()) {
-                let old = *r;
-                *r = *x;
-                sum += f64::from(*x) - f64::from(old);
-                *x = (sum * inv) as f32;
-            }
-            pos += run;
-            if pos == len {
-                pos = 0;
-                sum = self.ring[..len].iter().map(|&v| f64::from(v)).sum();
-                now[run - 1] = (sum * inv) as f32;
-            }
-            rest = later;
-        }
-        (self.pos, self.sum) = (pos, sum);
     }
 }
 
@@ -189,56 +165,87 @@ impl WindowEnvelope {
         }
     }
 
-    /// Replaces each required gain in `buf` by the shaped gain: the hold over the whole
-    /// buffer, then each box over the whole buffer (the same arithmetic as sample by
-    /// sample, so the result does not depend on the block length).
+    /// Replaces each required gain in `buf` by the shaped gain (see
+    /// [`WindowEnvelope::process_mapped`]).
     pub fn process(&mut self, buf: &mut [f32]) {
-        if self.suffix.len() <= self.hold {
-            return;
-        }
-        self.hold_min(buf);
-        self.box_a.process(buf);
-        self.box_b.process(buf);
+        self.process_mapped(buf, |x| x);
     }
 
-    /// The sliding minimum over the last `hold` inputs, by blocks of `hold` samples
-    /// (M. van Herk, "A fast algorithm for local minimum and maximum filters on
+    /// Replaces each `x` in `buf` by the shaped gain of `map(x)`, sample by sample: `map`
+    /// (the limiter's release recursion), the hold and both boxes run in one loop, so
+    /// their dependency chains overlap instead of running one pass after another.
+    ///
+    /// The hold is the sliding minimum over the last `hold` inputs by blocks of `hold`
+    /// samples (M. van Herk, "A fast algorithm for local minimum and maximum filters on
     /// rectangular and octagonal kernels", Pattern Recognition Letters 13(7), 1992; J. Gil,
     /// M. Werman, IEEE PAMI 15(5), 1993): the window of the input at offset `j` of a block
     /// is the tail `j + 1 …` of the previous block (its suffix minimum) and the head
     /// `0 … j` of this one (the running prefix minimum), so each output costs two `min`s
-    /// and the suffix minima one more per input, with no data-dependent branch.
-    fn hold_min(&mut self, buf: &mut [f32]) {
+    /// and the suffix minima one more per input, with no data-dependent branch. Each box
+    /// adds its new input and drops its oldest in `f64`; where its ring wraps the sum is
+    /// re-summed from the ring and that sample's output uses the fresh sum. The arithmetic
+    /// is per sample, so the result does not depend on the block length.
+    #[inline(always)]
+    pub fn process_mapped(&mut self, buf: &mut [f32], mut map: impl FnMut(f32) -> f32) {
+        if self.suffix.len() <= self.hold {
+            return;
+        }
         let hold = self.hold;
         let (mut pos, mut prefix) = (self.pos, self.prefix);
+        let Self {
+            block,
+            suffix,
+            box_a,
+            box_b,
+            ..
+        } = self;
+        let (len_a, inv_a, mut pos_a, mut sum_a) = (box_a.len, box_a.inv_len, box_a.pos, box_a.sum);
+        let (len_b, inv_b, mut pos_b, mut sum_b) = (box_b.len, box_b.inv_len, box_b.pos, box_b.sum);
+        let ring_a = &mut box_a.ring[..len_a];
+        let ring_b = &mut box_b.ring[..len_b];
         let mut rest = buf;
         while !rest.is_empty() {
             let run = (hold - pos).min(rest.len());
             let (now, later) = rest.split_at_mut(run);
-            let block = &mut self.block[pos..pos + run];
-            let suffix = &self.suffix[pos + 1..pos + 1 + run];
-            for ((x, b), &s) in now.iter_mut().zip(block.iter_mut()).zip(suffix) {
-                *b = *x;
-                prefix = lesser(prefix, *x);
-                *x = lesser(s, prefix);
+            let blk = &mut block[pos..pos + run];
+            let suf = &suffix[pos + 1..pos + 1 + run];
+            for ((x, b), &s) in now.iter_mut().zip(blk.iter_mut()).zip(suf) {
+                let r = map(*x);
+                *b = r;
+                prefix = lesser(prefix, r);
+                let h = lesser(s, prefix);
+                let old = std::mem::replace(&mut ring_a[pos_a], h);
+                sum_a += f64::from(h) - f64::from(old);
+                pos_a += 1;
+                if pos_a == len_a {
+                    pos_a = 0;
+                    sum_a = ring_a.iter().map(|&v| f64::from(v)).sum();
+                }
+                let a = (sum_a * inv_a) as f32;
+                let old = std::mem::replace(&mut ring_b[pos_b], a);
+                sum_b += f64::from(a) - f64::from(old);
+                pos_b += 1;
+                if pos_b == len_b {
+                    pos_b = 0;
+                    sum_b = ring_b.iter().map(|&v| f64::from(v)).sum();
+                }
+                *x = (sum_b * inv_b) as f32;
             }
             pos += run;
             if pos == hold {
                 let mut m = f32::INFINITY;
-                for (s, &b) in self.suffix[..hold]
-                    .iter_mut()
-                    .zip(&self.block[..hold])
-                    .rev()
-                {
+                for (s, &b) in suffix[..hold].iter_mut().zip(&block[..hold]).rev() {
                     m = lesser(m, b);
                     *s = m;
                 }
-                self.suffix[hold] = f32::INFINITY;
+                suffix[hold] = f32::INFINITY;
                 pos = 0;
                 prefix = f32::INFINITY;
             }
             rest = later;
         }
+        (box_a.pos, box_a.sum) = (pos_a, sum_a);
+        (box_b.pos, box_b.sum) = (pos_b, sum_b);
         (self.pos, self.prefix) = (pos, prefix);
     }
 }
