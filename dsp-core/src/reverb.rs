@@ -21,7 +21,9 @@
 //!   falling 1.2 dB per tap, alternating signs), in the spirit of J. A. Moorer, "About
 //!   This Reverberation Business", CMJ 3(2), 1979.
 //! * Stereo: left input feeds the even lines, right the odd lines; the outputs are two
-//!   orthogonal ±1 combinations of the lines, so the tail is decorrelated (IACC < 0.3).
+//!   orthogonal ±1 combinations of the lines, so the tail is decorrelated (IACC < 0.3):
+//!   rows 4 and 1 of the network's own feedback matrix `H₈/√8`, read off the feedback
+//!   vector it computes anyway ([`Fdn::tick_mixed`]).
 //! * Freeze: the tank input fades out and the loop becomes lossless (see [`Fdn`]).
 //! * Send mode locks the mix at 100 % whatever `mix` says, so presets never change it.
 //! * Silence: after the input has been exactly zero and every stage below −120 dBFS for
@@ -109,14 +111,8 @@ pub const TAIL_FLOOR: f32 = 1e-6;
 const LINE_MS: [f32; FDN_LINES] = [23.1, 27.7, 31.3, 36.1, 41.9, 47.3, 53.9, 59.9];
 /// Sign of each line's injection (left feeds even, right odd lines).
 const INJECT_SIGN: [f32; FDN_LINES] = [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0];
-/// Left output combination of the lines (a Walsh row).
-const OUT_L: [f32; FDN_LINES] = [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0];
-/// Right output combination (orthogonal to the left).
-const OUT_R: [f32; FDN_LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
 /// Tank injection gain (each side feeds four lines).
 const INJECT_GAIN: f32 = 0.5;
-/// Late output scaling (`1/√8`: the output combinations have unit-norm rows).
-const LATE_GAIN: f32 = 0.353_553_4;
 /// Early-reflection level (unit-energy taps × this).
 const EARLY_GAIN: f32 = 0.5;
 /// Early-reflection tap times at size 1 (ms), left and right.
@@ -702,18 +698,10 @@ impl Reverb {
             // (feed·sign)·x, as the settled path's precomputed line gains.
             *v = (feed * INJECT_SIGN[i]) * if i % 2 == 0 { dl } else { dr };
         }
-        let y = self.fdn.tick(&inject);
-        let (mut ll, mut lr, mut energy) = (0.0, 0.0, 0.0);
-        for i in 0..FDN_LINES {
-            ll += OUT_L[i] * y[i];
-            lr += OUT_R[i] * y[i];
-            energy += y[i] * y[i];
-        }
+        // The two output combinations (rows 4 and 1 of H₈/√8) and the lines' energy.
+        let (ll, lr, mut energy) = self.fdn.tick_mixed(&inject);
         let b = self.now[R::EarlyLate as usize];
-        let (eg, lg) = (
-            (2.0 - 2.0 * b).min(1.0) * EARLY_GAIN,
-            (2.0 * b).min(1.0) * LATE_GAIN,
-        );
+        let (eg, lg) = ((2.0 - 2.0 * b).min(1.0) * EARLY_GAIN, (2.0 * b).min(1.0));
         let (wl, wr) = (eg * el + lg * ll, eg * er + lg * lr);
         let w = self.now[R::Width as usize];
         let (mid, side) = (0.5 * (wl + wr), 0.5 * (wl - wr) * w);

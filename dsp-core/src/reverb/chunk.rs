@@ -9,10 +9,9 @@
 use super::input_delay::MAX_CHUNK;
 use super::{
     clean_input, Reverb, DIFFUSER_GAIN, EARLY_GAIN, GRID_SAMPLES, INJECT_GAIN, INJECT_SIGN,
-    LATE_GAIN, MAX_WET_INPUT, OUT_L, OUT_R, R, TAIL_FLOOR,
+    MAX_WET_INPUT, R, TAIL_FLOOR,
 };
 use crate::biquad::BiquadState;
-use crate::fdn::FDN_LINES;
 
 impl Reverb {
     /// Length of the chunk the settled path may take now (0: use [`Reverb::tick`]): up to
@@ -83,26 +82,19 @@ impl Reverb {
         // The late network (per sample).
         let feed = INJECT_GAIN * (1.0 - self.now[R::Freeze as usize]);
         let gains = INJECT_SIGN.map(|s| feed * s);
-        let mut y = [[0.0_f32; MAX_CHUNK]; FDN_LINES];
-        self.fdn.process_chunk(&gains, [&dl[..n], &dr[..n]], &mut y);
-        // Output combinations and energy, over time (same sums, same order as `tick`).
         let mut ll = [0.0_f32; MAX_CHUNK];
         let mut lr = [0.0_f32; MAX_CHUNK];
         let mut energy = [0.0_f32; MAX_CHUNK];
-        for (j, line) in y.iter().enumerate() {
-            for i in 0..n {
-                ll[i] += OUT_L[j] * line[i];
-                lr[i] += OUT_R[j] * line[i];
-                energy[i] += line[i] * line[i];
-            }
-        }
+        self.fdn.process_chunk(
+            &gains,
+            [&dl[..n], &dr[..n]],
+            [&mut ll[..n], &mut lr[..n]],
+            &mut energy[..n],
+        );
         // Output mix and sleep bookkeeping.
         let mix = self.now[R::Mix as usize];
         let b = self.now[R::EarlyLate as usize];
-        let (eg, lg) = (
-            (2.0 - 2.0 * b).min(1.0) * EARLY_GAIN,
-            (2.0 * b).min(1.0) * LATE_GAIN,
-        );
+        let (eg, lg) = ((2.0 - 2.0 * b).min(1.0) * EARLY_GAIN, (2.0 * b).min(1.0));
         let w = self.now[R::Width as usize];
         let mut peak = 0.0_f32;
         for i in 0..n {
