@@ -36,7 +36,6 @@
 //! and the FDN line lengths glide linearly between grid points. So the output is the same
 //! for any block size.
 
-use crate::biquad::{BiquadCoefs, BiquadState, FilterParams};
 use crate::fdn::{DecaySettings, Fdn, FDN_LINES};
 use crate::smoother::{Smoother, SmoothingStyle};
 
@@ -291,8 +290,10 @@ const RAMPS: usize = 16;
 mod chunk;
 mod diffuser;
 mod input_delay;
+mod input_filter;
 use diffuser::Diffuser;
 use input_delay::InputDelay;
+use input_filter::InputFilter;
 
 /// The reverb. Lifecycle: `new` → `prepare` → (`set` → `process_stereo`)* / `reset`.
 #[derive(Clone, Debug)]
@@ -311,12 +312,8 @@ pub struct Reverb {
     now: [f32; RAMPS],
     /// True while any smoother moves (per-sample stepping needed).
     moving: bool,
-    /// Input low-cut coefficients.
-    hp: BiquadCoefs,
-    /// Input high-cut coefficients.
-    lp: BiquadCoefs,
-    /// Input filter states `[hp L, hp R, lp L, lp R]`.
-    filt: [BiquadState; 4],
+    /// Input low cut and high cut.
+    input: InputFilter,
     /// Filtered input: the pre-delay and early-reflection taps read it.
     pre: InputDelay,
     /// Input diffusion all-passes.
@@ -378,9 +375,7 @@ impl Reverb {
             ramps,
             now: [0.0; RAMPS],
             moving: false,
-            hp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(true, 40.0)),
-            lp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(false, 12_000.0)),
-            filt: [BiquadState::default(); 4],
+            input: InputFilter::default(),
             pre: InputDelay::new(MAX_PREDELAY_MS + er_max + 1.0),
             diffuser: Diffuser::new(&DIFFUSER_MS),
             fdn: Fdn::new(LINE_MS[FDN_LINES - 1] * MAX_SIZE + MAX_MOD_DEPTH_MS + 1.0),
@@ -430,7 +425,7 @@ impl Reverb {
 
     /// Clears all state; the next `set` jumps to its values.
     pub fn reset(&mut self) {
-        self.filt = [BiquadState::default(); 4];
+        self.input.reset();
         self.pre.reset();
         self.diffuser.reset();
         self.fdn.reset();
@@ -568,13 +563,9 @@ impl Reverb {
         let n = &ahead;
         let fs = self.sample_rate;
         let moving = |r: R| all || self.ramps[r as usize].is_smoothing();
-        if moving(R::LowCut) {
-            self.hp =
-                BiquadCoefs::design(fs, &FilterParams::butterworth(true, n[R::LowCut as usize]));
-        }
-        if moving(R::HighCut) {
+        if moving(R::LowCut) || moving(R::HighCut) {
             let hz = n[R::HighCut as usize].min(0.45 * fs);
-            self.lp = BiquadCoefs::design(fs, &FilterParams::butterworth(false, hz));
+            self.input.set(fs, n[R::LowCut as usize], hz);
         }
         if moving(R::ModRate) || moving(R::ModDepth) || moving(R::Size) {
             let depth = n[R::ModDepth as usize] * MAX_MOD_DEPTH_MS * 1e-3 * fs;
@@ -660,7 +651,7 @@ impl Reverb {
             if !self.asleep {
                 // On the grid (not per block), so block size never changes the output.
                 self.fdn.sanitize();
-                self.filt.iter_mut().for_each(BiquadState::flush);
+                self.input.flush();
             }
         }
         self.clock += 1;
@@ -683,10 +674,7 @@ impl Reverb {
         }
         // Input filters → pre-delay buffer.
         let wet_in = |x: f32| x.clamp(-MAX_WET_INPUT, MAX_WET_INPUT);
-        let hl = self.filt[0].tick(&self.hp, wet_in(xl));
-        let hr = self.filt[1].tick(&self.hp, wet_in(xr));
-        let fl = self.filt[2].tick(&self.lp, hl);
-        let fr = self.filt[3].tick(&self.lp, hr);
+        let (fl, fr) = self.input.tick(wet_in(xl), wet_in(xr));
         // Early reflections and the pre-delayed input.
         let ([el, er], [pl, pr]) = self.pre.tick(fl, fr, &self.tap_gain);
         // Diffusion → tank.
