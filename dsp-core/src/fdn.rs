@@ -661,6 +661,7 @@ impl Fdn {
             let from = wp.wrapping_sub(1);
             let mut u0 = [0.0_f32; FDN_LINES];
             let mut u1 = [0.0_f32; FDN_LINES];
+            #[allow(clippy::manual_memcpy)] // a gather: `b` differs per lane
             for i in 0..FDN_LINES {
                 let b = from.wrapping_sub(whole[i] as usize) & mask;
                 u0[i] = frames[b + 1][i];

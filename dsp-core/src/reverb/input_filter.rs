@@ -146,7 +146,11 @@ mod tests {
         // Reference: two `BiquadState` chains (high-pass then low-pass) per side with the
         // same designs; the per-sample path and the skewed 4-lane chunk path must both
         // reproduce them exactly, for chunks of every length 1..=32.
-        for (fs, lo, hi) in [(48_000.0, 40.0, 12_000.0), (8_000.0, 300.0, 3_000.0), (192_000.0, 20.0, 20_000.0)] {
+        for (fs, lo, hi) in [
+            (48_000.0, 40.0, 12_000.0),
+            (8_000.0, 300.0, 3_000.0),
+            (192_000.0, 20.0, 20_000.0),
+        ] {
             let hp = BiquadCoefs::design(fs, &FilterParams::butterworth(true, lo));
             let lp = BiquadCoefs::design(fs, &FilterParams::butterworth(false, hi));
             let mut st = [BiquadState::default(); 4];
@@ -165,7 +169,10 @@ mod tests {
                     let (hl, hr) = (st[0].tick(&hp, xl[t]), st[1].tick(&hp, xr[t]));
                     let (want_l, want_r) = (st[2].tick(&lp, hl), st[3].tick(&lp, hr));
                     let (tl, tr) = a.tick(xl[t], xr[t]);
-                    for v in [tl, tr, ol[t], or[t]].iter().zip([want_l, want_r, want_l, want_r]) {
+                    for v in [tl, tr, ol[t], or[t]]
+                        .iter()
+                        .zip([want_l, want_r, want_l, want_r])
+                    {
                         assert_eq!(v.0.to_bits(), v.1.to_bits(), "fs {fs} at {}", i + t);
                     }
                 }
