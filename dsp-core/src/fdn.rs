@@ -131,7 +131,8 @@ pub struct Fdn {
     /// Sample rate from `prepare`.
     sample_rate: f32,
     /// The eight lines' ring buffers interleaved: frame `n` holds the samples the lines
-    /// were fed on one tick (power-of-two length), so a tick's writes are one store.
+    /// were fed on one tick (power-of-two length `mask + 1`, plus one frame that mirrors
+    /// frame 0 so the two samples an interpolator reads are never split by the wrap).
     frames: Vec<[f32; FDN_LINES]>,
     /// `len − 1` of `frames`.
     mask: usize,
@@ -259,7 +260,8 @@ impl Fdn {
         };
         let max = (self.max_delay_ms * 1e-3 * self.sample_rate).ceil() as usize + 2;
         let len = (max + 4).next_power_of_two();
-        self.frames = vec![[0.0; FDN_LINES]; len];
+        // One frame more: `frames[len]` mirrors `frames[0]`, so a read pair never wraps.
+        self.frames = vec![[0.0; FDN_LINES]; len + 1];
         self.mask = len - 1;
         self.max_delay_samples = max as f32;
         let d = self.target;
@@ -528,31 +530,177 @@ impl Fdn {
         if !self.is_steady() {
             self.step_glides();
         }
-        self.tick_core(inject, gliding)
+        if gliding {
+            self.tick_gliding(inject).0
+        } else {
+            self.steady_ticks(1, |_| *inject, |_, y, _| y)
+        }
+    }
+
+    /// [`Fdn::tick`] returning the stereo late mix instead of the line outputs:
+    /// `(fb[4], fb[1], Σ yᵢ²)`, where `fb = H₈·y/√8` is the feedback vector (rows 4 and 1
+    /// of the Hadamard matrix are the two orthogonal ±1 output combinations, already
+    /// scaled by `1/√8`) and the sum is the lines' energy (in [`line_energy`]'s order).
+    #[inline]
+    pub fn tick_mixed(&mut self, inject: &[f32; FDN_LINES]) -> (f32, f32, f32) {
+        let gliding = self.glide_left > 0;
+        if !self.is_steady() {
+            self.step_glides();
+        }
+        let (y, fb) = if gliding {
+            self.tick_gliding(inject)
+        } else {
+            self.steady_ticks(1, |_| *inject, |_, y, fb| (y, fb))
+        };
+        (fb[4], fb[1], line_energy(&y))
     }
 
     /// Steady ticks for a chunk (call only while [`Fdn::is_steady`]): line `j` of tick `t`
-    /// is fed `gains[j]·src[j % 2][t]`, and `out[j][t]` receives line `j`'s output; each
-    /// tick is exactly [`Fdn::tick`] with that injection.
-    pub fn process_chunk<const N: usize>(
+    /// is fed `gains[j]·src[j % 2][t]`; tick `t` writes [`Fdn::tick_mixed`]'s three values
+    /// to `late[0][t]`, `late[1][t]` and `energy[t]`, bit for bit.
+    pub fn process_chunk(
         &mut self,
         gains: &[f32; FDN_LINES],
         src: [&[f32]; 2],
-        out: &mut [[f32; N]; FDN_LINES],
+        late: [&mut [f32]; 2],
+        energy: &mut [f32],
     ) {
         debug_assert!(self.is_steady());
-        let n = src[0].len().min(src[1].len()).min(N);
-        for t in 0..n {
-            let x = [src[0][t], src[1][t]];
-            let mut inject = [0.0_f32; FDN_LINES];
-            for (j, v) in inject.iter_mut().enumerate() {
-                *v = gains[j] * x[j % 2];
+        let [late_l, late_r] = late;
+        let n = src[0]
+            .len()
+            .min(src[1].len())
+            .min(late_l.len())
+            .min(late_r.len())
+            .min(energy.len());
+        let (src_l, src_r) = (&src[0][..n], &src[1][..n]);
+        let (late_l, late_r, energy) = (&mut late_l[..n], &mut late_r[..n], &mut energy[..n]);
+        let mut t = 0;
+        while t < n {
+            if self.lfo_left == 0 {
+                self.next_lfo_step();
             }
-            let y = self.tick_core(&inject, false);
-            for (o, &v) in out.iter_mut().zip(&y) {
-                o[t] = v;
-            }
+            // Up to the end of the running LFO step: the interpolated sine stays linear.
+            let seg = (n - t).min(self.lfo_left as usize);
+            let (sl, sr) = (&src_l[t..t + seg], &src_r[t..t + seg]);
+            let (ol, or) = (&mut late_l[t..t + seg], &mut late_r[t..t + seg]);
+            let oe = &mut energy[t..t + seg];
+            self.steady_ticks(
+                seg,
+                |k| {
+                    let x = [sl[k], sr[k]];
+                    let mut inject = [0.0_f32; FDN_LINES];
+                    for (j, v) in inject.iter_mut().enumerate() {
+                        *v = gains[j] * x[j % 2];
+                    }
+                    inject
+                },
+                |k, y, fb| {
+                    ol[k] = fb[4];
+                    or[k] = fb[1];
+                    oe[k] = line_energy(&y);
+                },
+            );
+            t += seg;
         }
+    }
+
+    /// `n` steady ticks (`n` ≤ the ticks left in the running LFO step, which must have
+    /// started), state held in locals: tick `k` is fed `inject(k)`, and `out(k, y, fb)`
+    /// receives the line outputs and the feedback vector. Returns the last `out`.
+    #[inline(always)]
+    fn steady_ticks<R>(
+        &mut self,
+        n: usize,
+        mut inject: impl FnMut(usize) -> [f32; FDN_LINES],
+        mut out: impl FnMut(usize, [f32; FDN_LINES], [f32; FDN_LINES]) -> R,
+    ) -> R
+    where
+        R: Default,
+    {
+        if self.lfo_left == 0 {
+            self.next_lfo_step();
+        }
+        debug_assert!(n <= self.lfo_left as usize);
+        // Everything the loop reads or carries, in locals (registers), not through `self`.
+        let mut base = [0.0_f32; FDN_LINES];
+        for (b, &d) in base.iter_mut().zip(&self.delays) {
+            *b = d - 1.0;
+        }
+        let depth = self.depth_samples;
+        let gain = self.gain;
+        let (low, high) = (self.low, self.high);
+        let (low_on, high_on) = (self.low_on, self.high_on);
+        let mut lfo = self.lfo_now;
+        let lfo_inc = self.lfo_inc;
+        let mut ap_y1 = self.ap_y1;
+        let mut low_ic = self.low_ic;
+        let mut high_ic = self.high_ic;
+        let mut wp = self.write_pos;
+        let mask = self.mask;
+        let frames = &mut self.frames[..];
+        let mut last = R::default();
+        for k in 0..n {
+            // Read positions, lane by lane (vectorises): line i is read at
+            // `d = D − 1 + depth·sin`, split into `m = ⌊d − ½⌋` and `Δ = d − m ∈ [½, 3/2)`.
+            let mut frac = [0.0_f32; FDN_LINES];
+            let mut whole = [0_u32; FDN_LINES];
+            for i in 0..FDN_LINES {
+                // u0 = line[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
+                let d = base[i] + depth * lfo[i];
+                lfo[i] += lfo_inc[i];
+                // d − ½ ≥ 1.5 − ε (the base delays keep MIN_LINE_DELAY + depth, all finite,
+                // |sin| ≤ 1 + ε) and below FLOOR_RANGE (line buffers are far shorter).
+                debug_assert!((0.0..=FLOOR_RANGE).contains(&(d - 0.5)), "{d}");
+                let (m, mi) = floor_small(d - 0.5);
+                frac[i] = d - m;
+                whole[i] = mi;
+            }
+            // The pair (u0, u1) = (line[wp − m], line[wp − m − 1]): frames b + 1 and b with
+            // b = (wp − m − 1) & mask (b + 1 = len reads the mirror of frame 0).
+            let from = wp.wrapping_sub(1);
+            let mut u0 = [0.0_f32; FDN_LINES];
+            let mut u1 = [0.0_f32; FDN_LINES];
+            #[allow(clippy::manual_memcpy)] // a gather: `b` differs per lane
+            for i in 0..FDN_LINES {
+                let b = from.wrapping_sub(whole[i] as usize) & mask;
+                u0[i] = frames[b + 1][i];
+                u1[i] = frames[b][i];
+            }
+            // First-order Thiran all-pass on all lanes at once.
+            let mut y = [0.0_f32; FDN_LINES];
+            for i in 0..FDN_LINES {
+                let a = (1.0 - frac[i]) / (1.0 + frac[i]);
+                y[i] = a * (u0[i] - ap_y1[i]) + u1[i];
+            }
+            ap_y1 = y;
+            for (v, g) in y.iter_mut().zip(&gain) {
+                *v *= g;
+            }
+            if low_on {
+                shelf_lanes(&low, &mut low_ic, &mut y);
+            }
+            if high_on {
+                shelf_lanes(&high, &mut high_ic, &mut y);
+            }
+            let mut fb = y;
+            hadamard8(&mut fb);
+            let x = inject(k);
+            let mut frame = [0.0_f32; FDN_LINES];
+            for i in 0..FDN_LINES {
+                frame[i] = fb[i] + x[i];
+            }
+            wp = wp.wrapping_add(1);
+            write_frame(frames, wp & mask, mask, frame);
+            last = out(k, y, fb);
+        }
+        self.lfo_now = lfo;
+        self.lfo_left -= n as u32;
+        self.ap_y1 = ap_y1;
+        self.low_ic = low_ic;
+        self.high_ic = high_ic;
+        self.write_pos = wp;
+        last
     }
 
     /// One step of the running depth, length and gain glides.
@@ -593,12 +741,11 @@ impl Fdn {
         }
     }
 
-    /// The tick after the glides stepped: read, filter, mix, write.
-    #[inline(always)]
-    fn tick_core(&mut self, inject: &[f32; FDN_LINES], gliding: bool) -> [f32; FDN_LINES] {
+    /// A tick while the lengths glide (after the glides stepped): read through a cubic
+    /// Lagrange interpolator, filter, mix, write; returns the line outputs and the
+    /// feedback vector.
+    fn tick_gliding(&mut self, inject: &[f32; FDN_LINES]) -> ([f32; FDN_LINES], [f32; FDN_LINES]) {
         let wp = self.write_pos;
-        // LFOs and read positions, lane by lane (vectorises): each line is read at
-        // `d = D − 1 + depth·sin`, split into `m = ⌊d − ½⌋` and `Δ = d − m ∈ [½, 3/2)`.
         if self.lfo_left == 0 {
             self.next_lfo_step();
         }
@@ -606,53 +753,31 @@ impl Fdn {
         let depth = self.depth_samples;
         let mut back = [0_usize; FDN_LINES];
         let mut frac = [0.0_f32; FDN_LINES];
-        let mut whole = [0_u32; FDN_LINES];
         for i in 0..FDN_LINES {
-            // u0 = line[wp − m] was written m + 1 ticks ago: read at d − 1 for a loop of d.
-            let d = self.delays[i] - 1.0 + depth * self.lfo_now[i];
+            let d = (self.delays[i] - 1.0) + depth * self.lfo_now[i];
             self.lfo_now[i] += self.lfo_inc[i];
-            // d − ½ ≥ 1.5 − ε (the base delays keep MIN_LINE_DELAY + depth, all finite,
-            // |sin| ≤ 1 + ε) and below FLOOR_RANGE (line buffers are far shorter).
             debug_assert!((0.0..=FLOOR_RANGE).contains(&(d - 0.5)), "{d}");
             let (m, mi) = floor_small(d - 0.5);
             frac[i] = d - m;
-            whole[i] = mi;
+            back[i] = mi as usize;
         }
-        for (b, &w) in back.iter_mut().zip(&whole) {
-            *b = w as usize;
-        }
+        let mask = self.mask;
         let frames = &self.frames[..];
-        // `len − 1` (= `mask`) spelled so the compiler sees every index is in range.
-        let mask = frames.len().wrapping_sub(1);
         let at = |i: usize, k: usize| frames[wp.wrapping_sub(back[i] + k) & mask][i];
+        // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the four
+        // samples around the read point, so the all-pass's state never sees its
+        // coefficient jump when m steps (a small transient per step).
         let mut y = [0.0_f32; FDN_LINES];
-        if gliding {
-            // Lengths moving: stateless cubic Lagrange (Laakso et al. §3.2) on the four
-            // samples around the read point, so the all-pass's state never sees its
-            // coefficient jump when m steps (a small transient per step).
-            for (i, out) in y.iter_mut().enumerate() {
-                // Nodes at −1, 0, 1, 2 past u0; read at Δ ∈ [0.5, 1.5).
-                let um1 = frames[wp.wrapping_sub(back[i]).wrapping_add(1) & mask][i];
-                let (u0, u1, u2) = (at(i, 0), at(i, 1), at(i, 2));
-                let t = frac[i];
-                let cm1 = -t * (t - 1.0) * (t - 2.0) / 6.0;
-                let c0 = (t + 1.0) * (t - 1.0) * (t - 2.0) * 0.5;
-                let c1 = -(t + 1.0) * t * (t - 2.0) * 0.5;
-                let c2 = (t + 1.0) * t * (t - 1.0) / 6.0;
-                *out = cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2;
-            }
-        } else {
-            // Gather, then the first-order Thiran all-pass on all lanes at once.
-            let mut u0 = [0.0_f32; FDN_LINES];
-            let mut u1 = [0.0_f32; FDN_LINES];
-            for i in 0..FDN_LINES {
-                u0[i] = at(i, 0);
-                u1[i] = at(i, 1);
-            }
-            for i in 0..FDN_LINES {
-                let a = (1.0 - frac[i]) / (1.0 + frac[i]);
-                y[i] = a * (u0[i] - self.ap_y1[i]) + u1[i];
-            }
+        for (i, out) in y.iter_mut().enumerate() {
+            // Nodes at −1, 0, 1, 2 past u0; read at Δ ∈ [0.5, 1.5).
+            let um1 = frames[wp.wrapping_sub(back[i]).wrapping_add(1) & mask][i];
+            let (u0, u1, u2) = (at(i, 0), at(i, 1), at(i, 2));
+            let t = frac[i];
+            let cm1 = -t * (t - 1.0) * (t - 2.0) / 6.0;
+            let c0 = (t + 1.0) * (t - 1.0) * (t - 2.0) * 0.5;
+            let c1 = -(t + 1.0) * t * (t - 2.0) * 0.5;
+            let c2 = (t + 1.0) * t * (t - 1.0) / 6.0;
+            *out = cm1 * um1 + c0 * u0 + c1 * u1 + c2 * u2;
         }
         self.ap_y1 = y;
         for (v, g) in y.iter_mut().zip(&self.gain) {
@@ -666,15 +791,14 @@ impl Fdn {
         }
         let mut fb = y;
         hadamard8(&mut fb);
-        let pos = wp.wrapping_add(1);
         let mut frame = [0.0_f32; FDN_LINES];
         for i in 0..FDN_LINES {
             frame[i] = fb[i] + inject[i];
         }
-        let mask = self.frames.len().wrapping_sub(1);
-        self.frames[pos & mask] = frame;
+        let pos = wp.wrapping_add(1);
+        write_frame(&mut self.frames, pos & mask, mask, frame);
         self.write_pos = pos;
-        y
+        (y, fb)
     }
 
     /// Clears the network if any state is non-finite or beyond [`MAX_STATE`], and flushes
@@ -736,6 +860,27 @@ impl Fdn {
         }
         -60.0 * f64::from(self.delays[0]) / (f64::from(self.sample_rate) * db)
     }
+}
+
+/// Stores `frame` at index `p` (≤ `mask`) of the ring, and in the mirror frame
+/// `mask + 1` too when `p` is 0.
+#[inline(always)]
+fn write_frame(frames: &mut [[f32; FDN_LINES]], p: usize, mask: usize, frame: [f32; FDN_LINES]) {
+    frames[p] = frame;
+    if p == 0 {
+        frames[mask + 1] = frame;
+    }
+}
+
+/// `Σ yᵢ²` in a fixed pairwise order (lanes `i` and `i + 4` first, as a 4-lane vector
+/// computes it).
+#[inline(always)]
+pub fn line_energy(y: &[f32; FDN_LINES]) -> f32 {
+    let mut v = [0.0_f32; 4];
+    for i in 0..4 {
+        v[i] = y[i] * y[i] + y[i + 4] * y[i + 4];
+    }
+    (v[0] + v[2]) + (v[1] + v[3])
 }
 
 /// Largest argument of [`floor_small`] (2²², with room to spare for any line length).

@@ -21,7 +21,9 @@
 //!   falling 1.2 dB per tap, alternating signs), in the spirit of J. A. Moorer, "About
 //!   This Reverberation Business", CMJ 3(2), 1979.
 //! * Stereo: left input feeds the even lines, right the odd lines; the outputs are two
-//!   orthogonal ±1 combinations of the lines, so the tail is decorrelated (IACC < 0.3).
+//!   orthogonal ±1 combinations of the lines, so the tail is decorrelated (IACC < 0.3):
+//!   rows 4 and 1 of the network's own feedback matrix `H₈/√8`, read off the feedback
+//!   vector it computes anyway ([`Fdn::tick_mixed`]).
 //! * Freeze: the tank input fades out and the loop becomes lossless (see [`Fdn`]).
 //! * Send mode locks the mix at 100 % whatever `mix` says, so presets never change it.
 //! * Silence: after the input has been exactly zero and every stage below −120 dBFS for
@@ -34,7 +36,6 @@
 //! and the FDN line lengths glide linearly between grid points. So the output is the same
 //! for any block size.
 
-use crate::biquad::{BiquadCoefs, BiquadState, FilterParams};
 use crate::fdn::{DecaySettings, Fdn, FDN_LINES};
 use crate::smoother::{Smoother, SmoothingStyle};
 
@@ -109,14 +110,8 @@ pub const TAIL_FLOOR: f32 = 1e-6;
 const LINE_MS: [f32; FDN_LINES] = [23.1, 27.7, 31.3, 36.1, 41.9, 47.3, 53.9, 59.9];
 /// Sign of each line's injection (left feeds even, right odd lines).
 const INJECT_SIGN: [f32; FDN_LINES] = [1.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0, -1.0];
-/// Left output combination of the lines (a Walsh row).
-const OUT_L: [f32; FDN_LINES] = [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0];
-/// Right output combination (orthogonal to the left).
-const OUT_R: [f32; FDN_LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
 /// Tank injection gain (each side feeds four lines).
 const INJECT_GAIN: f32 = 0.5;
-/// Late output scaling (`1/√8`: the output combinations have unit-norm rows).
-const LATE_GAIN: f32 = 0.353_553_4;
 /// Early-reflection level (unit-energy taps × this).
 const EARLY_GAIN: f32 = 0.5;
 /// Early-reflection tap times at size 1 (ms), left and right.
@@ -295,8 +290,10 @@ const RAMPS: usize = 16;
 mod chunk;
 mod diffuser;
 mod input_delay;
+mod input_filter;
 use diffuser::Diffuser;
 use input_delay::InputDelay;
+use input_filter::InputFilter;
 
 /// The reverb. Lifecycle: `new` → `prepare` → (`set` → `process_stereo`)* / `reset`.
 #[derive(Clone, Debug)]
@@ -315,12 +312,8 @@ pub struct Reverb {
     now: [f32; RAMPS],
     /// True while any smoother moves (per-sample stepping needed).
     moving: bool,
-    /// Input low-cut coefficients.
-    hp: BiquadCoefs,
-    /// Input high-cut coefficients.
-    lp: BiquadCoefs,
-    /// Input filter states `[hp L, hp R, lp L, lp R]`.
-    filt: [BiquadState; 4],
+    /// Input low cut and high cut.
+    input: InputFilter,
     /// Filtered input: the pre-delay and early-reflection taps read it.
     pre: InputDelay,
     /// Input diffusion all-passes.
@@ -382,9 +375,7 @@ impl Reverb {
             ramps,
             now: [0.0; RAMPS],
             moving: false,
-            hp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(true, 40.0)),
-            lp: BiquadCoefs::design(48_000.0, &FilterParams::butterworth(false, 12_000.0)),
-            filt: [BiquadState::default(); 4],
+            input: InputFilter::default(),
             pre: InputDelay::new(MAX_PREDELAY_MS + er_max + 1.0),
             diffuser: Diffuser::new(&DIFFUSER_MS),
             fdn: Fdn::new(LINE_MS[FDN_LINES - 1] * MAX_SIZE + MAX_MOD_DEPTH_MS + 1.0),
@@ -434,7 +425,7 @@ impl Reverb {
 
     /// Clears all state; the next `set` jumps to its values.
     pub fn reset(&mut self) {
-        self.filt = [BiquadState::default(); 4];
+        self.input.reset();
         self.pre.reset();
         self.diffuser.reset();
         self.fdn.reset();
@@ -572,13 +563,9 @@ impl Reverb {
         let n = &ahead;
         let fs = self.sample_rate;
         let moving = |r: R| all || self.ramps[r as usize].is_smoothing();
-        if moving(R::LowCut) {
-            self.hp =
-                BiquadCoefs::design(fs, &FilterParams::butterworth(true, n[R::LowCut as usize]));
-        }
-        if moving(R::HighCut) {
+        if moving(R::LowCut) || moving(R::HighCut) {
             let hz = n[R::HighCut as usize].min(0.45 * fs);
-            self.lp = BiquadCoefs::design(fs, &FilterParams::butterworth(false, hz));
+            self.input.set(fs, n[R::LowCut as usize], hz);
         }
         if moving(R::ModRate) || moving(R::ModDepth) || moving(R::Size) {
             let depth = n[R::ModDepth as usize] * MAX_MOD_DEPTH_MS * 1e-3 * fs;
@@ -664,7 +651,7 @@ impl Reverb {
             if !self.asleep {
                 // On the grid (not per block), so block size never changes the output.
                 self.fdn.sanitize();
-                self.filt.iter_mut().for_each(BiquadState::flush);
+                self.input.flush();
             }
         }
         self.clock += 1;
@@ -687,10 +674,7 @@ impl Reverb {
         }
         // Input filters → pre-delay buffer.
         let wet_in = |x: f32| x.clamp(-MAX_WET_INPUT, MAX_WET_INPUT);
-        let hl = self.filt[0].tick(&self.hp, wet_in(xl));
-        let hr = self.filt[1].tick(&self.hp, wet_in(xr));
-        let fl = self.filt[2].tick(&self.lp, hl);
-        let fr = self.filt[3].tick(&self.lp, hr);
+        let (fl, fr) = self.input.tick(wet_in(xl), wet_in(xr));
         // Early reflections and the pre-delayed input.
         let ([el, er], [pl, pr]) = self.pre.tick(fl, fr, &self.tap_gain);
         // Diffusion → tank.
@@ -702,18 +686,10 @@ impl Reverb {
             // (feed·sign)·x, as the settled path's precomputed line gains.
             *v = (feed * INJECT_SIGN[i]) * if i % 2 == 0 { dl } else { dr };
         }
-        let y = self.fdn.tick(&inject);
-        let (mut ll, mut lr, mut energy) = (0.0, 0.0, 0.0);
-        for i in 0..FDN_LINES {
-            ll += OUT_L[i] * y[i];
-            lr += OUT_R[i] * y[i];
-            energy += y[i] * y[i];
-        }
+        // The two output combinations (rows 4 and 1 of H₈/√8) and the lines' energy.
+        let (ll, lr, mut energy) = self.fdn.tick_mixed(&inject);
         let b = self.now[R::EarlyLate as usize];
-        let (eg, lg) = (
-            (2.0 - 2.0 * b).min(1.0) * EARLY_GAIN,
-            (2.0 * b).min(1.0) * LATE_GAIN,
-        );
+        let (eg, lg) = ((2.0 - 2.0 * b).min(1.0) * EARLY_GAIN, (2.0 * b).min(1.0));
         let (wl, wr) = (eg * el + lg * ll, eg * er + lg * lr);
         let w = self.now[R::Width as usize];
         let (mid, side) = (0.5 * (wl + wr), 0.5 * (wl - wr) * w);

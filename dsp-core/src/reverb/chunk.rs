@@ -9,10 +9,8 @@
 use super::input_delay::MAX_CHUNK;
 use super::{
     clean_input, Reverb, DIFFUSER_GAIN, EARLY_GAIN, GRID_SAMPLES, INJECT_GAIN, INJECT_SIGN,
-    LATE_GAIN, MAX_WET_INPUT, OUT_L, OUT_R, R, TAIL_FLOOR,
+    MAX_WET_INPUT, R, TAIL_FLOOR,
 };
-use crate::biquad::BiquadState;
-use crate::fdn::FDN_LINES;
 
 impl Reverb {
     /// Length of the chunk the settled path may take now (0: use [`Reverb::tick`]): up to
@@ -44,7 +42,7 @@ impl Reverb {
         let n = left.len().min(right.len()).min(MAX_CHUNK);
         if self.clock.is_multiple_of(GRID_SAMPLES) {
             self.fdn.sanitize();
-            self.filt.iter_mut().for_each(BiquadState::flush);
+            self.input.flush();
         }
         self.clock += n as u64;
         let mut xl = [0.0_f32; MAX_CHUNK];
@@ -53,19 +51,17 @@ impl Reverb {
             xl[i] = clean_input(left[i]);
             xr[i] = clean_input(right[i]);
         }
-        // Input filters (recursive: per sample, memories in locals).
+        // Input filters (the tank is fed at most ±MAX_WET_INPUT; the dry path keeps xl/xr).
+        let mut cl = [0.0_f32; MAX_CHUNK];
+        let mut cr = [0.0_f32; MAX_CHUNK];
+        for i in 0..n {
+            cl[i] = xl[i].clamp(-MAX_WET_INPUT, MAX_WET_INPUT);
+            cr[i] = xr[i].clamp(-MAX_WET_INPUT, MAX_WET_INPUT);
+        }
         let mut fl = [0.0_f32; MAX_CHUNK];
         let mut fr = [0.0_f32; MAX_CHUNK];
-        let (hp, lp) = (self.hp, self.lp);
-        let mut filt = self.filt;
-        for i in 0..n {
-            // The tank is fed at most ±MAX_WET_INPUT (the dry path keeps xl/xr).
-            let hl = filt[0].tick(&hp, xl[i].clamp(-MAX_WET_INPUT, MAX_WET_INPUT));
-            let hr = filt[1].tick(&hp, xr[i].clamp(-MAX_WET_INPUT, MAX_WET_INPUT));
-            fl[i] = filt[2].tick(&lp, hl);
-            fr[i] = filt[3].tick(&lp, hr);
-        }
-        self.filt = filt;
+        self.input
+            .process_chunk([&cl[..n], &cr[..n]], [&mut fl[..n], &mut fr[..n]]);
         // Reflections and pre-delay, then the diffusers (vectorised over time).
         let mut el = [0.0_f32; MAX_CHUNK];
         let mut er = [0.0_f32; MAX_CHUNK];
@@ -83,26 +79,19 @@ impl Reverb {
         // The late network (per sample).
         let feed = INJECT_GAIN * (1.0 - self.now[R::Freeze as usize]);
         let gains = INJECT_SIGN.map(|s| feed * s);
-        let mut y = [[0.0_f32; MAX_CHUNK]; FDN_LINES];
-        self.fdn.process_chunk(&gains, [&dl[..n], &dr[..n]], &mut y);
-        // Output combinations and energy, over time (same sums, same order as `tick`).
         let mut ll = [0.0_f32; MAX_CHUNK];
         let mut lr = [0.0_f32; MAX_CHUNK];
         let mut energy = [0.0_f32; MAX_CHUNK];
-        for (j, line) in y.iter().enumerate() {
-            for i in 0..n {
-                ll[i] += OUT_L[j] * line[i];
-                lr[i] += OUT_R[j] * line[i];
-                energy[i] += line[i] * line[i];
-            }
-        }
+        self.fdn.process_chunk(
+            &gains,
+            [&dl[..n], &dr[..n]],
+            [&mut ll[..n], &mut lr[..n]],
+            &mut energy[..n],
+        );
         // Output mix and sleep bookkeeping.
         let mix = self.now[R::Mix as usize];
         let b = self.now[R::EarlyLate as usize];
-        let (eg, lg) = (
-            (2.0 - 2.0 * b).min(1.0) * EARLY_GAIN,
-            (2.0 * b).min(1.0) * LATE_GAIN,
-        );
+        let (eg, lg) = ((2.0 - 2.0 * b).min(1.0) * EARLY_GAIN, (2.0 * b).min(1.0));
         let w = self.now[R::Width as usize];
         let mut peak = 0.0_f32;
         for i in 0..n {
