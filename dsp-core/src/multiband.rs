@@ -910,7 +910,12 @@ impl Multiband {
     /// ([`Band::plain_poles`]) on `band_gains[b][..actives[b]]`, four (band, channel)
     /// chains per [`smooth_lanes`] call (bit-identical to one call per chain), and
     /// returns which bands it smoothed.
-    fn smooth_bands(&mut self, nb: usize, n: usize, actives: &[usize; MAX_BANDS]) -> [bool; MAX_BANDS] {
+    fn smooth_bands(
+        &mut self,
+        nb: usize,
+        n: usize,
+        actives: &[usize; MAX_BANDS],
+    ) -> [bool; MAX_BANDS] {
         let mut smoothed = [false; MAX_BANDS];
         let mut chains = [(0, 0); 2 * MAX_BANDS];
         let mut count = 0;

@@ -435,7 +435,12 @@ mod tests {
             let [g0, g1, g2, g3] = &mut got[..] else {
                 unreachable!()
             };
-            smooth_lanes(att, rel, &mut y, [&mut g0[..], &mut g1[..], &mut g2[..], &mut g3[..]]);
+            smooth_lanes(
+                att,
+                rel,
+                &mut y,
+                [&mut g0[..], &mut g1[..], &mut g2[..], &mut g3[..]],
+            );
             for (k, b) in lanes.iter_mut().enumerate() {
                 b.store_fast_state(0, y[k]);
                 y[k] = b.fast_state(0);

@@ -2,8 +2,8 @@
 //! the Compressor uses it (Detector → GainCurve → Ballistics → linear gain), plus the
 //! band's lookahead delay, makeup, bypass, solo/mute weight and L/R–M/S gain path.
 
-use crate::dynamics::ballistics::{Ballistics, BallisticsSettings};
 pub(super) use crate::dynamics::ballistics::smooth_lanes;
+use crate::dynamics::ballistics::{Ballistics, BallisticsSettings};
 use crate::dynamics::detector::{Detector, DetectorSettings, StereoMode};
 use crate::dynamics::fast_math::db_to_amp;
 use crate::dynamics::gain_computer::{CurveSide, GainCurve};

@@ -727,7 +727,11 @@ fn linear_phase_crossover_moves_do_not_click_or_bump_the_level() {
         let (mut y, mut yr) = (x.to_vec(), x.to_vec());
         let mut s2 = s;
         for start in (0..len).step_by(480) {
-            s2.crossover_hz[0] = if (at_hi..at_lo).contains(&start) { hi } else { lo };
+            s2.crossover_hz[0] = if (at_hi..at_lo).contains(&start) {
+                hi
+            } else {
+                lo
+            };
             m.set(&s2);
             let e = start + 480;
             m.process_stereo(&mut [&mut y[start..e], &mut yr[start..e]], None);

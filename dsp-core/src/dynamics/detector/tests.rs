@@ -271,7 +271,11 @@ fn rms_runs_match_the_direct_window_sum_for_any_block_size() {
         let (mut i, mut k) = (0, 0);
         while i < len {
             let e = (i + sizes[k % sizes.len()]).min(len);
-            d.process(&[&l[i..e], &r[i..e]], None, &mut [&mut a[i..e], &mut b[i..e]]);
+            d.process(
+                &[&l[i..e], &r[i..e]],
+                None,
+                &mut [&mut a[i..e], &mut b[i..e]],
+            );
             (i, k) = (e, k + 1);
         }
         (a, b)
