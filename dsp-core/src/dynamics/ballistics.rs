@@ -376,14 +376,13 @@ pub(crate) fn smooth_lanes(att: [f32; 4], rel: [f32; 4], y: &mut [f32; 4], gains
         let x = F32x4([g0[i], g1[i], g2[i], g3[i]]);
         let up = a * yv + ca * x;
         let down = r * yv + cr * x;
-        let mut out = [0.0; 4];
-        for k in 0..4 {
-            out[k] = if x.0[k].abs() > yv.0[k].abs() {
+        let out: [f32; 4] = std::array::from_fn(|k| {
+            if x.0[k].abs() > yv.0[k].abs() {
                 up.0[k]
             } else {
                 down.0[k]
-            };
-        }
+            }
+        });
         yv = F32x4(out);
         (g0[i], g1[i], g2[i], g3[i]) = (out[0], out[1], out[2], out[3]);
     }
