@@ -50,11 +50,12 @@
 use crate::crossover::{Crossover, LrOrder};
 use crate::dynamics::detector::{DetectionMode, StereoMode};
 use crate::dynamics::lookahead::LookaheadDelay;
+use crate::lanes::fold_max_abs;
 use crate::linear_phase::LinearPhaseSplitter;
 use crate::smoother::{Smoother, SmoothingStyle};
 
 mod band;
-use band::{Band, Scratch};
+use band::{smooth_lanes, Band, Scratch};
 
 /// Most bands.
 pub const MAX_BANDS: usize = 5;
@@ -353,7 +354,13 @@ pub struct Multiband {
     key_in: [Vec<f32>; 2],
     /// Wet sum per channel.
     wet: [Vec<f32>; 2],
-    /// Per-sample scratch: gains (2), makeup, bypass, weight, ms, global gains.
+    /// Per band and detection channel: levels, then gain changes, then gains.
+    band_gains: [[Vec<f32>; 2]; MAX_BANDS],
+    /// Inputs of the unused lanes of the ballistics' four-chain loop.
+    lane_pad: [Vec<f32>; 3],
+    /// Per-sample scratch of the band output paths: makeup, bypass, weight, M/S.
+    band_scratch: [Vec<f32>; 4],
+    /// Per-sample scratch: mix, output gain, switch fade (0–2), input gain (6), mono key (7).
     scratch: [Vec<f32>; 8],
     /// Input peak of the last block (dBFS).
     input_peak_db: f32,
@@ -412,6 +419,9 @@ impl Multiband {
             dry: Default::default(),
             key_in: Default::default(),
             wet: Default::default(),
+            band_gains: Default::default(),
+            lane_pad: Default::default(),
+            band_scratch: Default::default(),
             scratch: Default::default(),
             input_peak_db: crate::db::MINUS_INFINITY_DB,
             output_peak_db: crate::db::MINUS_INFINITY_DB,
@@ -457,6 +467,9 @@ impl Multiband {
         self.dry = buf();
         self.key_in = buf();
         self.wet = buf();
+        self.band_gains = std::array::from_fn(|_| buf());
+        self.lane_pad = std::array::from_fn(|_| vec![0.0; n]);
+        self.band_scratch = std::array::from_fn(|_| vec![0.0; n]);
         self.scratch = std::array::from_fn(|_| vec![0.0; n]);
         let s = self.settings;
         self.apply_settings(&s);
@@ -683,7 +696,7 @@ impl Multiband {
                 n = n.min(self.hold);
             }
             for b in main[..chans].iter() {
-                in_peak = b[i..i + n].iter().fold(in_peak, |m, x| m.max(x.abs()));
+                in_peak = fold_max_abs(in_peak, &b[i..i + n]);
             }
             let mut chunk: [&mut [f32]; 2] = [&mut [], &mut []];
             for (dst, src) in chunk.iter_mut().zip(main[..chans].iter_mut()) {
@@ -699,7 +712,7 @@ impl Multiband {
             };
             self.process_chunk(&mut chunk[..chans], key_ref);
             for b in chunk[..chans].iter() {
-                out_peak = b.iter().fold(out_peak, |m, x| m.max(x.abs()));
+                out_peak = fold_max_abs(out_peak, b);
             }
             for s in &mut self.crossover_hz {
                 s.skip(n);
@@ -729,8 +742,9 @@ impl Multiband {
             }
             i += n;
         }
-        self.crossover.end_block();
-        self.key_crossover.end_block();
+        // No `Crossover::end_block` here: every split path used above (`process_stereo`,
+        // `process_block`) already flushes the memories it ran, and a full flush of both
+        // trees cost about as much as the splitting at block 64.
         self.input_peak_db = crate::db::gain_to_db(in_peak);
         self.output_peak_db = crate::db::gain_to_db(out_peak);
         for (k, b) in self.bands.iter().enumerate() {
@@ -825,14 +839,27 @@ impl Multiband {
                 }
             }
         }
-        // 3. Bands into the wet sum.
+        // 3. Bands into the wet sum: every band's detector and static curve, then the
+        // plain ballistics of all bands four chains per vector (their recursions are the
+        // serial part; side by side they overlap), then each band's output path.
         for w in self.wet[..chans].iter_mut() {
             w[..n].fill(0.0);
         }
+        let mut actives = [0; MAX_BANDS];
+        for (b, band) in self.bands[..nb].iter_mut().enumerate() {
+            let [a0, a1] = &mut self.band_audio[b];
+            let audio: [&mut [f32]; 2] = [&mut a0[..n], &mut a1[..n]];
+            let [k0, k1] = &self.key_audio[b];
+            let keys: [&[f32]; 2] = [&k0[..n], &k1[..n]];
+            let key_ref = key.map(|_| &keys[..chans]);
+            let [g0, g1] = &mut self.band_gains[b];
+            let mut gains: [&mut [f32]; 2] = [&mut g0[..n], &mut g1[..n]];
+            actives[b] = band.analyse(&audio[..chans], key_ref, &mut gains);
+        }
+        let smoothed = self.smooth_bands(nb, n, &actives);
         {
-            let [s0, s1, s2, s3, s4, s5, ..] = &mut self.scratch;
+            let [s2, s3, s4, s5] = &mut self.band_scratch;
             let mut sc = Scratch {
-                gains: [&mut s0[..n], &mut s1[..n]],
                 makeup: &mut s2[..n],
                 bypass: &mut s3[..n],
                 weight: &mut s4[..n],
@@ -843,10 +870,15 @@ impl Multiband {
             for (b, band) in self.bands[..nb].iter_mut().enumerate() {
                 let [a0, a1] = &mut self.band_audio[b];
                 let mut audio: [&mut [f32]; 2] = [&mut a0[..n], &mut a1[..n]];
-                let [k0, k1] = &self.key_audio[b];
-                let keys: [&[f32]; 2] = [&k0[..n], &k1[..n]];
-                let key_ref = key.map(|_| &keys[..chans]);
-                band.process(&mut audio[..chans], key_ref, &mut wet[..chans], &mut sc);
+                let [g0, g1] = &mut self.band_gains[b];
+                let mut gains: [&mut [f32]; 2] = [&mut g0[..n], &mut g1[..n]];
+                band.finish(
+                    &mut audio[..chans],
+                    &mut wet[..chans],
+                    &mut gains,
+                    smoothed[b],
+                    &mut sc,
+                );
             }
         }
         // 4. Dry path delayed to match, mix, output gain, switch fade.
@@ -860,14 +892,72 @@ impl Multiband {
         self.mix.next_block(mix);
         self.output_gain.next_block(gain);
         self.switch_gain.next_block(sw);
+        // Smoothstep of the linear switch ramp: no kink where the fade turns.
+        for v in sw.iter_mut() {
+            *v = *v * *v * (3.0 - 2.0 * *v);
+        }
         for ((m, d), w) in main.iter_mut().zip(&self.dry).zip(&self.wet) {
-            for i in 0..n {
-                let y = d[i] + mix[i] * (w[i] - d[i]);
-                // Smoothstep of the linear switch ramp: no kink where the fade turns.
-                let f = sw[i] * sw[i] * (3.0 - 2.0 * sw[i]);
-                m[i] = y * gain[i] * f;
+            let samples = m.iter_mut().zip(&d[..n]).zip(&w[..n]);
+            for ((((y, &d), &w), &mx), (&g, &f)) in samples.zip(&*mix).zip(gain.iter().zip(&*sw)) {
+                *y = (d + mx * (w - d)) * g * f;
             }
         }
+    }
+}
+
+impl Multiband {
+    /// Runs the ballistics of every band whose smoother is the plain one
+    /// ([`Band::plain_poles`]) on `band_gains[b][..actives[b]]`, four (band, channel)
+    /// chains per [`smooth_lanes`] call (bit-identical to one call per chain), and
+    /// returns which bands it smoothed.
+    fn smooth_bands(
+        &mut self,
+        nb: usize,
+        n: usize,
+        actives: &[usize; MAX_BANDS],
+    ) -> [bool; MAX_BANDS] {
+        let mut smoothed = [false; MAX_BANDS];
+        let mut chains = [(0, 0); 2 * MAX_BANDS];
+        let mut count = 0;
+        for (b, band) in self.bands[..nb].iter().enumerate() {
+            if band.plain_poles().is_some() {
+                smoothed[b] = true;
+                for c in 0..actives[b] {
+                    chains[count] = (b, c);
+                    count += 1;
+                }
+            }
+        }
+        for pad in &mut self.lane_pad {
+            pad[..n].fill(0.0);
+        }
+        let mut slots: [[Option<&mut [f32]>; 2]; MAX_BANDS] = Default::default();
+        for (slot, [g0, g1]) in slots.iter_mut().zip(self.band_gains.iter_mut()) {
+            *slot = [Some(&mut g0[..n]), Some(&mut g1[..n])];
+        }
+        let [p0, p1, p2] = &mut self.lane_pad;
+        let mut pads = [Some(&mut p0[..n]), Some(&mut p1[..n]), Some(&mut p2[..n])];
+        for group in chains[..count].chunks(4) {
+            let (mut att, mut rel, mut y) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+            let mut bufs: [&mut [f32]; 4] = Default::default();
+            let mut pad = 0;
+            for (k, buf) in bufs.iter_mut().enumerate() {
+                if let Some(&(b, c)) = group.get(k) {
+                    let band = &self.bands[b];
+                    (att[k], rel[k]) = band.plain_poles().unwrap_or((0.0, 0.0));
+                    y[k] = band.ballistics.fast_state(c);
+                    *buf = slots[b][c].take().unwrap_or_default();
+                } else {
+                    *buf = pads[pad].take().unwrap_or_default();
+                    pad += 1;
+                }
+            }
+            smooth_lanes(att, rel, &mut y, bufs);
+            for (k, &(b, c)) in group.iter().enumerate() {
+                self.bands[b].ballistics.store_fast_state(c, y[k]);
+            }
+        }
+        smoothed
     }
 }
 

@@ -203,15 +203,21 @@ pub(super) fn allpass_block(c: &LrCoefs, a: &mut LrAllpassState, buf: &mut [f32]
     m.store_allpass(a);
 }
 
-/// [`split_block`] for two channels in lanes 0 and 1 of one loop (`[left, right]`;
-/// all four slices have the same length).
+/// [`split_block`] for two channels in one loop (`[left, right]`; all four slices have
+/// the same length): two scalar chains side by side, so their recursions overlap.
+///
+/// Not four-lane vectors with the right channel in lane 1: LLVM then treats lanes 2–3 as
+/// dead and leaves whatever a register held in them, which the recursion carries and
+/// decays into subnormals; every vector operation then took a microcode assist (without
+/// flush-to-zero), which made blocks of 512 three times slower per sample than blocks of 64
+/// (5 bands LR4, 4 bands LR8).
 pub(super) fn split_block_stereo(
     c: &LrCoefs,
     s: [&mut LrSplitState; 2],
     low: [&mut [f32]; 2],
     rest: [&mut [f32]; 2],
 ) {
-    let mut m = SplitRegs::zip(&SplitRegs::load(s[0]), &SplitRegs::load(s[1]));
+    let (mut ml, mut mr) = (SplitRegs::load(s[0]), SplitRegs::load(s[1]));
     let [low_l, low_r] = low;
     let [rest_l, rest_r] = rest;
     let lows = low_l.iter_mut().zip(low_r.iter_mut());
@@ -219,8 +225,8 @@ pub(super) fn split_block_stereo(
     macro_rules! run {
         ($f:ident) => {
             for ((lo_l, lo_r), (x_l, x_r)) in lows.zip(rests) {
-                let (lo, hi) = c.$f(&mut m, F32x4::pair(*x_l, *x_r));
-                (*lo_l, *lo_r, *x_l, *x_r) = (lo.0[0], lo.0[1], hi.0[0], hi.0[1]);
+                (*lo_l, *x_l) = c.$f(&mut ml, *x_l);
+                (*lo_r, *x_r) = c.$f(&mut mr, *x_r);
             }
         };
     }
@@ -230,22 +236,21 @@ pub(super) fn split_block_stereo(
         LrOrder::Lr8 => run!(split_lr8),
     }
     let [sl, sr] = s;
-    m.lane(0).store(sl);
-    m.lane(1).store(sr);
+    ml.store(sl);
+    mr.store(sr);
 }
 
-/// [`allpass_block`] for two channels in lanes 0 and 1 of one loop.
+/// [`allpass_block`] for two channels in one loop (two scalar chains, as
+/// [`split_block_stereo`]).
 pub(super) fn allpass_block_stereo(c: &LrCoefs, a: [&mut LrAllpassState; 2], buf: [&mut [f32]; 2]) {
-    let mut m = SplitRegs::zip(
-        &SplitRegs::load_allpass(a[0]),
-        &SplitRegs::load_allpass(a[1]),
-    );
+    let mut ml = SplitRegs::load_allpass(a[0]);
+    let mut mr = SplitRegs::load_allpass(a[1]);
     let [l, r] = buf;
     macro_rules! run {
         ($f:ident) => {
             for (x_l, x_r) in l.iter_mut().zip(r.iter_mut()) {
-                let y = c.$f(&mut m, F32x4::pair(*x_l, *x_r));
-                (*x_l, *x_r) = (y.0[0], y.0[1]);
+                *x_l = c.$f(&mut ml, *x_l);
+                *x_r = c.$f(&mut mr, *x_r);
             }
         };
     }
@@ -255,8 +260,8 @@ pub(super) fn allpass_block_stereo(c: &LrCoefs, a: [&mut LrAllpassState; 2], buf
         LrOrder::Lr8 => run!(allpass_lr8),
     }
     let [al, ar] = a;
-    m.lane(0).store_allpass(al);
-    m.lane(1).store_allpass(ar);
+    ml.store_allpass(al);
+    mr.store_allpass(ar);
 }
 
 /// One SVF section's memories for four lanes.

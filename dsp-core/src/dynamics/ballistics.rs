@@ -36,6 +36,7 @@
 //! slow branch, so it releases with the release time; sustained compression charges it,
 //! so the release lengthens towards `AUTO_RELEASE_FACTOR` × release (both tested).
 
+use crate::lanes::{F32x4, Lane};
 use crate::one_pole::{coef_for_time_ms, smooth};
 use crate::svf::flush;
 
@@ -307,6 +308,36 @@ impl Ballistics {
         }
     }
 
+    /// Attack and release poles when [`Ballistics::process`] runs the plain branching
+    /// smoother (no hold, no auto release, exponential release), else `None`; with
+    /// [`Ballistics::fast_state`] and [`Ballistics::store_fast_state`] a caller can run
+    /// several such smoothers side by side in [`smooth_lanes`].
+    pub(crate) fn plain_poles(&self) -> Option<(f32, f32)> {
+        let s = &self.settings;
+        let plain = !s.auto_release
+            && self.hold_samples == 0
+            && s.release_curve == ReleaseCurve::Exponential;
+        plain.then_some((self.attack_coef, self.release_coef))
+    }
+
+    /// The branching smoother's state of `channel` (0 for channels ≥ 2).
+    pub(crate) fn fast_state(&self, channel: usize) -> f32 {
+        self.state.get(channel).map_or(0.0, |s| s.fast)
+    }
+
+    /// Stores `channel`'s state after a block run in [`smooth_lanes`], with the same
+    /// end-of-block clean-up as [`Ballistics::process`].
+    pub(crate) fn store_fast_state(&mut self, channel: usize, y: f32) {
+        if let Some(st) = self.state.get_mut(channel) {
+            st.fast = y;
+            flush(&mut st.fast);
+            flush(&mut st.slow);
+            if !st.rate.is_finite() {
+                st.rate = 0.0;
+            }
+        }
+    }
+
     /// Copies channel `from`'s state to channel `to` (a fully linked caller smooths one
     /// channel and keeps the other in step, so unlinking later starts from the same state).
     pub fn copy_state(&mut self, from: usize, to: usize) {
@@ -327,9 +358,105 @@ impl Ballistics {
     }
 }
 
+/// Four plain branching smoothers side by side (the plain loop of
+/// [`Ballistics::process`]): lane `k` has poles `att[k]`, `rel[k]`, state `y[k]` and
+/// smooths `gains[k]` in place (`min` of the lengths). The four recursions overlap in one
+/// vector; each lane runs exactly the scalar loop's arithmetic, so the result is bit for
+/// bit that of four [`Ballistics::process`] calls. Every lane is stored (pad unused ones
+/// with a scratch slice and zero state), so none carries undefined values.
+pub(crate) fn smooth_lanes(att: [f32; 4], rel: [f32; 4], y: &mut [f32; 4], gains: [&mut [f32]; 4]) {
+    let n = gains.iter().map(|g| g.len()).min().unwrap_or(0);
+    let [g0, g1, g2, g3] = gains;
+    let (g0, g1, g2, g3) = (&mut g0[..n], &mut g1[..n], &mut g2[..n], &mut g3[..n]);
+    let (a, r) = (F32x4(att), F32x4(rel));
+    let one = F32x4::splat(1.0);
+    let (ca, cr) = (one - a, one - r);
+    let mut yv = F32x4(*y);
+    for i in 0..n {
+        let x = F32x4([g0[i], g1[i], g2[i], g3[i]]);
+        let up = a * yv + ca * x;
+        let down = r * yv + cr * x;
+        let out: [f32; 4] = std::array::from_fn(|k| {
+            if x.0[k].abs() > yv.0[k].abs() {
+                up.0[k]
+            } else {
+                down.0[k]
+            }
+        });
+        yv = F32x4(out);
+        (g0[i], g1[i], g2[i], g3[i]) = (out[0], out[1], out[2], out[3]);
+    }
+    *y = yv.0;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Four plain smoothers in lanes are bit-identical to four `process` calls, in the
+    /// output and in the state they leave.
+    #[test]
+    fn lanes_match_four_process_calls_bit_for_bit() {
+        let times = [(0.01, 1.0), (1.0, 50.0), (10.0, 150.0), (200.0, 5000.0)];
+        let mut refs: Vec<Ballistics> = times
+            .iter()
+            .map(|&(a, r)| {
+                let mut b = Ballistics::new();
+                b.prepare(48_000.0, 512, 2);
+                b.set(&BallisticsSettings {
+                    attack_ms: a,
+                    release_ms: r,
+                    ..Default::default()
+                });
+                b
+            })
+            .collect();
+        let mut lanes = refs.clone();
+        let mut y = [0.0; 4];
+        for block in 0..6 {
+            let targets: Vec<Vec<f32>> = (0..4)
+                .map(|k| {
+                    crate::test_util::noise(300, block * 4 + k)
+                        .iter()
+                        .map(|v| -30.0 * v.abs() * (block % 3) as f32)
+                        .collect()
+                })
+                .collect();
+            let mut want = targets.clone();
+            for (b, t) in refs.iter_mut().zip(want.iter_mut()) {
+                b.process(0, t);
+            }
+            let mut got = targets;
+            let (att, rel) = (
+                std::array::from_fn(|k| lanes[k].plain_poles().unwrap().0),
+                std::array::from_fn(|k| lanes[k].plain_poles().unwrap().1),
+            );
+            let [g0, g1, g2, g3] = &mut got[..] else {
+                unreachable!()
+            };
+            smooth_lanes(
+                att,
+                rel,
+                &mut y,
+                [&mut g0[..], &mut g1[..], &mut g2[..], &mut g3[..]],
+            );
+            for (k, b) in lanes.iter_mut().enumerate() {
+                b.store_fast_state(0, y[k]);
+                y[k] = b.fast_state(0);
+            }
+            assert_eq!(got, want, "block {block}");
+            for (a, b) in lanes.iter().zip(&refs) {
+                assert_eq!(a.value(0).to_bits(), b.value(0).to_bits());
+            }
+        }
+        // Not the plain smoother: no lanes.
+        let mut b = Ballistics::new();
+        b.set(&BallisticsSettings {
+            hold_ms: 5.0,
+            ..Default::default()
+        });
+        assert!(b.plain_poles().is_none());
+    }
 
     /// Fractional sample index where `y` first crosses `level` (linear interpolation).
     fn crossing(y: &[f32], level: f32) -> f64 {

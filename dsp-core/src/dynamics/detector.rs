@@ -354,57 +354,92 @@ impl Detector {
     }
 
     /// Replaces squares by their moving mean over `window` samples (both channels in
-    /// one loop, so their two recursions overlap).
+    /// one loop, so their two recursions overlap). The block is cut into runs that
+    /// neither wrap the ring (at the read or the write position), nor read what they
+    /// write, nor cross a restart, so the inner loops carry no masks and no branch. The
+    /// arithmetic per sample is that of a per-sample loop (moving sum `+= p − old`, fresh
+    /// sum `+= p`; at the restart the fresh sum replaces the moving one), so the output
+    /// does not depend on where runs or blocks end.
     fn moving_mean(&mut self, levels: &mut [&mut [f32]], n: usize) {
         let (mask, w) = (self.mask, self.window);
+        let len = mask + 1;
         let inv = 1.0 / w as f64;
         let (mut pos, mut since) = (self.pos, self.since_restart);
         let [r0, r1] = &mut self.rings;
         let (mut sum, mut fresh) = (self.sums, self.fresh);
-        match levels {
-            [l0, l1] => {
-                let (l0, l1) = (&mut l0[..n], &mut l1[..n]);
-                for (y0, y1) in l0.iter_mut().zip(l1.iter_mut()) {
-                    let (old, new) = (pos.wrapping_sub(w) & mask, pos & mask);
-                    let (p0, p1) = (f64::from(*y0), f64::from(*y1));
-                    sum[0] += p0 - f64::from(r0[old]);
-                    sum[1] += p1 - f64::from(r1[old]);
-                    (r0[new], r1[new]) = (*y0, *y1);
-                    fresh[0] += p0;
-                    fresh[1] += p1;
-                    since += 1;
-                    if since == w {
-                        // The fresh sums now cover exactly the window: restart from them.
-                        sum = fresh;
-                        fresh = [0.0; MAX_DYNAMICS_CHANNELS];
-                        since = 0;
+        let mean = |s: f64| (s.max(0.0) * inv) as f32;
+        let mut i = 0;
+        while i < n {
+            let (new, old) = (pos & mask, pos.wrapping_sub(w) & mask);
+            // `new − old ≡ w (mod len)`: when the read range lies after the write range
+            // it starts `len − w` further on.
+            let apart = if old > new { old - new } else { len };
+            let run = (n - i)
+                .min(w - since)
+                .min(len - new)
+                .min(len - old)
+                .min(apart);
+            match &mut *levels {
+                [l0, l1] => {
+                    let (y0, y1) = (&mut l0[i..i + run], &mut l1[i..i + run]);
+                    let (o0, n0) = ring_runs(r0, old, new, run);
+                    let (o1, n1) = ring_runs(r1, old, new, run);
+                    let (mut s, mut f) = (sum, fresh);
+                    let rings = o0.iter().zip(o1).zip(n0.iter_mut().zip(n1.iter_mut()));
+                    for ((a, b), ((&p0, &p1), (w0, w1))) in y0.iter_mut().zip(y1).zip(rings) {
+                        let (x0, x1) = (f64::from(*a), f64::from(*b));
+                        s[0] += x0 - f64::from(p0);
+                        s[1] += x1 - f64::from(p1);
+                        (*w0, *w1) = (*a, *b);
+                        f[0] += x0;
+                        f[1] += x1;
+                        (*a, *b) = (mean(s[0]), mean(s[1]));
                     }
-                    *y0 = (sum[0].max(0.0) * inv) as f32;
-                    *y1 = (sum[1].max(0.0) * inv) as f32;
-                    pos = pos.wrapping_add(1);
+                    (sum, fresh) = (s, f);
+                }
+                [l0, ..] => {
+                    let y0 = &mut l0[i..i + run];
+                    let (o0, n0) = ring_runs(r0, old, new, run);
+                    let (mut s, mut f) = (sum[0], fresh[0]);
+                    for ((a, &p0), w0) in y0.iter_mut().zip(o0).zip(n0.iter_mut()) {
+                        let x0 = f64::from(*a);
+                        s += x0 - f64::from(p0);
+                        *w0 = *a;
+                        f += x0;
+                        *a = mean(s);
+                    }
+                    (sum[0], fresh[0]) = (s, f);
+                }
+                [] => return,
+            }
+            since += run;
+            if since == w {
+                // The fresh sums now cover exactly the window: restart from them; the
+                // run's last output is their mean.
+                sum = fresh;
+                fresh = [0.0; MAX_DYNAMICS_CHANNELS];
+                since = 0;
+                for (c, l) in levels.iter_mut().enumerate() {
+                    l[i + run - 1] = mean(sum[c]);
                 }
             }
-            [l0, ..] => {
-                for y in l0[..n].iter_mut() {
-                    let p = f64::from(*y);
-                    sum[0] += p - f64::from(r0[pos.wrapping_sub(w) & mask]);
-                    r0[pos & mask] = *y;
-                    fresh[0] += p;
-                    since += 1;
-                    if since == w {
-                        sum[0] = fresh[0];
-                        fresh[0] = 0.0;
-                        since = 0;
-                    }
-                    *y = (sum[0].max(0.0) * inv) as f32;
-                    pos = pos.wrapping_add(1);
-                }
-            }
-            [] => return,
+            pos = pos.wrapping_add(run);
+            i += run;
         }
         (self.sums, self.fresh) = (sum, fresh);
         self.pos = pos;
         self.since_restart = since;
+    }
+}
+
+/// The ring's read run `old..old + run` and write run `new..new + run` (disjoint).
+fn ring_runs(ring: &mut [f32], old: usize, new: usize, run: usize) -> (&[f32], &mut [f32]) {
+    if old < new {
+        let (a, b) = ring.split_at_mut(new);
+        (&a[old..old + run], &mut b[..run])
+    } else {
+        let (a, b) = ring.split_at_mut(old);
+        (&b[..run], &mut a[new..new + run])
     }
 }
 

@@ -2,19 +2,19 @@
 //! the Compressor uses it (Detector → GainCurve → Ballistics → linear gain), plus the
 //! band's lookahead delay, makeup, bypass, solo/mute weight and L/R–M/S gain path.
 
+pub(super) use crate::dynamics::ballistics::smooth_lanes;
 use crate::dynamics::ballistics::{Ballistics, BallisticsSettings};
 use crate::dynamics::detector::{Detector, DetectorSettings, StereoMode};
 use crate::dynamics::fast_math::db_to_amp;
 use crate::dynamics::gain_computer::{CurveSide, GainCurve};
 use crate::dynamics::lookahead::LookaheadDelay;
+use crate::lanes::{fold_max_abs, fold_min};
 use crate::smoother::{Smoother, SmoothingStyle};
 
 use super::BandSettings;
 
 /// Per-sample scratch the bands share (owned by the Multiband, `max_block` long).
 pub(super) struct Scratch<'a> {
-    /// Levels, then gains, per detection channel.
-    pub gains: [&'a mut [f32]; 2],
     /// Makeup (linear) per sample.
     pub makeup: &'a mut [f32],
     /// Bypass amount per sample.
@@ -152,23 +152,25 @@ impl Band {
         });
     }
 
-    /// Processes one chunk: detects on `key` (or the band audio), computes the gains,
-    /// delays the band audio by the lookahead and adds `weight · band · gain` to `wet`.
-    pub fn process(
+    /// First half of a chunk: detects on `key` (or the band audio) and writes the static
+    /// curve's gain changes (dB) to `gains[..active]`; returns `active` (1 when fully
+    /// linked stereo, else the channel count). The caller then runs the ballistics
+    /// (several bands side by side in [`smooth_lanes`] when [`Band::plain_poles`] allows,
+    /// else [`Band::finish`] does) and calls [`Band::finish`].
+    pub fn analyse(
         &mut self,
-        audio: &mut [&mut [f32]],
+        audio: &[&mut [f32]],
         key: Option<&[&[f32]]>,
-        wet: &mut [&mut [f32]],
-        sc: &mut Scratch<'_>,
-    ) {
+        gains: &mut [&mut [f32]; 2],
+    ) -> usize {
         let chans = audio.len();
         let n = audio[0].len();
         for a in audio.iter() {
-            self.in_peak = a.iter().fold(self.in_peak, |m, x| m.max(x.abs()));
+            self.in_peak = fold_max_abs(self.in_peak, a);
         }
         // 1. Levels (dB).
         {
-            let [g0, g1] = &mut sc.gains;
+            let [g0, g1] = gains;
             let mut levels: [&mut [f32]; 2] = [&mut g0[..n], &mut g1[..n]];
             let mains: [&[f32]; 2] = [&*audio[0], &*audio[chans - 1]];
             self.detector
@@ -190,7 +192,7 @@ impl Band {
                     self.range.next(),
                     CurveSide::Above,
                 );
-                for g in sc.gains[..active].iter_mut() {
+                for g in gains[..active].iter_mut() {
                     g[i] = curve.gain_db(g[i]);
                 }
             }
@@ -202,26 +204,53 @@ impl Band {
                 self.range.target(),
                 CurveSide::Above,
             );
-            for g in sc.gains[..active].iter_mut() {
+            for g in gains[..active].iter_mut() {
                 for v in g[..n].iter_mut() {
                     *v = curve.gain_db(*v);
                 }
             }
         }
+        active
+    }
+
+    /// The ballistics' attack and release poles when they run the plain branching
+    /// smoother (see [`Ballistics::plain_poles`]).
+    pub fn plain_poles(&self) -> Option<(f32, f32)> {
+        self.ballistics.plain_poles()
+    }
+
+    /// Second half of a chunk: ballistics on `gains[..active]` unless `smoothed` (the
+    /// caller ran them through [`smooth_lanes`] and stored the states back), meter,
+    /// linear gain, lookahead delay, and `weight · band · gain` added to `wet`.
+    pub fn finish(
+        &mut self,
+        audio: &mut [&mut [f32]],
+        wet: &mut [&mut [f32]],
+        gains: &mut [&mut [f32]; 2],
+        smoothed: bool,
+        sc: &mut Scratch<'_>,
+    ) {
+        let chans = audio.len();
+        let n = audio[0].len();
+        let linked = chans == 2 && self.linked;
+        let active = if linked { 1 } else { chans };
         // 3. Ballistics, meter, linear gain.
-        for (c, g) in sc.gains[..active].iter_mut().enumerate() {
-            self.ballistics.process(c, &mut g[..n]);
+        if !smoothed {
+            for (c, g) in gains[..active].iter_mut().enumerate() {
+                self.ballistics.process(c, &mut g[..n]);
+            }
         }
-        for g in sc.gains[..active].iter() {
-            self.gr_db = g[..n].iter().fold(self.gr_db, |m, &v| m.max(-v));
+        for g in gains[..active].iter() {
+            // max(−v) = −min(v), exactly.
+            self.gr_db = -fold_min(-self.gr_db, &g[..n]);
         }
-        for g in sc.gains[..active].iter_mut() {
+        for g in gains[..active].iter_mut() {
             for v in g[..n].iter_mut() {
                 *v = db_to_amp(*v);
             }
         }
         if linked {
-            let [g0, g1] = &mut sc.gains;
+            let [g0, g1] = gains;
             g1[..n].copy_from_slice(&g0[..n]);
             self.ballistics.copy_state(0, 1);
         }
@@ -243,7 +272,7 @@ impl Band {
             let m = self.makeup.target();
             let b = self.bypass.target();
             for (c, (w, a)) in wet.iter_mut().zip(audio.iter()).enumerate() {
-                let g = &sc.gains[c][..n];
+                let g = &gains[c][..n];
                 for ((y, &x), &gv) in w[..n].iter_mut().zip(a.iter()).zip(g) {
                     let t = gv * m;
                     *y += k * x * (t + b * (1.0 - t));
@@ -261,7 +290,7 @@ impl Band {
         };
         if chans == 1 {
             for i in 0..n {
-                let t = total(sc.gains[0][i], sc.makeup[i], sc.bypass[i]);
+                let t = total(gains[0][i], sc.makeup[i], sc.bypass[i]);
                 wet[0][i] += sc.weight[i] * audio[0][i] * t;
             }
             return;
@@ -269,8 +298,8 @@ impl Band {
         for i in 0..n {
             let (l, r) = (audio[0][i], audio[1][i]);
             let (m, b) = (sc.makeup[i], sc.bypass[i]);
-            let t0 = total(sc.gains[0][i], m, b);
-            let t1 = total(sc.gains[1][i], m, b);
+            let t0 = total(gains[0][i], m, b);
+            let t1 = total(gains[1][i], m, b);
             let a = sc.ms[i];
             let (mut yl, mut yr) = (l * t0, r * t1);
             if a > 0.0 {

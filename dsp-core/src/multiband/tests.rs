@@ -695,3 +695,115 @@ fn crossovers_are_kept_in_range_in_order_and_apart() {
         "{s:?}"
     );
 }
+
+/// LR4 low-pass magnitude as the bilinear transform realises it, `1/(1+Ω⁴)`,
+/// `Ω = tan(πf/fs)/tan(πfc/fs)` (the linear-phase kernels' target), from the formula.
+fn lr4_low(f: f64, fc: f64) -> f64 {
+    let t = |x: f64| (std::f64::consts::PI * x / f64::from(FS)).tan();
+    1.0 / (1.0 + (t(f) / t(fc)).powi(4))
+}
+
+/// Linear phase: a crossover move cross-fades kernels inside the splitter. With every band
+/// at unity the band sum is the delayed input whatever the kernels, so that case cannot
+/// click; here band 1 is 6 dB down (makeup −6 dB, ratio 1, nothing compresses) so the
+/// split shows in the output. Crossover 0 jumps 200 Hz → 2 kHz → 200 Hz while (a) a 500 Hz
+/// sine and (b) low-passed noise play. Level: RMS per window stays between the two static
+/// levels (sine: `|T + g(1 − T)|·A` from the LR4 formula; noise: two static processors at
+/// 200 Hz and 2 kHz on the same noise) within 0.5 dB, and reaches each of them. Clicks: the
+/// largest second difference stays below 1.2 × the steady state's (sine: `A·(2 sin(ω/2))²`
+/// at the louder level; noise: the larger of the static outputs').
+#[test]
+fn linear_phase_crossover_moves_do_not_click_or_bump_the_level() {
+    let (lo, hi) = (200.0_f32, 2000.0_f32);
+    let g = 10.0_f64.powf(-6.0 / 20.0);
+    let mut s = neutral(2, &[lo], LrOrder::Lr4);
+    s.linear_phase = true;
+    s.bands[1].makeup_db = -6.0;
+    let len = 96_000;
+    let (at_hi, at_lo) = (12_000, 48_000);
+    // The swept run, in 480-sample blocks.
+    let sweep = |x: &[f32]| {
+        let mut m = mb(FS, 2, &s);
+        let (mut y, mut yr) = (x.to_vec(), x.to_vec());
+        let mut s2 = s;
+        for start in (0..len).step_by(480) {
+            s2.crossover_hz[0] = if (at_hi..at_lo).contains(&start) {
+                hi
+            } else {
+                lo
+            };
+            m.set(&s2);
+            let e = start + 480;
+            m.process_stereo(&mut [&mut y[start..e], &mut yr[start..e]], None);
+        }
+        (y, m.latency())
+    };
+    let fixed = |x: &[f32], hz: f32| {
+        let mut s2 = s;
+        s2.crossover_hz[0] = hz;
+        let mut m = mb(FS, 2, &s2);
+        run(&mut m, x, x, None, 480).0
+    };
+    // (a) Sine.
+    let (f, amp) = (500.0, 0.5_f32);
+    let period = 96;
+    let x = sine(len, FS, f, amp);
+    let (y, lat) = sweep(&x);
+    let level = |fc: f32| db(lr4_low(f, f64::from(fc)) + g * (1.0 - lr4_low(f, f64::from(fc))));
+    let (l_lo, l_hi) = (level(lo), level(hi));
+    let (l_min, l_max) = (l_lo.min(l_hi), l_lo.max(l_hi));
+    let want = f64::from(amp) / 2.0_f64.sqrt();
+    let rms_db = |v: &[f32]| {
+        db((v.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>() / v.len() as f64).sqrt())
+    };
+    let settle = lat + 10_000;
+    let (mut bump, mut near_lo, mut near_hi) = (0.0_f64, f64::MAX, f64::MAX);
+    for start in (settle..len - period).step_by(period / 4) {
+        let l = rms_db(&y[start..start + period]) - db(want);
+        bump = bump.max(l - l_max).max(l_min - l);
+        near_lo = near_lo.min((l - l_lo).abs());
+        near_hi = near_hi.min((l - l_hi).abs());
+    }
+    let w = std::f64::consts::TAU * f / f64::from(FS);
+    let steady = f64::from(amp) * 10.0_f64.powf(l_max / 20.0) * (2.0 * (w / 2.0).sin()).powi(2);
+    let d2 = f64::from(max_d2(&y[settle..]));
+    eprintln!(
+        "linear phase, sine: static {l_lo:.2} / {l_hi:.2} dB, bump {bump:.3} dB, d2 {:.3} × steady",
+        d2 / steady
+    );
+    assert!(near_lo < 0.1 && near_hi < 0.1, "levels {near_lo} {near_hi}");
+    assert!(bump <= 0.5, "sine: bump {bump} dB");
+    assert!(d2 < 1.2 * steady, "sine: d2 {d2} vs {steady}");
+    // (b) Noise, low-passed (two one-poles at 300 Hz) so its own second difference is small.
+    let a = (-std::f64::consts::TAU * 300.0 / f64::from(FS)).exp() as f32;
+    let (mut p1, mut p2) = (0.0_f32, 0.0_f32);
+    let x: Vec<f32> = noise(len, 7)
+        .iter()
+        .map(|&v| {
+            p1 = v + a * (p1 - v);
+            p2 = p1 + a * (p2 - p1);
+            4.0 * p2
+        })
+        .collect();
+    let (y, _) = sweep(&x);
+    let (y_lo, y_hi) = (fixed(&x, lo), fixed(&x, hi));
+    let win = 960;
+    let mut bump = 0.0_f64;
+    let mut spread = 0.0_f64;
+    for start in (settle..len - win).step_by(win / 4) {
+        let r = |v: &[f32]| rms_db(&v[start..start + win]);
+        let (a, b) = (r(&y_lo), r(&y_hi));
+        let l = r(&y);
+        bump = bump.max(l - a.max(b)).max(a.min(b) - l);
+        spread = spread.max((a - b).abs());
+    }
+    let steady = f64::from(max_d2(&y_lo[settle..]).max(max_d2(&y_hi[settle..])));
+    let d2 = f64::from(max_d2(&y[settle..]));
+    eprintln!(
+        "linear phase, noise: static levels up to {spread:.2} dB apart, bump {bump:.3} dB, d2 {:.3} × steady",
+        d2 / steady
+    );
+    assert!(spread > 1.0, "the move must change the level: {spread} dB");
+    assert!(bump <= 0.5, "noise: bump {bump} dB");
+    assert!(d2 < 1.2 * steady, "noise: d2 {d2} vs {steady}");
+}
