@@ -335,6 +335,9 @@ pub struct Reverb {
     /// Tests: always take the per-sample path (the reference for the settled path).
     #[cfg(test)]
     force_tick: bool,
+    /// Tests: samples that took the per-sample path.
+    #[cfg(test)]
+    ticks: u64,
 }
 
 impl Default for Reverb {
@@ -387,6 +390,8 @@ impl Reverb {
             wet_peak: 0.0,
             #[cfg(test)]
             force_tick: false,
+            #[cfg(test)]
+            ticks: 0,
         }
     }
 
@@ -644,6 +649,10 @@ impl Reverb {
     /// One stereo sample.
     #[inline]
     fn tick(&mut self, in_l: f32, in_r: f32) -> (f32, f32) {
+        #[cfg(test)]
+        {
+            self.ticks += 1;
+        }
         if self.clock.is_multiple_of(GRID_SAMPLES) {
             if self.moving {
                 self.on_grid();

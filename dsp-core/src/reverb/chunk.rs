@@ -29,8 +29,12 @@ impl Reverb {
             .min(to_grid)
             .min(MAX_CHUNK)
             .min(self.diffuser.min_delay());
-        // `quiet` may grow by n without reaching `sleep_after`.
-        if self.quiet.saturating_add(n as u64) >= self.sleep_after {
+        // `quiet` may grow by n without reaching `sleep_after`, so `tick` sees the sample
+        // at which the reverb falls asleep. Frozen, it never sleeps: the chunks go on
+        // (otherwise silence into a frozen reverb took the slower per-sample path for good).
+        if self.now[R::Freeze as usize] == 0.0
+            && self.quiet.saturating_add(n as u64) >= self.sleep_after
+        {
             return 0;
         }
         n
@@ -106,8 +110,8 @@ impl Reverb {
                     + el[i] * el[i]
                     + er[i] * er[i]);
             if xl[i] == 0.0 && xr[i] == 0.0 && e <= TAIL_FLOOR * TAIL_FLOOR {
-                // `chunk_len` keeps this below `sleep_after`.
-                self.quiet += 1;
+                // `chunk_len` keeps this below `sleep_after` unless frozen.
+                self.quiet = self.quiet.saturating_add(1);
             } else {
                 self.quiet = 0;
             }

@@ -661,3 +661,43 @@ fn settled_chunks_match_the_per_sample_path() {
         );
     }
 }
+
+#[test]
+fn frozen_silence_stays_on_the_settled_path() {
+    // A frozen reverb never sleeps, so silence into it must keep taking the settled
+    // (chunked) path instead of the per-sample one: once the quiet count passed the sleep
+    // point, the chunks used to stop for good and silence cost more CPU than music (host
+    // test `silence_costs_no_more_cpu_than_music`). The output is still the per-sample
+    // path's, bit for bit, and the reverb sleeps once freeze is released.
+    let fs = 48_000.0;
+    let frozen = ReverbSettings {
+        freeze: true,
+        ..base()
+    };
+    let render = |force_tick: bool| {
+        let mut rv = reverb(fs, &frozen);
+        rv.force_tick = force_tick;
+        let n = 10 * rv.sleep_after as usize;
+        let (mut l, mut r) = (noise(n, 3), noise(n, 4));
+        l[n / 10..].fill(0.0);
+        r[n / 10..].fill(0.0);
+        run(&mut rv, &frozen, &mut l, &mut r, 512);
+        let ticks = rv.ticks;
+        assert!(!rv.is_asleep());
+        let (mut l2, mut r2) = (vec![0.0; n], vec![0.0; n]);
+        run(&mut rv, &base(), &mut l2, &mut r2, 512);
+        assert!(rv.is_asleep(), "sleeps once freeze is released");
+        l.extend_from_slice(&l2);
+        r.extend_from_slice(&r2);
+        (ticks, n, l, r)
+    };
+    let (ticks, n, l, r) = render(false);
+    // Only the grid steps around the start may go per sample.
+    assert!(
+        ticks <= 2 * GRID_SAMPLES,
+        "{ticks} of {n} frozen samples took the per-sample path"
+    );
+    let (_, _, l_ref, r_ref) = render(true);
+    let same = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+    assert!(same(&l, &l_ref) && same(&r, &r_ref));
+}
