@@ -255,11 +255,11 @@ impl Detector {
         let [k0, k1] = &mut self.key;
         let (k0, k1) = (&mut k0[..n], &mut k1[..n]);
         if chans == 2 {
-            if self.settings.key_hp {
-                self.hp.process_stereo(k0, k1);
-            }
-            if self.settings.key_lp {
-                self.lp.process_stereo(k0, k1);
+            match (self.settings.key_hp, self.settings.key_lp) {
+                (true, true) => Biquad::process_stereo_series(&mut self.hp, &mut self.lp, k0, k1),
+                (true, false) => self.hp.process_stereo(k0, k1),
+                (false, true) => self.lp.process_stereo(k0, k1),
+                (false, false) => {}
             }
         } else {
             if self.settings.key_hp {
