@@ -6,7 +6,7 @@
 //! ([`crate::crossover`], LR4) so only the lows are ducked:
 //!
 //! ```text
-//! key (external | main | silence) → key HP/LP → peak level in dB, L/R linked  (Detector)
+//! key (external | main | silence) → key HP/LP → peak power, L/R linked        (Detector)
 //!   → trigger: depth while the key is above threshold (+ hold), else 0 dB     (this module)
 //!   → attack / release in dB, exponential or linear release                  (Ballistics)
 //!   → linear gain on the main input delayed by the lookahead                 (LookaheadDelay)
@@ -41,7 +41,7 @@
 use crate::crossover::{Crossover, LrOrder};
 use crate::dynamics::ballistics::{Ballistics, BallisticsSettings, ReleaseCurve};
 use crate::dynamics::detector::{DetectionMode, Detector, DetectorSettings, StereoMode};
-use crate::dynamics::fast_math::db_to_amp;
+use crate::dynamics::fast_math::{db_to_amp, power_to_db};
 use crate::dynamics::lookahead::LookaheadDelay;
 use crate::dynamics::MAX_DYNAMICS_CHANNELS;
 use crate::lanes::{fold_max, fold_min};
@@ -239,7 +239,9 @@ pub struct Ducker {
     since_above: u32,
     /// Bridge + hold in samples.
     hold_samples: u32,
-    /// Levels in dB per detection channel.
+    /// The threshold as a power (squared peak amplitude).
+    threshold_power: f32,
+    /// Key power per detection channel (channel 0: the louder one, after detection).
     levels: [Vec<f32>; MAX_DYNAMICS_CHANNELS],
     /// Gain change (dB), then linear gain, per sample of the chunk.
     gains: Vec<f32>,
@@ -290,6 +292,7 @@ impl Ducker {
             clock: 0,
             since_above: u32::MAX,
             hold_samples: 0,
+            threshold_power: 0.0,
             levels: [Vec::new(), Vec::new()],
             gains: Vec::new(),
             low: [Vec::new(), Vec::new()],
@@ -432,6 +435,7 @@ impl Ducker {
         });
         let fs = self.sample_rate;
         self.hold_samples = ((s.hold_ms + KEY_BRIDGE_MS) * 1e-3 * fs).round() as u32;
+        self.threshold_power = 10.0_f32.powf(0.1 * s.threshold_db);
         let lookahead = (s.lookahead_ms * 1e-3 * fs).round() as usize;
         self.delay.set_delay_samples(lookahead);
         self.key_delay.set_delay_samples(lookahead);
@@ -535,7 +539,7 @@ impl Ducker {
     fn process_chunk(&mut self, main: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let chans = main.len();
         let n = main[0].len();
-        // 1. Key level in dB (linked: both channels hold the louder one).
+        // 1. Key power (linked: channel 0 holds the louder one).
         {
             let silence: [&[f32]; 1] = [&self.silence[..n]];
             let source = match (self.settings.source, key) {
@@ -550,23 +554,22 @@ impl Ducker {
             let mut levels: [&mut [f32]; 2] = [&mut l0[..n], &mut l1[..n]];
             let mains: [&[f32]; 2] = [&*main[0], &*main[chans - 1]];
             self.detector
-                .process(&mains[..chans], source, &mut levels[..chans]);
+                .process_power(&mains[..chans], source, &mut levels[..chans]);
         }
-        // 2. Trigger: the depth while the key is present.
-        let (thr, depth) = (self.settings.threshold_db, self.settings.depth_gain_db());
+        // 2. Trigger: the depth while the key is present (peak power against the
+        // threshold's power: no logarithm per sample).
+        let (thr, depth) = (self.threshold_power, self.settings.depth_gain_db());
         let hold = self.hold_samples;
         let mut since = self.since_above;
         let gains = &mut self.gains[..n];
-        for (g, &level) in gains.iter_mut().zip(&self.levels[0][..n]) {
-            since = if level >= thr {
-                0
-            } else {
-                since.saturating_add(1)
-            };
+        let power = &self.levels[0][..n];
+        for (g, &p) in gains.iter_mut().zip(power) {
+            since = if p >= thr { 0 } else { since.saturating_add(1) };
             *g = if since <= hold { depth } else { 0.0 };
         }
         self.since_above = since;
-        self.key_level_db = fold_max(self.key_level_db, &self.levels[0][..n]);
+        let level = power_to_db(fold_max(0.0, power));
+        self.key_level_db = self.key_level_db.max(level);
         // 3. Ballistics, then linear gain.
         self.ballistics.process(0, gains);
         self.gain_db = fold_min(self.gain_db, gains);

@@ -738,3 +738,29 @@ fn lookahead_changes_cross_fade_the_delay() {
         }
     }
 }
+
+#[test]
+fn threshold_is_exact_at_the_boundary() {
+    // The trigger compares the key's peak power with the threshold's: a key 0.01 dB above
+    // the threshold ducks, 0.01 dB below it does not (thresholds across the range).
+    let fs = 48_000.0;
+    for thr in [-60.0_f32, -31.7, -12.0, -0.3] {
+        let s = DuckerSettings {
+            threshold_db: thr,
+            depth_db: -20.0,
+            ..Default::default()
+        };
+        let amp = 10.0_f32.powf(thr / 20.0);
+        for (offset_db, ducks) in [(0.01_f32, true), (-0.01, false)] {
+            let key = vec![amp * 10.0_f32.powf(offset_db / 20.0); 4800];
+            let mut d = ducker(fs, 2, &s);
+            let y = run(&mut d, &vec![0.5; 4800], Some(&key), 512);
+            let ducked = y[4799] < 0.45;
+            assert_eq!(
+                ducked, ducks,
+                "threshold {thr} dB, key {offset_db:+} dB: out {}",
+                y[4799]
+            );
+        }
+    }
+}

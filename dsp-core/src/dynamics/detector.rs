@@ -237,9 +237,68 @@ impl Detector {
     /// or empty: fall back). Writes levels in dB to `levels[c][..n]` for the prepared
     /// channels, `n = min(levels[0].len(), max_block)`.
     pub fn process(&mut self, main: &[&[f32]], key: Option<&[&[f32]]>, levels: &mut [&mut [f32]]) {
+        let Some((chans, n)) = self.powers(main, key, levels) else {
+            return;
+        };
+        if chans == 2 && self.settings.link == 1.0 {
+            // Fully linked: both levels are the louder one; take the max of the powers
+            // and one logarithm (`max` commutes with the monotonic dB conversion).
+            let [l0, l1, ..] = levels else { return };
+            for (a, b) in l0[..n].iter_mut().zip(l1[..n].iter_mut()) {
+                *a = power_to_db(a.max(*b));
+            }
+            l1[..n].copy_from_slice(&l0[..n]);
+            return;
+        }
+        for lv in levels[..chans].iter_mut() {
+            for y in lv[..n].iter_mut() {
+                *y = power_to_db(*y);
+            }
+        }
+        if chans == 2 {
+            let keep = 1.0 - self.settings.link;
+            let [l0, l1, ..] = levels else { return };
+            for (a, b) in l0[..n].iter_mut().zip(l1[..n].iter_mut()) {
+                let m = a.max(*b);
+                (*a, *b) = (m - keep * (m - *a), m - keep * (m - *b));
+            }
+        }
+    }
+
+    /// [`Detector::process`] fully linked and without the dB conversion: writes the
+    /// louder detection channel's power (squared key, or its moving mean in RMS mode) to
+    /// `levels[0][..n]` and returns `n`; `levels[1]`, if given, is scratch. For a trigger
+    /// that compares against a threshold power: no logarithm per sample.
+    pub fn process_power(
+        &mut self,
+        main: &[&[f32]],
+        key: Option<&[&[f32]]>,
+        levels: &mut [&mut [f32]],
+    ) -> usize {
+        let Some((chans, n)) = self.powers(main, key, levels) else {
+            return 0;
+        };
+        if chans == 2 {
+            let [l0, l1, ..] = levels else { return 0 };
+            for (a, &b) in l0[..n].iter_mut().zip(l1[..n].iter()) {
+                *a = a.max(b);
+            }
+        }
+        n
+    }
+
+    /// The shared first half of [`Detector::process`]: loads and filters the key and
+    /// writes the squares (RMS: their moving mean) of the detection channels to
+    /// `levels`; returns `(channels, n)`, or `None` when there is nothing to do.
+    fn powers(
+        &mut self,
+        main: &[&[f32]],
+        key: Option<&[&[f32]]>,
+        levels: &mut [&mut [f32]],
+    ) -> Option<(usize, usize)> {
         let chans = self.channels.min(levels.len());
         if chans == 0 || self.key[0].is_empty() {
-            return;
+            return None;
         }
         let n = levels[..chans]
             .iter()
@@ -272,7 +331,7 @@ impl Detector {
         // Squares of the detection channels into the level buffers.
         let ms = chans == 2 && self.settings.stereo_mode == StereoMode::MidSide;
         if ms {
-            let [l0, l1, ..] = levels else { return };
+            let [l0, l1, ..] = levels else { return None };
             for (((a, b), &l), &r) in l0[..n]
                 .iter_mut()
                 .zip(l1[..n].iter_mut())
@@ -292,29 +351,7 @@ impl Detector {
         if self.settings.mode == DetectionMode::Rms {
             self.moving_mean(&mut levels[..chans], n);
         }
-        if chans == 2 && self.settings.link == 1.0 {
-            // Fully linked: both levels are the louder one; take the max of the powers
-            // and one logarithm (`max` commutes with the monotonic dB conversion).
-            let [l0, l1, ..] = levels else { return };
-            for (a, b) in l0[..n].iter_mut().zip(l1[..n].iter_mut()) {
-                *a = power_to_db(a.max(*b));
-            }
-            l1[..n].copy_from_slice(&l0[..n]);
-            return;
-        }
-        for lv in levels[..chans].iter_mut() {
-            for y in lv[..n].iter_mut() {
-                *y = power_to_db(*y);
-            }
-        }
-        if chans == 2 {
-            let keep = 1.0 - self.settings.link;
-            let [l0, l1, ..] = levels else { return };
-            for (a, b) in l0[..n].iter_mut().zip(l1[..n].iter_mut()) {
-                let m = a.max(*b);
-                (*a, *b) = (m - keep * (m - *a), m - keep * (m - *b));
-            }
-        }
+        Some((chans, n))
     }
 
     /// Copies (and sanitises) the chosen key into `self.key`.

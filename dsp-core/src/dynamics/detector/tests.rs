@@ -300,3 +300,47 @@ fn rms_runs_match_the_direct_window_sum_for_any_block_size() {
         assert_eq!(run(sizes), (a.clone(), b.clone()), "blocks {sizes:?}");
     }
 }
+
+#[test]
+fn power_output_is_the_linked_level_before_its_logarithm() {
+    // `process_power` (the Ducker's trigger input) against `process` fully linked: the
+    // same key filters and detection, so the dB level is exactly the logarithm of the
+    // power, sample for sample, in peak and RMS mode, with and without key filters; and
+    // independently, unfiltered peak power is max(L², R²).
+    let (l, r) = (noise(4096, 1), noise(4096, 2));
+    let r: Vec<f32> = r.iter().map(|v| 0.5 * v).collect();
+    for (mode, filters) in [
+        (DetectionMode::Peak, true),
+        (DetectionMode::Peak, false),
+        (DetectionMode::Rms, true),
+    ] {
+        let s = DetectorSettings {
+            mode,
+            link: 1.0,
+            key_hp: filters,
+            key_hp_hz: 60.0,
+            key_lp: filters,
+            key_lp_hz: 3000.0,
+            ..Default::default()
+        };
+        let (mut a, mut b) = (detector(s, 2, 512), detector(s, 2, 512));
+        for block in [l.len() / 8; 8].iter().enumerate() {
+            let (i, n) = (block.0 * block.1, *block.1);
+            let main: [&[f32]; 2] = [&l[i..i + n], &r[i..i + n]];
+            let db = detect(&mut a, &main, None);
+            let (mut p, mut scratch) = (vec![0.0; n], vec![0.0; n]);
+            assert_eq!(b.process_power(&main, None, &mut [&mut p, &mut scratch]), n);
+            for k in 0..n {
+                assert_eq!(
+                    power_to_db(p[k]).to_bits(),
+                    db[0][k].to_bits(),
+                    "{mode:?} {k}"
+                );
+                if !filters && mode == DetectionMode::Peak {
+                    let want = (l[i + k] * l[i + k]).max(r[i + k] * r[i + k]);
+                    assert_eq!(p[k], want);
+                }
+            }
+        }
+    }
+}
