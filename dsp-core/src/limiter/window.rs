@@ -66,6 +66,9 @@ fn lesser(a: f32, b: f32) -> f32 {
     }
 }
 
+/// Pieces in which [`WindowEnvelope::process`] looks for runs of exact unity.
+const UNITY_PIECE: usize = 32;
+
 /// Hold (sliding minimum) + two boxes over a total window `K` (see the module header).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WindowEnvelope {
@@ -86,6 +89,9 @@ pub(crate) struct WindowEnvelope {
     box_b: BoxFilter,
     /// Total window `K`.
     window: usize,
+    /// The whole state is known to rest at exactly 1 (see
+    /// [`WindowEnvelope::rests_at_unity`]); cleared whenever the per-sample loop runs.
+    unity: bool,
 }
 
 impl WindowEnvelope {
@@ -143,6 +149,7 @@ impl WindowEnvelope {
         }
         self.pos = 0;
         self.prefix = f32::INFINITY;
+        self.unity = false;
     }
 
     /// Copies the whole state of `other` (same preparation) without allocating.
@@ -153,6 +160,7 @@ impl WindowEnvelope {
         self.prefix = other.prefix;
         self.hold = other.hold;
         self.window = other.window;
+        self.unity = other.unity;
         for (dst, src) in [
             (&mut self.box_a, &other.box_a),
             (&mut self.box_b, &other.box_b),
@@ -166,9 +174,67 @@ impl WindowEnvelope {
     }
 
     /// Replaces each required gain in `buf` by the shaped gain (see
-    /// [`WindowEnvelope::process_mapped`]).
+    /// [`WindowEnvelope::process_mapped`]), bit for bit, with a shortcut for the idle case
+    /// (the limiter's stage 2 on ordinary programme): a piece of exact unity gains that
+    /// meets a stage resting at exactly unity leaves every output at 1 and only moves the
+    /// stage's positions ([`WindowEnvelope::advance_at_unity`]), with no per-sample loop.
     pub fn process(&mut self, buf: &mut [f32]) {
-        self.process_mapped(buf, |x| x);
+        for piece in buf.chunks_mut(UNITY_PIECE) {
+            if piece.iter().all(|&x| x == 1.0) && (self.unity || self.rests_at_unity()) {
+                self.unity = true;
+                self.advance_at_unity(piece.len());
+            } else {
+                self.process_mapped(piece, |x| x);
+            }
+        }
+    }
+
+    /// Whether unity input would leave every output and every stored value at exactly 1:
+    /// the current hold block so far and the suffix minima it still reads are 1 (so the
+    /// prefix is 1 or, at a block start, +∞), both rings hold only 1, both box sums are
+    /// exactly their lengths (no rounding residue waiting for the next re-sum) and each
+    /// box's mean `sum·(1/len)` rounds to exactly 1 in `f32`. Then each sample of
+    /// [`WindowEnvelope::process_mapped`] stores 1, adds `1 − 1 = 0` to each sum, re-sums
+    /// to the same exact length at a wrap, and outputs `1`.
+    fn rests_at_unity(&self) -> bool {
+        let (pos, hold) = (self.pos, self.hold);
+        if self.suffix.len() <= hold || pos >= hold {
+            return false;
+        }
+        let ones = |v: &[f32]| v.iter().all(|&x| x == 1.0);
+        let settled = |b: &BoxFilter| {
+            ones(&b.ring[..b.len]) && b.sum == b.len as f64 && (b.sum * b.inv_len) as f32 == 1.0
+        };
+        ones(&self.block[..pos])
+            && ones(&self.suffix[pos + 1..hold])
+            && settled(&self.box_a)
+            && settled(&self.box_b)
+    }
+
+    /// What [`WindowEnvelope::process_mapped`] does to a stage resting at unity over `n`
+    /// unity inputs: the hold block fills with 1 (its suffix minima, recomputed at each
+    /// block end, are 1), the prefix is 1 (+∞ at a block start), the box positions move
+    /// on and the sums stay at their exact lengths. The outputs are 1, which is what the
+    /// buffer already holds.
+    fn advance_at_unity(&mut self, n: usize) {
+        let hold = self.hold;
+        let mut left = n;
+        while left > 0 {
+            let run = (hold - self.pos).min(left);
+            self.block[self.pos..self.pos + run].fill(1.0);
+            self.pos += run;
+            self.prefix = 1.0;
+            left -= run;
+            if self.pos == hold {
+                self.suffix[..hold].fill(1.0);
+                self.suffix[hold] = f32::INFINITY;
+                self.pos = 0;
+                self.prefix = f32::INFINITY;
+            }
+        }
+        for b in [&mut self.box_a, &mut self.box_b] {
+            b.pos = (b.pos + n) % b.len;
+        }
     }
 
     /// Replaces each `x` in `buf` by the shaped gain of `map(x)`, sample by sample: `map`
@@ -190,6 +256,7 @@ impl WindowEnvelope {
         if self.suffix.len() <= self.hold {
             return;
         }
+        self.unity = false;
         let hold = self.hold;
         let (mut pos, mut prefix) = (self.pos, self.prefix);
         let Self {
@@ -308,6 +375,54 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The unity shortcut of `process` gives the per-sample loop's outputs bit for bit
+    /// (and so its state: any difference would show in later outputs), and is taken.
+    #[test]
+    fn unity_shortcut_is_bit_identical_to_the_per_sample_loop() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for k in [1, 2, 16, 47, 240] {
+            // Long exact-unity stretches (idle stage 2) between short dips, some of them
+            // only a rounding step below 1 (a residue the box sums must carry).
+            let mut r = vec![1.0_f32; 40_000];
+            let mut i = 0;
+            while i < r.len() {
+                i += rng.usize(1..3 * k + 200);
+                let len = rng.usize(1..2 * k + 3);
+                let depth = match rng.u8(0..3) {
+                    0 => 1.0 - f32::EPSILON / 2.0,
+                    1 => 1.0 - 1e-3 * rng.f32(),
+                    _ => 0.2 + 0.8 * rng.f32(),
+                };
+                for v in r.iter_mut().skip(i).take(len) {
+                    *v = depth;
+                }
+                i += len;
+            }
+            let mut fast = WindowEnvelope::default();
+            fast.prepare(300);
+            fast.set_window(k);
+            let mut slow = fast.clone();
+            let (mut a, mut b) = (r.clone(), r.clone());
+            let (mut start, mut shortcuts) = (0, 0);
+            while start < r.len() {
+                let end = (start + rng.usize(1..300)).min(r.len());
+                fast.process(&mut a[start..end]);
+                slow.process_mapped(&mut b[start..end], |x| x);
+                shortcuts += usize::from(fast.unity);
+                start = end;
+            }
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x.to_bits() != y.to_bits());
+            assert_eq!(first, None, "k {k}: outputs differ from sample {first:?}");
+            assert!(
+                shortcuts > 20,
+                "k {k}: shortcut taken after {shortcuts} blocks"
+            );
         }
     }
 
