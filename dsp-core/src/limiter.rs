@@ -601,10 +601,19 @@ impl Limiter {
                 g1 = fold_lanes(1.0, &self.gains[c][..n], lesser);
             }
             min_gain = min_gain.min(g1 * g2);
-            let out = &mut main[c][start..end];
-            self.delay2.read_scaled(c, &self.gains2[..n], out);
-            self.dither.process(c, out);
-            if bypass_active {
+            self.delay2
+                .read_scaled(c, &self.gains2[..n], &mut main[c][start..end]);
+        }
+        // Dither: both channels in one loop (their error-feedback chains overlap).
+        match main {
+            [left, right, ..] if chans == 2 => self
+                .dither
+                .process_pair(&mut left[start..end], &mut right[start..end]),
+            _ => self.dither.process(0, &mut main[0][start..end]),
+        }
+        if bypass_active {
+            for c in 0..chans {
+                let out = &mut main[c][start..end];
                 for ((o, &d), &b) in out.iter_mut().zip(&self.dry[c][..n]).zip(&self.ramp_bypass) {
                     // Exactly `d` at b = 1 and exactly the wet output at b = 0.
                     *o = *o * (1.0 - b) + d * b;
