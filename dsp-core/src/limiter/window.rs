@@ -266,10 +266,7 @@ impl WindowEnvelope {
             box_b,
             ..
         } = self;
-        let (len_a, inv_a, mut pos_a, mut sum_a) = (box_a.len, box_a.inv_len, box_a.pos, box_a.sum);
-        let (len_b, inv_b, mut pos_b, mut sum_b) = (box_b.len, box_b.inv_len, box_b.pos, box_b.sum);
-        let ring_a = &mut box_a.ring[..len_a];
-        let ring_b = &mut box_b.ring[..len_b];
+        let mut boxes = Boxes::new(box_a, box_b);
         let mut rest = buf;
         while !rest.is_empty() {
             let run = (hold - pos).min(rest.len());
@@ -280,40 +277,174 @@ impl WindowEnvelope {
                 let r = map(*x);
                 *b = r;
                 prefix = lesser(prefix, r);
-                let h = lesser(s, prefix);
-                let old = std::mem::replace(&mut ring_a[pos_a], h);
-                sum_a += f64::from(h) - f64::from(old);
-                pos_a += 1;
-                if pos_a == len_a {
-                    pos_a = 0;
-                    sum_a = ring_a.iter().map(|&v| f64::from(v)).sum();
-                }
-                let a = (sum_a * inv_a) as f32;
-                let old = std::mem::replace(&mut ring_b[pos_b], a);
-                sum_b += f64::from(a) - f64::from(old);
-                pos_b += 1;
-                if pos_b == len_b {
-                    pos_b = 0;
-                    sum_b = ring_b.iter().map(|&v| f64::from(v)).sum();
-                }
-                *x = (sum_b * inv_b) as f32;
+                *x = boxes.push(lesser(s, prefix));
             }
             pos += run;
             if pos == hold {
-                let mut m = f32::INFINITY;
-                for (s, &b) in suffix[..hold].iter_mut().zip(&block[..hold]).rev() {
-                    m = lesser(m, b);
-                    *s = m;
-                }
-                suffix[hold] = f32::INFINITY;
+                end_hold_block(suffix, block, hold);
                 pos = 0;
                 prefix = f32::INFINITY;
             }
             rest = later;
         }
-        (box_a.pos, box_a.sum) = (pos_a, sum_a);
-        (box_b.pos, box_b.sum) = (pos_b, sum_b);
+        [(box_a.pos, box_a.sum), (box_b.pos, box_b.sum)] = boxes.finish();
         (self.pos, self.prefix) = (pos, prefix);
+    }
+
+    /// [`WindowEnvelope::process_mapped`] of two stages (the limiter's unlinked channels)
+    /// in one loop, bit for bit: their per-sample recursions are independent, so they
+    /// overlap instead of running one after the other. Stages at different hold
+    /// positions, or buffers of different lengths, are processed one after the other.
+    #[inline(always)]
+    pub fn process_mapped_pair(
+        (one, two): (&mut Self, &mut Self),
+        (buf_one, buf_two): (&mut [f32], &mut [f32]),
+        mut map_one: impl FnMut(f32) -> f32,
+        mut map_two: impl FnMut(f32) -> f32,
+    ) {
+        let hold = one.hold;
+        if two.hold != hold
+            || two.pos != one.pos
+            || buf_one.len() != buf_two.len()
+            || one.suffix.len() <= hold
+            || two.suffix.len() <= hold
+        {
+            one.process_mapped(buf_one, map_one);
+            two.process_mapped(buf_two, map_two);
+            return;
+        }
+        one.unity = false;
+        two.unity = false;
+        let mut pos = one.pos;
+        let (mut prefix_one, mut prefix_two) = (one.prefix, two.prefix);
+        let Self {
+            block: block_one,
+            suffix: suffix_one,
+            box_a: a_one,
+            box_b: b_one,
+            ..
+        } = one;
+        let Self {
+            block: block_two,
+            suffix: suffix_two,
+            box_a: a_two,
+            box_b: b_two,
+            ..
+        } = two;
+        let mut boxes_one = Boxes::new(a_one, b_one);
+        let mut boxes_two = Boxes::new(a_two, b_two);
+        let (mut rest_one, mut rest_two) = (buf_one, buf_two);
+        while !rest_one.is_empty() {
+            let run = (hold - pos).min(rest_one.len());
+            let (now_one, later_one) = rest_one.split_at_mut(run);
+            let (now_two, later_two) = rest_two.split_at_mut(run);
+            let lanes_one = now_one
+                .iter_mut()
+                .zip(block_one[pos..pos + run].iter_mut())
+                .zip(&suffix_one[pos + 1..pos + 1 + run]);
+            let lanes_two = now_two
+                .iter_mut()
+                .zip(block_two[pos..pos + run].iter_mut())
+                .zip(&suffix_two[pos + 1..pos + 1 + run]);
+            for (((x1, b1), &s1), ((x2, b2), &s2)) in lanes_one.zip(lanes_two) {
+                let (r1, r2) = (map_one(*x1), map_two(*x2));
+                (*b1, *b2) = (r1, r2);
+                prefix_one = lesser(prefix_one, r1);
+                prefix_two = lesser(prefix_two, r2);
+                *x1 = boxes_one.push(lesser(s1, prefix_one));
+                *x2 = boxes_two.push(lesser(s2, prefix_two));
+            }
+            pos += run;
+            if pos == hold {
+                end_hold_block(suffix_one, block_one, hold);
+                end_hold_block(suffix_two, block_two, hold);
+                pos = 0;
+                prefix_one = f32::INFINITY;
+                prefix_two = f32::INFINITY;
+            }
+            (rest_one, rest_two) = (later_one, later_two);
+        }
+        [(a_one.pos, a_one.sum), (b_one.pos, b_one.sum)] = boxes_one.finish();
+        [(a_two.pos, a_two.sum), (b_two.pos, b_two.sum)] = boxes_two.finish();
+        (one.pos, one.prefix) = (pos, prefix_one);
+        (two.pos, two.prefix) = (pos, prefix_two);
+    }
+}
+
+/// At the end of a hold block: the suffix minima of the block just completed (the
+/// windows of the next block read them), `suffix[hold] = +∞`.
+#[inline(always)]
+fn end_hold_block(suffix: &mut [f32], block: &[f32], hold: usize) {
+    let mut m = f32::INFINITY;
+    for (s, &b) in suffix[..hold].iter_mut().zip(&block[..hold]).rev() {
+        m = lesser(m, b);
+        *s = m;
+    }
+    suffix[hold] = f32::INFINITY;
+}
+
+/// The two boxes of one stage with their positions and sums in locals for one call.
+struct Boxes<'a> {
+    /// Ring of the first box (its `len` entries).
+    ring_a: &'a mut [f32],
+    /// Its next write index.
+    pos_a: usize,
+    /// Its running sum.
+    sum_a: f64,
+    /// Its `1/len`.
+    inv_a: f64,
+    /// Ring of the second box.
+    ring_b: &'a mut [f32],
+    /// See `pos_a`.
+    pos_b: usize,
+    /// See `sum_a`.
+    sum_b: f64,
+    /// See `inv_a`.
+    inv_b: f64,
+}
+
+impl<'a> Boxes<'a> {
+    #[inline(always)]
+    fn new(a: &'a mut BoxFilter, b: &'a mut BoxFilter) -> Self {
+        Self {
+            pos_a: a.pos,
+            sum_a: a.sum,
+            inv_a: a.inv_len,
+            ring_a: &mut a.ring[..a.len],
+            pos_b: b.pos,
+            sum_b: b.sum,
+            inv_b: b.inv_len,
+            ring_b: &mut b.ring[..b.len],
+        }
+    }
+
+    /// One hold output `h` through both boxes: each adds its new input and drops its
+    /// oldest in `f64`, and re-sums its ring where it wraps (that sample's output uses
+    /// the fresh sum).
+    #[inline(always)]
+    fn push(&mut self, h: f32) -> f32 {
+        let old = std::mem::replace(&mut self.ring_a[self.pos_a], h);
+        self.sum_a += f64::from(h) - f64::from(old);
+        self.pos_a += 1;
+        if self.pos_a == self.ring_a.len() {
+            self.pos_a = 0;
+            self.sum_a = self.ring_a.iter().map(|&v| f64::from(v)).sum();
+        }
+        let a = (self.sum_a * self.inv_a) as f32;
+        let old = std::mem::replace(&mut self.ring_b[self.pos_b], a);
+        self.sum_b += f64::from(a) - f64::from(old);
+        self.pos_b += 1;
+        if self.pos_b == self.ring_b.len() {
+            self.pos_b = 0;
+            self.sum_b = self.ring_b.iter().map(|&v| f64::from(v)).sum();
+        }
+        (self.sum_b * self.inv_b) as f32
+    }
+
+    /// The positions and sums to write back: `[(pos, sum) of the first box, … second]`.
+    #[inline(always)]
+    fn finish(self) -> [(usize, f64); 2] {
+        [(self.pos_a, self.sum_a), (self.pos_b, self.sum_b)]
     }
 }
 
@@ -423,6 +554,69 @@ mod tests {
                 shortcuts > 20,
                 "k {k}: shortcut taken after {shortcuts} blocks"
             );
+        }
+    }
+
+    /// Two stages in one loop give each stage's own `process_mapped` bit for bit, with
+    /// stateful maps (as the release is), also when the stages sit at different hold
+    /// positions (processed one after the other then).
+    #[test]
+    fn pair_loop_is_bit_identical_to_two_single_loops() {
+        let mut rng = fastrand::Rng::with_seed(17);
+        for (k, offset) in [(1, 0), (16, 0), (47, 0), (240, 0), (47, 5)] {
+            let gen = |rng: &mut fastrand::Rng| -> Vec<f32> {
+                (0..6000)
+                    .map(|_| {
+                        if rng.f32() < 0.05 {
+                            rng.f32()
+                        } else {
+                            1.0 - 0.1 * rng.f32()
+                        }
+                    })
+                    .collect()
+            };
+            let (r1, r2) = (gen(&mut rng), gen(&mut rng));
+            let mut pair = [WindowEnvelope::default(), WindowEnvelope::default()];
+            for w in &mut pair {
+                w.prepare(300);
+                w.set_window(k);
+            }
+            // Different hold positions: the pair falls back to one loop after the other.
+            let mut skew = vec![0.7_f32; offset];
+            pair[1].process(&mut skew);
+            let mut single = pair.clone();
+            let (mut a1, mut a2, mut b1, mut b2) = (r1.clone(), r2.clone(), r1, r2);
+            // Stateful maps: a one-pole each, so any cross-talk or reordering shows.
+            let (mut m1, mut m2, mut n1, mut n2) = (1.0_f32, 1.0_f32, 1.0_f32, 1.0_f32);
+            let mut start = 0;
+            while start < a1.len() {
+                let end = (start + rng.usize(1..500)).min(a1.len());
+                let [p1, p2] = &mut pair;
+                WindowEnvelope::process_mapped_pair(
+                    (p1, p2),
+                    (&mut a1[start..end], &mut a2[start..end]),
+                    |x| {
+                        m1 = lesser(x, 0.9 * m1 + 0.1);
+                        m1
+                    },
+                    |x| {
+                        m2 = lesser(x, 0.8 * m2 + 0.2);
+                        m2
+                    },
+                );
+                single[0].process_mapped(&mut b1[start..end], |x| {
+                    n1 = lesser(x, 0.9 * n1 + 0.1);
+                    n1
+                });
+                single[1].process_mapped(&mut b2[start..end], |x| {
+                    n2 = lesser(x, 0.8 * n2 + 0.2);
+                    n2
+                });
+                start = end;
+            }
+            let same =
+                |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same(&a1, &b1) && same(&a2, &b2), "k {k} offset {offset}");
         }
     }
 
