@@ -48,6 +48,20 @@
 //! peak (≈ 19 %) and K-weighting (≈ 9 %), stage-1 oversampling (≈ 15 %), the Annex 2
 //! stage (≈ 10 %), the fused release/window loop (≈ 14 %).
 //!
+//! Session 7 (all bit-identical): an idle stage 2 (exact-unity gains meeting a window at
+//! rest) skips its per-sample loop ([`window::WindowEnvelope::process`]); unlinked
+//! channels run their release/window recursions in one loop
+//! ([`window::WindowEnvelope::process_mapped_pair`]) and the dither both channels' error
+//! feedback in one loop ([`crate::dither::Dither::process_pair`]), so the independent
+//! latency-bound chains overlap. Measured 2026-12-02 (another machine: AMD EPYC, 48 KiB
+//! L1d, load ≈ 3 from other sessions), thread CPU time, best of 10 runs, three
+//! interleaved before/after sittings, ns per stereo sample: 4x 29.1–29.6 → 27.8–28.4
+//! (block 64), 27.0–27.9 → 25.2–25.6 (512); 8x 35.6–36.1 → 33.8–34.3, 33.2–33.8 →
+//! 31.3–33.9; 4x unlinked with shaped dither 55.6–57.8 → 47.0–47.6, 54.5–54.7 →
+//! 41.9–43.9. Block 512 is cheaper per sample than block 64 on this machine; internal
+//! sub-blocks of 64 or 128 samples (a smaller working set) measured 2–6 % slower at 512.
+//! Loudness metering is ≈ 9 ns of the 4x figure (true peak 5.5, K-weighting 3.3).
+//!
 //! Bypass glides (linearly, [`PARAM_RAMP_MS`]) to the input delayed by the latency, so the
 //! host's delay compensation stays right and a settled bypass is bit-transparent.
 //!

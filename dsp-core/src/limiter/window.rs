@@ -15,7 +15,9 @@
 //! minimum, bit for bit). Box sums are `f64`, re-summed exactly once per wrap of their
 //! ring so rounding never accumulates. The hold and both boxes (and the limiter's release
 //! recursion before them) run in one per-sample loop ([`WindowEnvelope::process_mapped`]),
-//! so their dependency chains overlap. Rings are sized for the largest window in
+//! so their dependency chains overlap; two stages (unlinked channels) can share that loop
+//! ([`WindowEnvelope::process_mapped_pair`]), and [`WindowEnvelope::process`] skips it
+//! where exact-unity gains meet a stage at rest. Rings are sized for the largest window in
 //! `prepare`; changing the window never allocates and restarts the stage at the smallest
 //! gain it held (conservative: the gain can only be lower than required, never higher).
 
