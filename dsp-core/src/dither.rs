@@ -150,38 +150,88 @@ impl Dither {
         if self.mode == DitherMode::Off || channel >= MAX_DITHER_CHANNELS {
             return;
         }
-        let q = self.bits.lsb();
-        let inv_q = 1.0 / q;
-        let shaped = self.mode == DitherMode::NoiseShaped;
-        let mut rng = self.rng[channel];
-        let mut e = self.err[channel];
+        let step = Step::new(self.mode, self.bits);
+        let mut state = (self.rng[channel], self.err[channel]);
         for x in buf.iter_mut() {
-            let input = if x.is_finite() { f64::from(*x) } else { 0.0 };
-            if input == 0.0 {
-                // Digital silence stays silent (and the error feedback restarts).
-                *x = 0.0;
-                e = [0.0; 3];
-                continue;
-            }
-            let v = if shaped {
-                input
-                    - (SHAPING_COEFS[0] * e[0] + SHAPING_COEFS[1] * e[1] + SHAPING_COEFS[2] * e[2])
-            } else {
-                input
-            };
-            // Two 32-bit uniforms from one 64-bit draw: TPDF in (−1, 1) LSB.
-            rng ^= rng >> 12;
-            rng ^= rng << 25;
-            rng ^= rng >> 27;
-            let r = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
-            let u1 = (r >> 32) as f64 * (1.0 / 4_294_967_296.0);
-            let u2 = (r & 0xFFFF_FFFF) as f64 * (1.0 / 4_294_967_296.0);
-            let y = ((v * inv_q + (u1 - u2)).round()) * q;
-            e = [y - v, e[0], e[1]];
-            *x = y as f32;
+            *x = step.run(*x, &mut state);
         }
-        self.rng[channel] = rng;
-        self.err[channel] = e;
+        (self.rng[channel], self.err[channel]) = state;
+    }
+
+    /// [`Dither::process`] of channels 0 and 1 (`left`, `right`) in one loop, bit for bit:
+    /// the channels' states are independent, so their per-sample recursions (the error
+    /// feedback, a chain of dependent `f64` operations) overlap instead of running one
+    /// channel after the other. Unequal lengths: the longer tail is processed alone.
+    pub fn process_pair(&mut self, left: &mut [f32], right: &mut [f32]) {
+        if self.mode == DitherMode::Off {
+            return;
+        }
+        let step = Step::new(self.mode, self.bits);
+        let mut a = (self.rng[0], self.err[0]);
+        let mut b = (self.rng[1], self.err[1]);
+        let n = left.len().min(right.len());
+        let ((l, l_rest), (r, r_rest)) = (left.split_at_mut(n), right.split_at_mut(n));
+        for (x, y) in l.iter_mut().zip(r.iter_mut()) {
+            *x = step.run(*x, &mut a);
+            *y = step.run(*y, &mut b);
+        }
+        for x in l_rest.iter_mut() {
+            *x = step.run(*x, &mut a);
+        }
+        for y in r_rest.iter_mut() {
+            *y = step.run(*y, &mut b);
+        }
+        (self.rng[0], self.err[0]) = a;
+        (self.rng[1], self.err[1]) = b;
+    }
+}
+
+/// The per-sample arithmetic of one block (mode and word length fixed).
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    /// One LSB.
+    q: f64,
+    /// `1/q`.
+    inv_q: f64,
+    /// Error feedback on.
+    shaped: bool,
+}
+
+impl Step {
+    fn new(mode: DitherMode, bits: DitherBits) -> Self {
+        let q = bits.lsb();
+        Self {
+            q,
+            inv_q: 1.0 / q,
+            shaped: mode == DitherMode::NoiseShaped,
+        }
+    }
+
+    /// One sample of one channel, whose state is `(random state, last three errors)`.
+    #[inline(always)]
+    fn run(self, x: f32, (rng, e): &mut (u64, [f64; 3])) -> f32 {
+        let Self { q, inv_q, shaped } = self;
+        let input = if x.is_finite() { f64::from(x) } else { 0.0 };
+        if input == 0.0 {
+            // Digital silence stays silent (and the error feedback restarts).
+            *e = [0.0; 3];
+            return 0.0;
+        }
+        let v = if shaped {
+            input - (SHAPING_COEFS[0] * e[0] + SHAPING_COEFS[1] * e[1] + SHAPING_COEFS[2] * e[2])
+        } else {
+            input
+        };
+        // Two 32-bit uniforms from one 64-bit draw: TPDF in (−1, 1) LSB.
+        *rng ^= *rng >> 12;
+        *rng ^= *rng << 25;
+        *rng ^= *rng >> 27;
+        let r = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let u1 = (r >> 32) as f64 * (1.0 / 4_294_967_296.0);
+        let u2 = (r & 0xFFFF_FFFF) as f64 * (1.0 / 4_294_967_296.0);
+        let y = ((v * inv_q + (u1 - u2)).round()) * q;
+        *e = [y - v, e[0], e[1]];
+        y as f32
     }
 }
 

@@ -163,3 +163,48 @@ fn error_stays_within_the_bound_and_blocks_do_not_matter() {
     d.process(0, &mut bad);
     assert!(bad.iter().all(|v| v.is_finite() && v.abs() < 0.6));
 }
+
+/// Both channels in one loop give each channel's `process` output bit for bit, and the
+/// states carry on identically (blocks of unequal length, digital silence, both modes).
+#[test]
+fn process_pair_equals_per_channel_processing() {
+    let mut rng = fastrand::Rng::with_seed(21);
+    for mode in [DitherMode::Tpdf, DitherMode::NoiseShaped] {
+        for bits in [DitherBits::Bits16, DitherBits::Bits24] {
+            let (mut pair, mut single) = (Dither::new(), Dither::new());
+            pair.set(mode, bits);
+            single.set(mode, bits);
+            for block in 0..60 {
+                let (nl, nr) = (rng.usize(0..300), rng.usize(0..300));
+                let gen = |rng: &mut fastrand::Rng, n: usize| -> Vec<f32> {
+                    (0..n)
+                        .map(|_| {
+                            if block % 7 == 3 {
+                                0.0
+                            } else {
+                                0.8 * (rng.f32() - 0.5)
+                            }
+                        })
+                        .collect()
+                };
+                let (l, r) = (gen(&mut rng, nl), gen(&mut rng, nr));
+                let (mut pl, mut pr) = (l.clone(), r.clone());
+                pair.process_pair(&mut pl, &mut pr);
+                let (mut sl, mut sr) = (l, r);
+                single.process(0, &mut sl);
+                single.process(1, &mut sr);
+                let bits_of = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits_of(&pl),
+                    bits_of(&sl),
+                    "{mode:?} {bits:?} block {block} left"
+                );
+                assert_eq!(
+                    bits_of(&pr),
+                    bits_of(&sr),
+                    "{mode:?} {bits:?} block {block} right"
+                );
+            }
+        }
+    }
+}

@@ -15,7 +15,9 @@
 //! minimum, bit for bit). Box sums are `f64`, re-summed exactly once per wrap of their
 //! ring so rounding never accumulates. The hold and both boxes (and the limiter's release
 //! recursion before them) run in one per-sample loop ([`WindowEnvelope::process_mapped`]),
-//! so their dependency chains overlap. Rings are sized for the largest window in
+//! so their dependency chains overlap; two stages (unlinked channels) can share that loop
+//! ([`WindowEnvelope::process_mapped_pair`]), and [`WindowEnvelope::process`] skips it
+//! where exact-unity gains meet a stage at rest. Rings are sized for the largest window in
 //! `prepare`; changing the window never allocates and restarts the stage at the smallest
 //! gain it held (conservative: the gain can only be lower than required, never higher).
 
@@ -66,6 +68,9 @@ fn lesser(a: f32, b: f32) -> f32 {
     }
 }
 
+/// Pieces in which [`WindowEnvelope::process`] looks for runs of exact unity.
+const UNITY_PIECE: usize = 32;
+
 /// Hold (sliding minimum) + two boxes over a total window `K` (see the module header).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WindowEnvelope {
@@ -86,6 +91,9 @@ pub(crate) struct WindowEnvelope {
     box_b: BoxFilter,
     /// Total window `K`.
     window: usize,
+    /// The whole state is known to rest at exactly 1 (see
+    /// [`WindowEnvelope::rests_at_unity`]); cleared whenever the per-sample loop runs.
+    unity: bool,
 }
 
 impl WindowEnvelope {
@@ -143,6 +151,7 @@ impl WindowEnvelope {
         }
         self.pos = 0;
         self.prefix = f32::INFINITY;
+        self.unity = false;
     }
 
     /// Copies the whole state of `other` (same preparation) without allocating.
@@ -153,6 +162,7 @@ impl WindowEnvelope {
         self.prefix = other.prefix;
         self.hold = other.hold;
         self.window = other.window;
+        self.unity = other.unity;
         for (dst, src) in [
             (&mut self.box_a, &other.box_a),
             (&mut self.box_b, &other.box_b),
@@ -166,9 +176,67 @@ impl WindowEnvelope {
     }
 
     /// Replaces each required gain in `buf` by the shaped gain (see
-    /// [`WindowEnvelope::process_mapped`]).
+    /// [`WindowEnvelope::process_mapped`]), bit for bit, with a shortcut for the idle case
+    /// (the limiter's stage 2 on ordinary programme): a piece of exact unity gains that
+    /// meets a stage resting at exactly unity leaves every output at 1 and only moves the
+    /// stage's positions ([`WindowEnvelope::advance_at_unity`]), with no per-sample loop.
     pub fn process(&mut self, buf: &mut [f32]) {
-        self.process_mapped(buf, |x| x);
+        for piece in buf.chunks_mut(UNITY_PIECE) {
+            if piece.iter().all(|&x| x == 1.0) && (self.unity || self.rests_at_unity()) {
+                self.unity = true;
+                self.advance_at_unity(piece.len());
+            } else {
+                self.process_mapped(piece, |x| x);
+            }
+        }
+    }
+
+    /// Whether unity input would leave every output and every stored value at exactly 1:
+    /// the current hold block so far and the suffix minima it still reads are 1 (so the
+    /// prefix is 1 or, at a block start, +∞), both rings hold only 1, both box sums are
+    /// exactly their lengths (no rounding residue waiting for the next re-sum) and each
+    /// box's mean `sum·(1/len)` rounds to exactly 1 in `f32`. Then each sample of
+    /// [`WindowEnvelope::process_mapped`] stores 1, adds `1 − 1 = 0` to each sum, re-sums
+    /// to the same exact length at a wrap, and outputs `1`.
+    fn rests_at_unity(&self) -> bool {
+        let (pos, hold) = (self.pos, self.hold);
+        if self.suffix.len() <= hold || pos >= hold {
+            return false;
+        }
+        let ones = |v: &[f32]| v.iter().all(|&x| x == 1.0);
+        let settled = |b: &BoxFilter| {
+            ones(&b.ring[..b.len]) && b.sum == b.len as f64 && (b.sum * b.inv_len) as f32 == 1.0
+        };
+        ones(&self.block[..pos])
+            && ones(&self.suffix[pos + 1..hold])
+            && settled(&self.box_a)
+            && settled(&self.box_b)
+    }
+
+    /// What [`WindowEnvelope::process_mapped`] does to a stage resting at unity over `n`
+    /// unity inputs: the hold block fills with 1 (its suffix minima, recomputed at each
+    /// block end, are 1), the prefix is 1 (+∞ at a block start), the box positions move
+    /// on and the sums stay at their exact lengths. The outputs are 1, which is what the
+    /// buffer already holds.
+    fn advance_at_unity(&mut self, n: usize) {
+        let hold = self.hold;
+        let mut left = n;
+        while left > 0 {
+            let run = (hold - self.pos).min(left);
+            self.block[self.pos..self.pos + run].fill(1.0);
+            self.pos += run;
+            self.prefix = 1.0;
+            left -= run;
+            if self.pos == hold {
+                self.suffix[..hold].fill(1.0);
+                self.suffix[hold] = f32::INFINITY;
+                self.pos = 0;
+                self.prefix = f32::INFINITY;
+            }
+        }
+        for b in [&mut self.box_a, &mut self.box_b] {
+            b.pos = (b.pos + n) % b.len;
+        }
     }
 
     /// Replaces each `x` in `buf` by the shaped gain of `map(x)`, sample by sample: `map`
@@ -190,6 +258,7 @@ impl WindowEnvelope {
         if self.suffix.len() <= self.hold {
             return;
         }
+        self.unity = false;
         let hold = self.hold;
         let (mut pos, mut prefix) = (self.pos, self.prefix);
         let Self {
@@ -199,10 +268,7 @@ impl WindowEnvelope {
             box_b,
             ..
         } = self;
-        let (len_a, inv_a, mut pos_a, mut sum_a) = (box_a.len, box_a.inv_len, box_a.pos, box_a.sum);
-        let (len_b, inv_b, mut pos_b, mut sum_b) = (box_b.len, box_b.inv_len, box_b.pos, box_b.sum);
-        let ring_a = &mut box_a.ring[..len_a];
-        let ring_b = &mut box_b.ring[..len_b];
+        let mut boxes = Boxes::new(box_a, box_b);
         let mut rest = buf;
         while !rest.is_empty() {
             let run = (hold - pos).min(rest.len());
@@ -213,40 +279,174 @@ impl WindowEnvelope {
                 let r = map(*x);
                 *b = r;
                 prefix = lesser(prefix, r);
-                let h = lesser(s, prefix);
-                let old = std::mem::replace(&mut ring_a[pos_a], h);
-                sum_a += f64::from(h) - f64::from(old);
-                pos_a += 1;
-                if pos_a == len_a {
-                    pos_a = 0;
-                    sum_a = ring_a.iter().map(|&v| f64::from(v)).sum();
-                }
-                let a = (sum_a * inv_a) as f32;
-                let old = std::mem::replace(&mut ring_b[pos_b], a);
-                sum_b += f64::from(a) - f64::from(old);
-                pos_b += 1;
-                if pos_b == len_b {
-                    pos_b = 0;
-                    sum_b = ring_b.iter().map(|&v| f64::from(v)).sum();
-                }
-                *x = (sum_b * inv_b) as f32;
+                *x = boxes.push(lesser(s, prefix));
             }
             pos += run;
             if pos == hold {
-                let mut m = f32::INFINITY;
-                for (s, &b) in suffix[..hold].iter_mut().zip(&block[..hold]).rev() {
-                    m = lesser(m, b);
-                    *s = m;
-                }
-                suffix[hold] = f32::INFINITY;
+                end_hold_block(suffix, block, hold);
                 pos = 0;
                 prefix = f32::INFINITY;
             }
             rest = later;
         }
-        (box_a.pos, box_a.sum) = (pos_a, sum_a);
-        (box_b.pos, box_b.sum) = (pos_b, sum_b);
+        [(box_a.pos, box_a.sum), (box_b.pos, box_b.sum)] = boxes.finish();
         (self.pos, self.prefix) = (pos, prefix);
+    }
+
+    /// [`WindowEnvelope::process_mapped`] of two stages (the limiter's unlinked channels)
+    /// in one loop, bit for bit: their per-sample recursions are independent, so they
+    /// overlap instead of running one after the other. Stages at different hold
+    /// positions, or buffers of different lengths, are processed one after the other.
+    #[inline(always)]
+    pub fn process_mapped_pair(
+        (one, two): (&mut Self, &mut Self),
+        (buf_one, buf_two): (&mut [f32], &mut [f32]),
+        mut map_one: impl FnMut(f32) -> f32,
+        mut map_two: impl FnMut(f32) -> f32,
+    ) {
+        let hold = one.hold;
+        if two.hold != hold
+            || two.pos != one.pos
+            || buf_one.len() != buf_two.len()
+            || one.suffix.len() <= hold
+            || two.suffix.len() <= hold
+        {
+            one.process_mapped(buf_one, map_one);
+            two.process_mapped(buf_two, map_two);
+            return;
+        }
+        one.unity = false;
+        two.unity = false;
+        let mut pos = one.pos;
+        let (mut prefix_one, mut prefix_two) = (one.prefix, two.prefix);
+        let Self {
+            block: block_one,
+            suffix: suffix_one,
+            box_a: a_one,
+            box_b: b_one,
+            ..
+        } = one;
+        let Self {
+            block: block_two,
+            suffix: suffix_two,
+            box_a: a_two,
+            box_b: b_two,
+            ..
+        } = two;
+        let mut boxes_one = Boxes::new(a_one, b_one);
+        let mut boxes_two = Boxes::new(a_two, b_two);
+        let (mut rest_one, mut rest_two) = (buf_one, buf_two);
+        while !rest_one.is_empty() {
+            let run = (hold - pos).min(rest_one.len());
+            let (now_one, later_one) = rest_one.split_at_mut(run);
+            let (now_two, later_two) = rest_two.split_at_mut(run);
+            let lanes_one = now_one
+                .iter_mut()
+                .zip(block_one[pos..pos + run].iter_mut())
+                .zip(&suffix_one[pos + 1..pos + 1 + run]);
+            let lanes_two = now_two
+                .iter_mut()
+                .zip(block_two[pos..pos + run].iter_mut())
+                .zip(&suffix_two[pos + 1..pos + 1 + run]);
+            for (((x1, b1), &s1), ((x2, b2), &s2)) in lanes_one.zip(lanes_two) {
+                let (r1, r2) = (map_one(*x1), map_two(*x2));
+                (*b1, *b2) = (r1, r2);
+                prefix_one = lesser(prefix_one, r1);
+                prefix_two = lesser(prefix_two, r2);
+                *x1 = boxes_one.push(lesser(s1, prefix_one));
+                *x2 = boxes_two.push(lesser(s2, prefix_two));
+            }
+            pos += run;
+            if pos == hold {
+                end_hold_block(suffix_one, block_one, hold);
+                end_hold_block(suffix_two, block_two, hold);
+                pos = 0;
+                prefix_one = f32::INFINITY;
+                prefix_two = f32::INFINITY;
+            }
+            (rest_one, rest_two) = (later_one, later_two);
+        }
+        [(a_one.pos, a_one.sum), (b_one.pos, b_one.sum)] = boxes_one.finish();
+        [(a_two.pos, a_two.sum), (b_two.pos, b_two.sum)] = boxes_two.finish();
+        (one.pos, one.prefix) = (pos, prefix_one);
+        (two.pos, two.prefix) = (pos, prefix_two);
+    }
+}
+
+/// At the end of a hold block: the suffix minima of the block just completed (the
+/// windows of the next block read them), `suffix[hold] = +∞`.
+#[inline(always)]
+fn end_hold_block(suffix: &mut [f32], block: &[f32], hold: usize) {
+    let mut m = f32::INFINITY;
+    for (s, &b) in suffix[..hold].iter_mut().zip(&block[..hold]).rev() {
+        m = lesser(m, b);
+        *s = m;
+    }
+    suffix[hold] = f32::INFINITY;
+}
+
+/// The two boxes of one stage with their positions and sums in locals for one call.
+struct Boxes<'a> {
+    /// Ring of the first box (its `len` entries).
+    ring_a: &'a mut [f32],
+    /// Its next write index.
+    pos_a: usize,
+    /// Its running sum.
+    sum_a: f64,
+    /// Its `1/len`.
+    inv_a: f64,
+    /// Ring of the second box.
+    ring_b: &'a mut [f32],
+    /// See `pos_a`.
+    pos_b: usize,
+    /// See `sum_a`.
+    sum_b: f64,
+    /// See `inv_a`.
+    inv_b: f64,
+}
+
+impl<'a> Boxes<'a> {
+    #[inline(always)]
+    fn new(a: &'a mut BoxFilter, b: &'a mut BoxFilter) -> Self {
+        Self {
+            pos_a: a.pos,
+            sum_a: a.sum,
+            inv_a: a.inv_len,
+            ring_a: &mut a.ring[..a.len],
+            pos_b: b.pos,
+            sum_b: b.sum,
+            inv_b: b.inv_len,
+            ring_b: &mut b.ring[..b.len],
+        }
+    }
+
+    /// One hold output `h` through both boxes: each adds its new input and drops its
+    /// oldest in `f64`, and re-sums its ring where it wraps (that sample's output uses
+    /// the fresh sum).
+    #[inline(always)]
+    fn push(&mut self, h: f32) -> f32 {
+        let old = std::mem::replace(&mut self.ring_a[self.pos_a], h);
+        self.sum_a += f64::from(h) - f64::from(old);
+        self.pos_a += 1;
+        if self.pos_a == self.ring_a.len() {
+            self.pos_a = 0;
+            self.sum_a = self.ring_a.iter().map(|&v| f64::from(v)).sum();
+        }
+        let a = (self.sum_a * self.inv_a) as f32;
+        let old = std::mem::replace(&mut self.ring_b[self.pos_b], a);
+        self.sum_b += f64::from(a) - f64::from(old);
+        self.pos_b += 1;
+        if self.pos_b == self.ring_b.len() {
+            self.pos_b = 0;
+            self.sum_b = self.ring_b.iter().map(|&v| f64::from(v)).sum();
+        }
+        (self.sum_b * self.inv_b) as f32
+    }
+
+    /// The positions and sums to write back: `[(pos, sum) of the first box, … second]`.
+    #[inline(always)]
+    fn finish(self) -> [(usize, f64); 2] {
+        [(self.pos_a, self.sum_a), (self.pos_b, self.sum_b)]
     }
 }
 
@@ -308,6 +508,117 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The unity shortcut of `process` gives the per-sample loop's outputs bit for bit
+    /// (and so its state: any difference would show in later outputs), and is taken.
+    #[test]
+    fn unity_shortcut_is_bit_identical_to_the_per_sample_loop() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for k in [1, 2, 16, 47, 240] {
+            // Long exact-unity stretches (idle stage 2) between short dips, some of them
+            // only a rounding step below 1 (a residue the box sums must carry).
+            let mut r = vec![1.0_f32; 40_000];
+            let mut i = 0;
+            while i < r.len() {
+                i += rng.usize(1..3 * k + 200);
+                let len = rng.usize(1..2 * k + 3);
+                let depth = match rng.u8(0..3) {
+                    0 => 1.0 - f32::EPSILON / 2.0,
+                    1 => 1.0 - 1e-3 * rng.f32(),
+                    _ => 0.2 + 0.8 * rng.f32(),
+                };
+                for v in r.iter_mut().skip(i).take(len) {
+                    *v = depth;
+                }
+                i += len;
+            }
+            let mut fast = WindowEnvelope::default();
+            fast.prepare(300);
+            fast.set_window(k);
+            let mut slow = fast.clone();
+            let (mut a, mut b) = (r.clone(), r.clone());
+            let (mut start, mut shortcuts) = (0, 0);
+            while start < r.len() {
+                let end = (start + rng.usize(1..300)).min(r.len());
+                fast.process(&mut a[start..end]);
+                slow.process_mapped(&mut b[start..end], |x| x);
+                shortcuts += usize::from(fast.unity);
+                start = end;
+            }
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x.to_bits() != y.to_bits());
+            assert_eq!(first, None, "k {k}: outputs differ from sample {first:?}");
+            assert!(
+                shortcuts > 20,
+                "k {k}: shortcut taken after {shortcuts} blocks"
+            );
+        }
+    }
+
+    /// Two stages in one loop give each stage's own `process_mapped` bit for bit, with
+    /// stateful maps (as the release is), also when the stages sit at different hold
+    /// positions (processed one after the other then).
+    #[test]
+    fn pair_loop_is_bit_identical_to_two_single_loops() {
+        let mut rng = fastrand::Rng::with_seed(17);
+        for (k, offset) in [(1, 0), (16, 0), (47, 0), (240, 0), (47, 5)] {
+            let gen = |rng: &mut fastrand::Rng| -> Vec<f32> {
+                (0..6000)
+                    .map(|_| {
+                        if rng.f32() < 0.05 {
+                            rng.f32()
+                        } else {
+                            1.0 - 0.1 * rng.f32()
+                        }
+                    })
+                    .collect()
+            };
+            let (r1, r2) = (gen(&mut rng), gen(&mut rng));
+            let mut pair = [WindowEnvelope::default(), WindowEnvelope::default()];
+            for w in &mut pair {
+                w.prepare(300);
+                w.set_window(k);
+            }
+            // Different hold positions: the pair falls back to one loop after the other.
+            let mut skew = vec![0.7_f32; offset];
+            pair[1].process(&mut skew);
+            let mut single = pair.clone();
+            let (mut a1, mut a2, mut b1, mut b2) = (r1.clone(), r2.clone(), r1, r2);
+            // Stateful maps: a one-pole each, so any cross-talk or reordering shows.
+            let (mut m1, mut m2, mut n1, mut n2) = (1.0_f32, 1.0_f32, 1.0_f32, 1.0_f32);
+            let mut start = 0;
+            while start < a1.len() {
+                let end = (start + rng.usize(1..500)).min(a1.len());
+                let [p1, p2] = &mut pair;
+                WindowEnvelope::process_mapped_pair(
+                    (p1, p2),
+                    (&mut a1[start..end], &mut a2[start..end]),
+                    |x| {
+                        m1 = lesser(x, 0.9 * m1 + 0.1);
+                        m1
+                    },
+                    |x| {
+                        m2 = lesser(x, 0.8 * m2 + 0.2);
+                        m2
+                    },
+                );
+                single[0].process_mapped(&mut b1[start..end], |x| {
+                    n1 = lesser(x, 0.9 * n1 + 0.1);
+                    n1
+                });
+                single[1].process_mapped(&mut b2[start..end], |x| {
+                    n2 = lesser(x, 0.8 * n2 + 0.2);
+                    n2
+                });
+                start = end;
+            }
+            let same =
+                |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same(&a1, &b1) && same(&a2, &b2), "k {k} offset {offset}");
         }
     }
 
