@@ -488,11 +488,10 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
             }
         } else if NB == 4 {
-            let (y, h) = (&ys[..m], &hs[..m]);
+            // Step 3 alone (one recursion per loop keeps every vector in a register),
+            // leaving step 4's input in `ys`; then steps 4 and 5.
+            let (y, h) = (&mut ys[..m], &hs[..m]);
             let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
-            let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
-            let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
-            let (o3l, o3r) = (&mut o3l[s..e], &mut o3r[s..e]);
             for j in 0..m {
                 let (y3, h3) = (y[j], h[j]);
                 let v4 = blend(y3, h3);
@@ -501,7 +500,13 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 let low1 = half * w2;
                 let high1 = y3 - low1;
                 (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
-                let v5 = high_low(low1, high1);
+                y[j] = high_low(low1, high1);
+            }
+            let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
+            let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
+            let (o3l, o3r) = (&mut o3l[s..e], &mut o3r[s..e]);
+            for j in 0..m {
+                let v5 = y[j];
                 let (w1, w2) = k2.step(&mut me, v5);
                 let y5 = v5 - k2.k * w1;
                 let h5 = half * w2;
