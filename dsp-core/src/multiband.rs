@@ -767,11 +767,20 @@ impl Multiband {
         let nb = self.topology.0;
         let linear = self.topology.2;
         // 1. Input gain, sanitised, into `dry`.
-        {
+        if self.input_gain.is_smoothing() {
             let g = &mut self.scratch[6][..n];
             self.input_gain.next_block(g);
             for (d, m) in self.dry.iter_mut().zip(main.iter()) {
                 for ((y, &x), &gv) in d[..n].iter_mut().zip(m.iter()).zip(g.iter()) {
+                    let x = if x.is_finite() { x } else { 0.0 };
+                    *y = (x * gv).clamp(-MAX_SAMPLE, MAX_SAMPLE);
+                }
+            }
+        } else {
+            // Settled: the value `next_block` would fill in, without the buffer.
+            let gv = self.input_gain.target();
+            for (d, m) in self.dry.iter_mut().zip(main.iter()) {
+                for (y, &x) in d[..n].iter_mut().zip(m.iter()) {
                     let x = if x.is_finite() { x } else { 0.0 };
                     *y = (x * gv).clamp(-MAX_SAMPLE, MAX_SAMPLE);
                 }
@@ -884,6 +893,24 @@ impl Multiband {
             let [d0, d1] = &mut self.dry;
             let mut dry: [&mut [f32]; 2] = [&mut d0[..n], &mut d1[..n]];
             self.dry_delay.process(&mut dry[..chans]);
+        }
+        let settled = !self.mix.is_smoothing()
+            && !self.output_gain.is_smoothing()
+            && !self.switch_gain.is_smoothing();
+        if settled {
+            // The values `next_block` would fill in, as constants (same arithmetic).
+            let (mx, g, f) = (
+                self.mix.target(),
+                self.output_gain.target(),
+                self.switch_gain.target(),
+            );
+            let f = f * f * (3.0 - 2.0 * f);
+            for ((m, d), w) in main.iter_mut().zip(&self.dry).zip(&self.wet) {
+                for ((y, &d), &w) in m.iter_mut().zip(&d[..n]).zip(&w[..n]) {
+                    *y = (d + mx * (w - d)) * g * f;
+                }
+            }
+            return;
         }
         let [s0, s1, s2, ..] = &mut self.scratch;
         let (mix, gain, sw) = (&mut s0[..n], &mut s1[..n], &mut s2[..n]);
