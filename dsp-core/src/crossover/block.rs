@@ -532,8 +532,16 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
         q.0 .0.iter_mut().chain(q.1 .0.iter_mut()).for_each(flush);
     }
     let (sl, sr) = (&mut *sl, &mut *sr);
-    unquad(&mab, 0, [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]]);
-    unquad(&mab, 1, [&mut sl.splits[0].svf[1], &mut sr.splits[0].svf[1]]);
+    unquad(
+        &mab,
+        0,
+        [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]],
+    );
+    unquad(
+        &mab,
+        1,
+        [&mut sl.splits[0].svf[1], &mut sr.splits[0].svf[1]],
+    );
     if NB >= 3 {
         unquad(
             &mc,
