@@ -411,7 +411,8 @@ impl Crossover {
                 3 => block::tree_lr4_stereo::<3>(c, st, x, bl, br, len),
                 _ => block::tree_lr4_stereo::<4>(c, st, x, bl, br, len),
             }
-            // The tree flushed what it used (as `flush_used` would, for less).
+            sl.flush_used(nb);
+            sr.flush_used(nb);
             return;
         }
         let (lows_l, last_l) = left_bands[..nb].split_at_mut(nb - 1);

@@ -328,7 +328,7 @@ fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
 }
 
 /// Samples per chunk of [`tree_lr4_stereo`]: the first pass hands this many samples to
-/// the second through three stack buffers (3 KiB), so nothing depends on `prepare`.
+/// the second through two stack buffers (2 KiB), so nothing depends on `prepare`.
 const TREE_CHUNK: usize = 64;
 
 /// The LR4 tree of a 2-, 3- or 4-band crossover (`NB`) for two channels, with two
@@ -416,7 +416,6 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     // Pass-1 results of the chunk: step 2's all-pass outputs and half low-passes.
     let mut ys = [none; TREE_CHUNK];
     let mut hs = [none; TREE_CHUNK];
-    let mut ts = [none; TREE_CHUNK];
     // Handed from one step-1 iteration to the next: the half low-pass of the first
     // section (the second section's input) and the all-pass part of split 0, left/right.
     let (mut b_in, mut ap_prev) = ((0.0, 0.0), (0.0, 0.0));
@@ -489,47 +488,37 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
             }
         } else if NB == 4 {
-            // Step 3 alone (one recursion per loop), then steps 4 and 5, then the band
-            // outputs. Every buffer holds whole vectors computed lane by lane, so LLVM's
-            // SLP vectoriser keeps each step one vector (with lane-mixed stores it split
-            // the recursions into scalar pieces and shuffles).
-            let (y, h, t) = (&mut ys[..m], &mut hs[..m], &mut ts[..m]);
+            // Step 3 alone (one recursion per loop keeps every vector in a register),
+            // leaving step 4's input in `ys`; then steps 4 and 5.
+            let (y, h) = (&mut ys[..m], &hs[..m]);
+            let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
             for j in 0..m {
                 let (y3, h3) = (y[j], h[j]);
                 let v4 = blend(y3, h3);
                 let (w1, w2) = k12.step(&mut md, v4);
-                y[j] = v4 - k12.k * w1; // lanes 0–1: band 0
+                let band0 = v4 - k12.k * w1;
                 let low1 = half * w2;
-                h[j] = low1; // lanes 2–3: low₁
-                t[j] = y3 - low1; // lanes 2–3: high₁
+                let high1 = y3 - low1;
+                (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                y[j] = high_low(low1, high1);
             }
-            for j in 0..m {
-                let v5 = high_low(h[j], t[j]);
-                let (w1, w2) = k2.step(&mut me, v5);
-                let y5 = v5 - k2.k * w1;
-                h[j] = y5; // lanes 0–1: band 1; 2–3: split 2's all-pass part
-                let (_, w2b) = k2.step(&mut mf, blend(none, half * w2));
-                t[j] = half * w2b; // lanes 2–3: band 2
-            }
-            let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
             let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
             let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
             let (o3l, o3r) = (&mut o3l[s..e], &mut o3r[s..e]);
             for j in 0..m {
-                let (band0, y5, low2) = (y[j], h[j], t[j]);
-                let high2 = y5 - low2;
-                (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                let v5 = y[j];
+                let (w1, w2) = k2.step(&mut me, v5);
+                let y5 = v5 - k2.k * w1;
+                let h5 = half * w2;
                 (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
+                let (_, w2b) = k2.step(&mut mf, blend(none, h5));
+                let low2 = half * w2b;
+                let high2 = y5 - low2;
                 (o2l[j], o2r[j]) = (low2.0[2], low2.0[3]);
                 (o3l[j], o3r[j]) = (high2.0[2], high2.0[3]);
             }
         }
         s = e;
-    }
-    // End of block: flush the memories in use here, in registers (the channels' other
-    // memories are not touched by LR4 and were flushed when last used).
-    for q in [&mut mab, &mut mc, &mut md, &mut me, &mut mf] {
-        q.0 .0.iter_mut().chain(q.1 .0.iter_mut()).for_each(flush);
     }
     let (sl, sr) = (&mut *sl, &mut *sr);
     unquad(
