@@ -279,6 +279,12 @@ fn high_low(a: F32x4, b: F32x4) -> F32x4 {
     F32x4([a.0[2], a.0[3], b.0[2], b.0[3]])
 }
 
+/// `[a₀, a₁, b₀, b₁]`.
+#[inline(always)]
+fn low_low(a: F32x4, b: F32x4) -> F32x4 {
+    F32x4([a.0[0], a.0[1], b.0[0], b.0[1]])
+}
+
 /// Per-lane SVF recursion coefficients and all-pass `k`: `lo` in lanes 0–1, `hi` in 2–3.
 #[derive(Clone, Copy)]
 struct LaneCoefs {
@@ -331,7 +337,7 @@ fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
 /// the second through two stack buffers (2 KiB), so nothing depends on `prepare`.
 const TREE_CHUNK: usize = 64;
 
-/// The LR4 tree of a 2-, 3- or 4-band crossover (`NB`) for two channels, with two
+/// The LR4 tree of a 2- to 5-band crossover (`NB`) for two channels, with two
 /// sections per four-lane vector (left/right in lanes 0–1 of one section, 2–3 of the
 /// other), in two passes over each chunk of [`TREE_CHUNK`] samples so that few vectors
 /// are live at once (SSE2 has 16 registers; one loop over all six steps spilled its
@@ -348,6 +354,10 @@ const TREE_CHUNK: usize = 64;
 ///    first section;
 /// 5. split 2's second section (lanes 2–3) → bands 2 and 3. (3 bands: step 5 on split 1's
 ///    second section after step 2; 2 bands: step 1 alone.)
+/// 6. (pass 3, 5 bands; steps 3–5 then store instead of output) `[low₂ | high₂]` through
+///    one `c₃` section: band 2's all-pass → band 2, split 3's first section;
+/// 7. split 3's second section (lanes 2–3) → bands 3 and 4;
+/// 8. `[band 0 | band 1]` through their all-passes of crossover 3 → bands 0 and 1.
 ///
 /// Step 1 of the first iteration runs only its A lanes and the last only its B lanes
 /// (the other lanes' memories are put back), so nothing is delayed across calls. Each
@@ -363,7 +373,7 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     bands_r: &mut [&mut [f32]],
     len: usize,
 ) {
-    debug_assert!((2..=4).contains(&NB));
+    debug_assert!((2..=5).contains(&NB));
     let [sl, sr] = state;
     let [in_l, in_r] = input;
     let (in_l, in_r) = (&in_l[..len], &in_r[..len]);
@@ -373,6 +383,7 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     let k1 = LaneCoefs::new(c1, c1);
     let k12 = LaneCoefs::new(c2, c1);
     let k2 = LaneCoefs::new(c2, c2);
+    let k3 = LaneCoefs::new(&coefs[3], &coefs[3]);
     let mut mab = quad(
         [&sl.splits[0].svf[0], &sr.splits[0].svf[0]],
         [&sl.splits[0].svf[1], &sr.splits[0].svf[1]],
@@ -384,24 +395,38 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
             [&sl.allpasses[0].svf[0], &sr.allpasses[0].svf[0]],
             [&sl.splits[1].svf[0], &sr.splits[1].svf[0]],
         );
-        let ap = if NB == 4 {
+        let ap = if NB >= 4 {
             [&sl.allpasses[1].svf[0], &sr.allpasses[1].svf[0]]
         } else {
             [&zero, &zero]
         };
         md = quad(ap, [&sl.splits[1].svf[1], &sr.splits[1].svf[1]]);
     }
-    if NB == 4 {
+    // Band 1's all-pass of crossover 2 (all-passes are numbered band by band).
+    let ap1c2 = if NB == 5 { 3 } else { 2 };
+    if NB >= 4 {
         me = quad(
-            [&sl.allpasses[2].svf[0], &sr.allpasses[2].svf[0]],
+            [&sl.allpasses[ap1c2].svf[0], &sr.allpasses[ap1c2].svf[0]],
             [&sl.splits[2].svf[0], &sr.splits[2].svf[0]],
         );
         mf = quad([&zero, &zero], [&sl.splits[2].svf[1], &sr.splits[2].svf[1]]);
     }
+    let (mut mg, mut mk, mut mj) = (idle, idle, idle);
+    if NB == 5 {
+        mg = quad(
+            [&sl.allpasses[5].svf[0], &sr.allpasses[5].svf[0]],
+            [&sl.splits[3].svf[0], &sr.splits[3].svf[0]],
+        );
+        mk = quad([&zero, &zero], [&sl.splits[3].svf[1], &sr.splits[3].svf[1]]);
+        mj = quad(
+            [&sl.allpasses[2].svf[0], &sr.allpasses[2].svf[0]],
+            [&sl.allpasses[4].svf[0], &sr.allpasses[4].svf[0]],
+        );
+    }
     let half = F32x4::splat(0.5);
     let none = F32x4::default();
-    let mut outs_l: [&mut [f32]; 4] = Default::default();
-    let mut outs_r: [&mut [f32]; 4] = Default::default();
+    let mut outs_l: [&mut [f32]; 5] = Default::default();
+    let mut outs_r: [&mut [f32]; 5] = Default::default();
     for (b, (l, r)) in bands_l
         .iter_mut()
         .zip(bands_r.iter_mut())
@@ -411,11 +436,13 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
         outs_l[b] = &mut l[..len];
         outs_r[b] = &mut r[..len];
     }
-    let [o0l, o1l, o2l, o3l] = outs_l;
-    let [o0r, o1r, o2r, o3r] = outs_r;
+    let [o0l, o1l, o2l, o3l, o4l] = outs_l;
+    let [o0r, o1r, o2r, o3r, o4r] = outs_r;
     // Pass-1 results of the chunk: step 2's all-pass outputs and half low-passes.
     let mut ys = [none; TREE_CHUNK];
     let mut hs = [none; TREE_CHUNK];
+    // 5 bands: band 0 after its all-pass of crossover 2, for pass 3.
+    let mut ts = [none; TREE_CHUNK];
     // Handed from one step-1 iteration to the next: the half low-pass of the first
     // section (the second section's input) and the all-pass part of split 0, left/right.
     let (mut b_in, mut ap_prev) = ((0.0, 0.0), (0.0, 0.0));
@@ -487,10 +514,10 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 (o1l[j], o1r[j]) = (low1.0[2], low1.0[3]);
                 (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
             }
-        } else if NB == 4 {
+        } else if NB >= 4 {
             // Step 3 alone (one recursion per loop keeps every vector in a register),
-            // leaving step 4's input in `ys`; then steps 4 and 5.
-            let (y, h) = (&mut ys[..m], &hs[..m]);
+            // leaving step 4's input in `ys`; then steps 4 and 5 (5 bands: then pass 3).
+            let (y, h, t) = (&mut ys[..m], &mut hs[..m], &mut ts[..m]);
             let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
             for j in 0..m {
                 let (y3, h3) = (y[j], h[j]);
@@ -499,7 +526,11 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 let band0 = v4 - k12.k * w1;
                 let low1 = half * w2;
                 let high1 = y3 - low1;
-                (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                if NB == 5 {
+                    t[j] = band0;
+                } else {
+                    (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                }
                 y[j] = high_low(low1, high1);
             }
             let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
@@ -513,9 +544,38 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
                 let (_, w2b) = k2.step(&mut mf, blend(none, h5));
                 let low2 = half * w2b;
+                if NB == 5 {
+                    (h[j], y[j]) = (y5, low2);
+                    continue;
+                }
                 let high2 = y5 - low2;
                 (o2l[j], o2r[j]) = (low2.0[2], low2.0[3]);
                 (o3l[j], o3r[j]) = (high2.0[2], high2.0[3]);
+            }
+            if NB == 5 {
+                // Pass 3, all `c₃`: `[low₂ | high₂]` (band 2's all-pass, split 3's first
+                // section), split 3's second section, and `[band 0 | band 1]` through
+                // their all-passes of crossover 3.
+                // (`o0l` … `o3r` are already this chunk's slices.)
+                let (o4l, o4r) = (&mut o4l[s..e], &mut o4r[s..e]);
+                for j in 0..m {
+                    let (band0, y5, low2) = (t[j], h[j], y[j]);
+                    let high2 = y5 - low2;
+                    let vg = high_low(low2, high2);
+                    let (w1, w2) = k3.step(&mut mg, vg);
+                    let g = vg - k3.k * w1; // lanes 0–1: band 2; 2–3: split 3's all-pass
+                    let (_, w2k) = k3.step(&mut mk, blend(none, half * w2));
+                    let low3 = half * w2k;
+                    let high3 = g - low3;
+                    let vj = low_low(band0, y5);
+                    let (w1j, _) = k3.step(&mut mj, vj);
+                    let aj = vj - k3.k * w1j;
+                    (o0l[j], o0r[j]) = (aj.0[0], aj.0[1]);
+                    (o1l[j], o1r[j]) = (aj.0[2], aj.0[3]);
+                    (o2l[j], o2r[j]) = (g.0[0], g.0[1]);
+                    (o3l[j], o3r[j]) = (low3.0[2], low3.0[3]);
+                    (o4l[j], o4r[j]) = (high3.0[2], high3.0[3]);
+                }
             }
         }
         s = e;
@@ -540,7 +600,7 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
         unquad(&mc, 1, [&mut sl.splits[1].svf[0], &mut sr.splits[1].svf[0]]);
         unquad(&md, 1, [&mut sl.splits[1].svf[1], &mut sr.splits[1].svf[1]]);
     }
-    if NB == 4 {
+    if NB >= 4 {
         unquad(
             &md,
             0,
@@ -549,9 +609,31 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
         unquad(
             &me,
             0,
-            [&mut sl.allpasses[2].svf[0], &mut sr.allpasses[2].svf[0]],
+            [
+                &mut sl.allpasses[ap1c2].svf[0],
+                &mut sr.allpasses[ap1c2].svf[0],
+            ],
         );
         unquad(&me, 1, [&mut sl.splits[2].svf[0], &mut sr.splits[2].svf[0]]);
         unquad(&mf, 1, [&mut sl.splits[2].svf[1], &mut sr.splits[2].svf[1]]);
+    }
+    if NB == 5 {
+        unquad(
+            &mg,
+            0,
+            [&mut sl.allpasses[5].svf[0], &mut sr.allpasses[5].svf[0]],
+        );
+        unquad(&mg, 1, [&mut sl.splits[3].svf[0], &mut sr.splits[3].svf[0]]);
+        unquad(&mk, 1, [&mut sl.splits[3].svf[1], &mut sr.splits[3].svf[1]]);
+        unquad(
+            &mj,
+            0,
+            [&mut sl.allpasses[2].svf[0], &mut sr.allpasses[2].svf[0]],
+        );
+        unquad(
+            &mj,
+            1,
+            [&mut sl.allpasses[4].svf[0], &mut sr.allpasses[4].svf[0]],
+        );
     }
 }
