@@ -474,17 +474,8 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 } else {
                     let v3 = high_low(hw, high0);
                     let (w1, w2) = k1.step(&mut mc, v3);
-                    let (y3, h3) = (v3 - k1.k * w1, half * w2);
-                    if NB >= 4 {
-                        // Step 3 here too (a third recursion beside steps 1 and 2).
-                        let v4 = blend(y3, h3);
-                        let (w1, w2) = k12.step(&mut md, v4);
-                        let low1 = half * w2;
-                        ys[j] = v4 - k12.k * w1; // lanes 0–1: band 0 after `c₂`
-                        hs[j] = high_low(low1, y3 - low1);
-                    } else {
-                        (ys[j], hs[j]) = (y3, h3);
-                    }
+                    ys[j] = v3 - k1.k * w1;
+                    hs[j] = half * w2;
                 }
             }
             b_in = (hw.0[0], hw.0[1]);
@@ -524,28 +515,40 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
             }
         } else if NB >= 4 {
-            // Pass 1 ran step 3 too: `ys` holds band 0 (lanes 0–1), `hs` step 4's input.
-            // Steps 4 and 5, then (5 bands) pass 3.
-            let (y, h, t) = (&ys[..m], &mut hs[..m], &mut ts[..m]);
+            // Step 3 alone (one recursion per loop keeps every vector in a register),
+            // leaving step 4's input in `ys`; then steps 4 and 5 (5 bands: then pass 3).
+            let (y, h, t) = (&mut ys[..m], &mut hs[..m], &mut ts[..m]);
             let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
+            for j in 0..m {
+                let (y3, h3) = (y[j], h[j]);
+                let v4 = blend(y3, h3);
+                let (w1, w2) = k12.step(&mut md, v4);
+                let band0 = v4 - k12.k * w1;
+                let low1 = half * w2;
+                let high1 = y3 - low1;
+                if NB == 5 {
+                    t[j] = band0;
+                } else {
+                    (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                }
+                y[j] = high_low(low1, high1);
+            }
             let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
             let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
             let (o3l, o3r) = (&mut o3l[s..e], &mut o3r[s..e]);
             for j in 0..m {
-                let v5 = h[j];
+                let v5 = y[j];
                 let (w1, w2) = k2.step(&mut me, v5);
                 let y5 = v5 - k2.k * w1;
                 let h5 = half * w2;
+                (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
                 let (_, w2b) = k2.step(&mut mf, blend(none, h5));
                 let low2 = half * w2b;
                 if NB == 5 {
-                    (h[j], t[j]) = (y5, low2);
+                    (h[j], y[j]) = (y5, low2);
                     continue;
                 }
-                let band0 = y[j];
                 let high2 = y5 - low2;
-                (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
-                (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
                 (o2l[j], o2r[j]) = (low2.0[2], low2.0[3]);
                 (o3l[j], o3r[j]) = (high2.0[2], high2.0[3]);
             }
@@ -553,9 +556,10 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
                 // Pass 3, all `c₃`: `[low₂ | high₂]` (band 2's all-pass, split 3's first
                 // section), split 3's second section, and `[band 0 | band 1]` through
                 // their all-passes of crossover 3.
+                // (`o0l` … `o3r` are already this chunk's slices.)
                 let (o4l, o4r) = (&mut o4l[s..e], &mut o4r[s..e]);
                 for j in 0..m {
-                    let (band0, y5, low2) = (y[j], h[j], t[j]);
+                    let (band0, y5, low2) = (t[j], h[j], y[j]);
                     let high2 = y5 - low2;
                     let vg = high_low(low2, high2);
                     let (w1, w2) = k3.step(&mut mg, vg);
