@@ -376,7 +376,7 @@ impl Crossover {
     }
 
     /// Splits a stereo block: channels 0 and 1 run in lanes 0 and 1 of one loop per
-    /// stage (one dependency chain serves both; LR4 with 2..=4 bands runs every stage in
+    /// stage (one dependency chain serves both; LR4 with 2..=5 bands runs every stage in
     /// one loop, two sections per vector, see `block::tree_lr4_stereo`), so this costs about as much as one
     /// [`Crossover::process_block`] call. The output is bit-identical to
     /// `process_block(0, left, left_bands)` then `process_block(1, right, right_bands)`,
@@ -402,14 +402,15 @@ impl Crossover {
             .fold(left.len().min(right.len()), usize::min);
         let (sl, sr) = self.channels.split_at_mut(1);
         let (sl, sr) = (&mut sl[0], &mut sr[0]);
-        if self.order == LrOrder::Lr4 && nb <= 4 {
+        if self.order == LrOrder::Lr4 {
             // The whole tree in one loop (see `block::tree_lr4_stereo`).
             let (c, st, x) = (&self.coefs, [&mut *sl, &mut *sr], [left, right]);
             let (bl, br) = (left_bands, right_bands);
             match nb {
                 2 => block::tree_lr4_stereo::<2>(c, st, x, bl, br, len),
                 3 => block::tree_lr4_stereo::<3>(c, st, x, bl, br, len),
-                _ => block::tree_lr4_stereo::<4>(c, st, x, bl, br, len),
+                4 => block::tree_lr4_stereo::<4>(c, st, x, bl, br, len),
+                _ => block::tree_lr4_stereo::<5>(c, st, x, bl, br, len),
             }
             sl.flush_used(nb);
             sr.flush_used(nb);

@@ -362,14 +362,15 @@ pub struct Multiband {
     band_scratch: [Vec<f32>; 4],
     /// Per-sample scratch: mix, output gain, switch fade (0–2), input gain (6), mono key (7).
     scratch: [Vec<f32>; 8],
-    /// Input peak of the last block (dBFS).
-    input_peak_db: f32,
-    /// Output peak of the last block (dBFS).
-    output_peak_db: f32,
+    /// Input peak of the last block (linear; the getter converts to dB, so blocks pay
+    /// no logarithms for meters nobody reads).
+    input_peak: f32,
+    /// Output peak of the last block (linear).
+    output_peak: f32,
     /// Per-band gain reduction of the last block (dB ≥ 0).
     band_gr_db: [f32; MAX_BANDS],
-    /// Per-band input peak of the last block (dBFS).
-    band_in_db: [f32; MAX_BANDS],
+    /// Per-band input peak of the last block (linear).
+    band_in_peak: [f32; MAX_BANDS],
 }
 
 impl Default for Multiband {
@@ -423,10 +424,10 @@ impl Multiband {
             lane_pad: Default::default(),
             band_scratch: Default::default(),
             scratch: Default::default(),
-            input_peak_db: crate::db::MINUS_INFINITY_DB,
-            output_peak_db: crate::db::MINUS_INFINITY_DB,
+            input_peak: 0.0,
+            output_peak: 0.0,
             band_gr_db: [0.0; MAX_BANDS],
-            band_in_db: [crate::db::MINUS_INFINITY_DB; MAX_BANDS],
+            band_in_peak: [0.0; MAX_BANDS],
         }
     }
 
@@ -487,10 +488,10 @@ impl Multiband {
             b.reset();
         }
         self.dry_delay.reset();
-        self.input_peak_db = crate::db::MINUS_INFINITY_DB;
-        self.output_peak_db = crate::db::MINUS_INFINITY_DB;
+        self.input_peak = 0.0;
+        self.output_peak = 0.0;
         self.band_gr_db = [0.0; MAX_BANDS];
-        self.band_in_db = [crate::db::MINUS_INFINITY_DB; MAX_BANDS];
+        self.band_in_peak = [0.0; MAX_BANDS];
         self.hold = 0;
         self.coef_countdown = 0;
         self.snap = true;
@@ -632,12 +633,12 @@ impl Multiband {
 
     /// Input peak of the last block (dBFS).
     pub fn input_level_db(&self) -> f32 {
-        self.input_peak_db
+        crate::db::gain_to_db(self.input_peak)
     }
 
     /// Output peak of the last block (dBFS).
     pub fn output_level_db(&self) -> f32 {
-        self.output_peak_db
+        crate::db::gain_to_db(self.output_peak)
     }
 
     /// Largest gain reduction of band `b` in the last block (dB, ≥ 0).
@@ -647,10 +648,7 @@ impl Multiband {
 
     /// Peak input level of band `b` in the last block (dBFS).
     pub fn band_input_level_db(&self, b: usize) -> f32 {
-        self.band_in_db
-            .get(b)
-            .copied()
-            .unwrap_or(crate::db::MINUS_INFINITY_DB)
+        crate::db::gain_to_db(self.band_in_peak.get(b).copied().unwrap_or(0.0))
     }
 
     /// Processes `main` in place (1 or 2 channels). `key`: external sidechain (mono or
@@ -745,11 +743,11 @@ impl Multiband {
         // No `Crossover::end_block` here: every split path used above (`process_stereo`,
         // `process_block`) already flushes the memories it ran, and a full flush of both
         // trees cost about as much as the splitting at block 64.
-        self.input_peak_db = crate::db::gain_to_db(in_peak);
-        self.output_peak_db = crate::db::gain_to_db(out_peak);
+        self.input_peak = in_peak;
+        self.output_peak = out_peak;
         for (k, b) in self.bands.iter().enumerate() {
             self.band_gr_db[k] = b.gr_db;
-            self.band_in_db[k] = crate::db::gain_to_db(b.in_peak);
+            self.band_in_peak[k] = b.in_peak;
         }
     }
 
@@ -769,11 +767,20 @@ impl Multiband {
         let nb = self.topology.0;
         let linear = self.topology.2;
         // 1. Input gain, sanitised, into `dry`.
-        {
+        if self.input_gain.is_smoothing() {
             let g = &mut self.scratch[6][..n];
             self.input_gain.next_block(g);
             for (d, m) in self.dry.iter_mut().zip(main.iter()) {
                 for ((y, &x), &gv) in d[..n].iter_mut().zip(m.iter()).zip(g.iter()) {
+                    let x = if x.is_finite() { x } else { 0.0 };
+                    *y = (x * gv).clamp(-MAX_SAMPLE, MAX_SAMPLE);
+                }
+            }
+        } else {
+            // Settled: the value `next_block` would fill in, without the buffer.
+            let gv = self.input_gain.target();
+            for (d, m) in self.dry.iter_mut().zip(main.iter()) {
+                for (y, &x) in d[..n].iter_mut().zip(m.iter()) {
                     let x = if x.is_finite() { x } else { 0.0 };
                     *y = (x * gv).clamp(-MAX_SAMPLE, MAX_SAMPLE);
                 }
@@ -887,6 +894,24 @@ impl Multiband {
             let mut dry: [&mut [f32]; 2] = [&mut d0[..n], &mut d1[..n]];
             self.dry_delay.process(&mut dry[..chans]);
         }
+        let settled = !self.mix.is_smoothing()
+            && !self.output_gain.is_smoothing()
+            && !self.switch_gain.is_smoothing();
+        if settled {
+            // The values `next_block` would fill in, as constants (same arithmetic).
+            let (mx, g, f) = (
+                self.mix.target(),
+                self.output_gain.target(),
+                self.switch_gain.target(),
+            );
+            let f = f * f * (3.0 - 2.0 * f);
+            for ((m, d), w) in main.iter_mut().zip(&self.dry).zip(&self.wet) {
+                for ((y, &d), &w) in m.iter_mut().zip(&d[..n]).zip(&w[..n]) {
+                    *y = (d + mx * (w - d)) * g * f;
+                }
+            }
+            return;
+        }
         let [s0, s1, s2, ..] = &mut self.scratch;
         let (mix, gain, sw) = (&mut s0[..n], &mut s1[..n], &mut s2[..n]);
         self.mix.next_block(mix);
@@ -928,7 +953,9 @@ impl Multiband {
                 }
             }
         }
-        for pad in &mut self.lane_pad {
+        // Only the pads the last group of four uses.
+        let pads_used = (4 - count % 4) % 4;
+        for pad in &mut self.lane_pad[..pads_used] {
             pad[..n].fill(0.0);
         }
         let mut slots: [[Option<&mut [f32]>; 2]; MAX_BANDS] = Default::default();

@@ -333,30 +333,38 @@ fn unquad(q: &Quad, half: usize, dst: [&mut SvfState; 2]) {
     }
 }
 
-/// The LR4 tree of a 2-, 3- or 4-band crossover (`NB`) for two channels, all stages in
-/// one loop with the memories in registers, and two sections per four-lane vector where
-/// the tree allows it (left/right in lanes 0–1 of one section, 2–3 of the other), run
-/// as a software pipeline like the EQ's cascade (`crate::eq`): step `s` below works on
-/// sample `n + 1 − s` in iteration `n`, so the steps of one iteration are independent
-/// and overlap (one sample's path through all six steps is long; without the skew it
-/// bounds the loop). The first and last `steps − 1` iterations fill and drain the
-/// pipe, so nothing is delayed across calls. The steps, per sample:
+/// Samples per chunk of [`tree_lr4_stereo`]: the first pass hands this many samples to
+/// the second through two stack buffers (2 KiB), so nothing depends on `prepare`.
+const TREE_CHUNK: usize = 64;
+
+/// The LR4 tree of a 2- to 5-band crossover (`NB`) for two channels, with two
+/// sections per four-lane vector (left/right in lanes 0–1 of one section, 2–3 of the
+/// other), in two passes over each chunk of [`TREE_CHUNK`] samples so that few vectors
+/// are live at once (SSE2 has 16 registers; one loop over all six steps spilled its
+/// recursion state). The steps, per sample:
 ///
-/// 1. split 0, first section, on `[x_l, x_r]` (coefficients `c₀`);
-/// 2. split 0, second section → `low₀`, `high₀`;
-/// 3. `[low₀ | high₀]` through one `c₁` section: lanes 0–1 are the band-0 all-pass of
-///    crossover 1, lanes 2–3 split 1's first section;
-/// 4. lanes 0–1: band 0's all-pass of crossover 2 (`c₂`); lanes 2–3: split 1's second
-///    section (`c₁`) → `low₁`, `high₁`;
-/// 5. `[low₁ | high₁]` through one `c₂` section: band 1's all-pass, split 2's first
-///    section;
-/// 6. split 2's second section (lanes 2–3) → bands 2 and 3.
+/// 1. `[A | B]`, one `c₀` vector: lanes 0–1 split 0's first section on `[x_l, x_r]` of
+///    sample `n`, lanes 2–3 its second section on the first section's low-pass of sample
+///    `n − 1` (the previous iteration's) → `low₀`, `high₀` of sample `n − 1`;
+/// 2. `[low₀ | high₀]` through one `c₁` section: lanes 0–1 band 0's all-pass of crossover
+///    1, lanes 2–3 split 1's first section. Pass 1 ends here and stores the two results.
+/// 3. (pass 2, 4 bands) lanes 0–1: band 0's all-pass of crossover 2 (`c₂`) → band 0;
+///    lanes 2–3: split 1's second section (`c₁`) → `low₁`, `high₁`;
+/// 4. `[low₁ | high₁]` through one `c₂` section: band 1's all-pass → band 1, split 2's
+///    first section;
+/// 5. split 2's second section (lanes 2–3) → bands 2 and 3. (3 bands: step 5 on split 1's
+///    second section after step 2; 2 bands: step 1 alone.)
+/// 6. (pass 3, 5 bands; steps 3–5 then store instead of output) `[low₂ | high₂]` through
+///    one `c₃` section: band 2's all-pass → band 2, split 3's first section;
+/// 7. split 3's second section (lanes 2–3) → bands 3 and 4;
+/// 8. `[band 0 | band 1]` through their all-passes of crossover 3 → bands 0 and 1.
 ///
-/// Six vector steps instead of nine two-lane ones. Each lane runs the arithmetic of
-/// [`LrCoefs::split_lr4`] / [`LrCoefs::allpass_lr4`] on the same values, so the output is
-/// bit-identical to the stage-by-stage loops (test `stereo_lanes_match_two_mono_blocks`).
-/// Idle lanes get zero input and keep zero memories. All band slices hold at least `len`
-/// samples.
+/// Step 1 of the first iteration runs only its A lanes and the last only its B lanes
+/// (the other lanes' memories are put back), so nothing is delayed across calls. Each
+/// lane runs the arithmetic of [`LrCoefs::split_lr4`] / [`LrCoefs::allpass_lr4`] on the
+/// same values, so the output is bit-identical to the stage-by-stage loops (test
+/// `stereo_lanes_match_two_mono_blocks`). Idle lanes get zero input and keep zero
+/// memories. All band slices hold at least `len` samples.
 pub(super) fn tree_lr4_stereo<const NB: usize>(
     coefs: &[LrCoefs; MAX_SPLITS],
     state: [&mut ChannelState; 2],
@@ -365,7 +373,7 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     bands_r: &mut [&mut [f32]],
     len: usize,
 ) {
-    debug_assert!((2..=4).contains(&NB));
+    debug_assert!((2..=5).contains(&NB));
     let [sl, sr] = state;
     let [in_l, in_r] = input;
     let (in_l, in_r) = (&in_l[..len], &in_r[..len]);
@@ -375,33 +383,50 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
     let k1 = LaneCoefs::new(c1, c1);
     let k12 = LaneCoefs::new(c2, c1);
     let k2 = LaneCoefs::new(c2, c2);
-    let mut m1 = quad([&sl.splits[0].svf[0], &sr.splits[0].svf[0]], [&zero, &zero]);
-    let mut m2 = quad([&sl.splits[0].svf[1], &sr.splits[0].svf[1]], [&zero, &zero]);
+    let k3 = LaneCoefs::new(&coefs[3], &coefs[3]);
+    let mut mab = quad(
+        [&sl.splits[0].svf[0], &sr.splits[0].svf[0]],
+        [&sl.splits[0].svf[1], &sr.splits[0].svf[1]],
+    );
     let idle: Quad = (F32x4::default(), F32x4::default());
-    let (mut m3, mut m4, mut m5, mut m6) = (idle, idle, idle, idle);
+    let (mut mc, mut md, mut me, mut mf) = (idle, idle, idle, idle);
     if NB >= 3 {
-        m3 = quad(
+        mc = quad(
             [&sl.allpasses[0].svf[0], &sr.allpasses[0].svf[0]],
             [&sl.splits[1].svf[0], &sr.splits[1].svf[0]],
         );
-        let ap = if NB == 4 {
+        let ap = if NB >= 4 {
             [&sl.allpasses[1].svf[0], &sr.allpasses[1].svf[0]]
         } else {
             [&zero, &zero]
         };
-        m4 = quad(ap, [&sl.splits[1].svf[1], &sr.splits[1].svf[1]]);
+        md = quad(ap, [&sl.splits[1].svf[1], &sr.splits[1].svf[1]]);
     }
-    if NB == 4 {
-        m5 = quad(
-            [&sl.allpasses[2].svf[0], &sr.allpasses[2].svf[0]],
+    // Band 1's all-pass of crossover 2 (all-passes are numbered band by band).
+    let ap1c2 = if NB == 5 { 3 } else { 2 };
+    if NB >= 4 {
+        me = quad(
+            [&sl.allpasses[ap1c2].svf[0], &sr.allpasses[ap1c2].svf[0]],
             [&sl.splits[2].svf[0], &sr.splits[2].svf[0]],
         );
-        m6 = quad([&zero, &zero], [&sl.splits[2].svf[1], &sr.splits[2].svf[1]]);
+        mf = quad([&zero, &zero], [&sl.splits[2].svf[1], &sr.splits[2].svf[1]]);
+    }
+    let (mut mg, mut mk, mut mj) = (idle, idle, idle);
+    if NB == 5 {
+        mg = quad(
+            [&sl.allpasses[5].svf[0], &sr.allpasses[5].svf[0]],
+            [&sl.splits[3].svf[0], &sr.splits[3].svf[0]],
+        );
+        mk = quad([&zero, &zero], [&sl.splits[3].svf[1], &sr.splits[3].svf[1]]);
+        mj = quad(
+            [&sl.allpasses[2].svf[0], &sr.allpasses[2].svf[0]],
+            [&sl.allpasses[4].svf[0], &sr.allpasses[4].svf[0]],
+        );
     }
     let half = F32x4::splat(0.5);
     let none = F32x4::default();
-    let mut outs_l: [&mut [f32]; 4] = Default::default();
-    let mut outs_r: [&mut [f32]; 4] = Default::default();
+    let mut outs_l: [&mut [f32]; 5] = Default::default();
+    let mut outs_r: [&mut [f32]; 5] = Default::default();
     for (b, (l, r)) in bands_l
         .iter_mut()
         .zip(bands_r.iter_mut())
@@ -411,123 +436,204 @@ pub(super) fn tree_lr4_stereo<const NB: usize>(
         outs_l[b] = &mut l[..len];
         outs_r[b] = &mut r[..len];
     }
-    let [o0l, o1l, o2l, o3l] = outs_l;
-    let [o0r, o1r, o2r, o3r] = outs_r;
-    // Values handed from step s (iteration n, sample n − s + 1) to step s + 1
-    // (iteration n + 1, same sample).
-    let (mut w2_1, mut ap0) = (none, none);
-    let (mut low0, mut high0) = (none, none);
-    let (mut y3, mut h3) = (none, none);
-    let (mut low1, mut high1) = (none, none);
-    let (mut y5, mut h5) = (none, none);
-    let steps = match NB {
-        2 => 2,
-        3 => 4,
-        _ => 6,
-    };
-    // Step `s` (1-based) of iteration `n` works on sample `n + 1 − s`; it runs when that
-    // sample is in the block (always, outside the first and last `steps − 1` iterations).
-    // The steps run last to first so that each reads what its predecessor handed over
-    // in the previous iteration.
-    macro_rules! iteration {
-        ($n:expr, $masked:expr) => {{
-            let n: usize = $n;
-            let active = |s: usize| !$masked || (n + 1 >= s && n + 1 - s < len);
-            if NB == 4 && active(6) {
-                let i = n - 5;
-                let (_, w2b) = k2.step(&mut m6, blend(none, h5));
-                let low2 = half * w2b;
-                let high2 = y5 - low2;
-                (o2l[i], o2r[i]) = (low2.0[2], low2.0[3]);
-                (o3l[i], o3r[i]) = (high2.0[2], high2.0[3]);
+    let [o0l, o1l, o2l, o3l, o4l] = outs_l;
+    let [o0r, o1r, o2r, o3r, o4r] = outs_r;
+    // Pass-1 results of the chunk: step 2's all-pass outputs and half low-passes.
+    let mut ys = [none; TREE_CHUNK];
+    let mut hs = [none; TREE_CHUNK];
+    // 5 bands: band 0 after its all-pass of crossover 2, for pass 3.
+    let mut ts = [none; TREE_CHUNK];
+    // Handed from one step-1 iteration to the next: the half low-pass of the first
+    // section (the second section's input) and the all-pass part of split 0, left/right.
+    let (mut b_in, mut ap_prev) = ((0.0, 0.0), (0.0, 0.0));
+    // One step-1 iteration: `x` is sample `n` (A lanes), B works on sample `n − 1`;
+    // `$a`/`$b` say which lanes run; with B, steps 2 (or the 2-band outputs) for sample
+    // `n − 1` go to index `$j` of the chunk buffers (or of the outputs from `$s`).
+    macro_rules! pass1 {
+        ($x:expr, $a:expr, $b:expr, $s:expr, $j:expr) => {{
+            let (xl, xr): (f32, f32) = $x;
+            let v = F32x4([xl, xr, b_in.0, b_in.1]);
+            let old = mab;
+            let (w1, w2) = k0.step(&mut mab, v);
+            if !$b {
+                mab = (blend(mab.0, old.0), blend(mab.1, old.1));
             }
-            if NB == 4 && active(5) {
-                let i = n - 4;
-                let v5 = high_low(low1, high1);
-                let (w1, w2) = k2.step(&mut m5, v5);
-                y5 = v5 - k2.k * w1;
-                h5 = half * w2;
-                (o1l[i], o1r[i]) = (y5.0[0], y5.0[1]);
+            if !$a {
+                mab = (blend(old.0, mab.0), blend(old.1, mab.1));
             }
-            if NB >= 3 && active(4) {
-                let i = n - 3;
-                let v4 = if NB == 4 {
-                    blend(y3, h3)
-                } else {
-                    blend(none, h3)
-                };
-                let (w1, w2) = k12.step(&mut m4, v4);
-                low1 = half * w2;
-                high1 = y3 - low1;
-                if NB == 4 {
-                    let band0 = v4 - k12.k * w1;
-                    (o0l[i], o0r[i]) = (band0.0[0], band0.0[1]);
-                } else {
-                    (o0l[i], o0r[i]) = (y3.0[0], y3.0[1]);
-                    (o1l[i], o1r[i]) = (low1.0[2], low1.0[3]);
-                    (o2l[i], o2r[i]) = (high1.0[2], high1.0[3]);
-                }
-            }
-            if NB >= 3 && active(3) {
-                let v3 = low_low(low0, high0);
-                let (w1, w2) = k1.step(&mut m3, v3);
-                y3 = v3 - k1.k * w1;
-                h3 = half * w2;
-            }
-            if active(2) {
-                let (_, w2b) = k0.step(&mut m2, half * w2_1);
-                low0 = half * w2b;
-                high0 = ap0 - low0;
+            let ap = v - k0.k * w1;
+            let hw = half * w2;
+            if $b {
+                // Lanes 2–3: `low₀`, `high₀` of sample n − 1.
+                let high0 = F32x4([0.0, 0.0, ap_prev.0, ap_prev.1]) - hw;
+                let j: usize = $j;
                 if NB == 2 {
-                    let i = n - 1;
-                    (o0l[i], o0r[i]) = (low0.0[0], low0.0[1]);
-                    (o1l[i], o1r[i]) = (high0.0[0], high0.0[1]);
+                    let i = $s + j;
+                    (o0l[i], o0r[i]) = (hw.0[2], hw.0[3]);
+                    (o1l[i], o1r[i]) = (high0.0[2], high0.0[3]);
+                } else {
+                    let v3 = high_low(hw, high0);
+                    let (w1, w2) = k1.step(&mut mc, v3);
+                    ys[j] = v3 - k1.k * w1;
+                    hs[j] = half * w2;
                 }
             }
-            if active(1) {
-                let x = F32x4::pair(in_l[n], in_r[n]);
-                let (w1, w2) = k0.step(&mut m1, x);
-                w2_1 = w2;
-                ap0 = x - k0.k * w1;
-            }
+            b_in = (hw.0[0], hw.0[1]);
+            ap_prev = (ap.0[0], ap.0[1]);
         }};
     }
-    let total = len + steps - 1;
-    let fill_end = (steps - 1).min(total);
-    for n in 0..fill_end {
-        iteration!(n, true);
+    if len > 0 {
+        pass1!((in_l[0], in_r[0]), true, false, 0, 0);
     }
-    let steady_end = len.max(fill_end);
-    for n in fill_end..steady_end {
-        iteration!(n, false);
-    }
-    for n in steady_end..total {
-        iteration!(n, true);
+    let mut s = 0;
+    while s < len {
+        let e = (s + TREE_CHUNK).min(len);
+        // Iterations s + 1 ..= e make samples s..e; the one at n = len has no A lanes.
+        let steady = e.min(len - 1) - s;
+        {
+            let (xl, xr) = (&in_l[s + 1..s + 1 + steady], &in_r[s + 1..s + 1 + steady]);
+            for j in 0..steady {
+                pass1!((xl[j], xr[j]), true, true, s, j);
+            }
+        }
+        if e == len {
+            pass1!((0.0, 0.0), false, true, s, e - 1 - s);
+        }
+        let m = e - s;
+        if NB == 3 {
+            let (y, h) = (&ys[..m], &hs[..m]);
+            let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
+            let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
+            let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
+            for j in 0..m {
+                let (y3, h3) = (y[j], h[j]);
+                let (_, w2) = k12.step(&mut md, blend(none, h3));
+                let low1 = half * w2;
+                let high1 = y3 - low1;
+                (o0l[j], o0r[j]) = (y3.0[0], y3.0[1]);
+                (o1l[j], o1r[j]) = (low1.0[2], low1.0[3]);
+                (o2l[j], o2r[j]) = (high1.0[2], high1.0[3]);
+            }
+        } else if NB >= 4 {
+            // Step 3 alone (one recursion per loop keeps every vector in a register),
+            // leaving step 4's input in `ys`; then steps 4 and 5 (5 bands: then pass 3).
+            let (y, h, t) = (&mut ys[..m], &mut hs[..m], &mut ts[..m]);
+            let (o0l, o0r) = (&mut o0l[s..e], &mut o0r[s..e]);
+            for j in 0..m {
+                let (y3, h3) = (y[j], h[j]);
+                let v4 = blend(y3, h3);
+                let (w1, w2) = k12.step(&mut md, v4);
+                let band0 = v4 - k12.k * w1;
+                let low1 = half * w2;
+                let high1 = y3 - low1;
+                if NB == 5 {
+                    t[j] = band0;
+                } else {
+                    (o0l[j], o0r[j]) = (band0.0[0], band0.0[1]);
+                }
+                y[j] = high_low(low1, high1);
+            }
+            let (o1l, o1r) = (&mut o1l[s..e], &mut o1r[s..e]);
+            let (o2l, o2r) = (&mut o2l[s..e], &mut o2r[s..e]);
+            let (o3l, o3r) = (&mut o3l[s..e], &mut o3r[s..e]);
+            for j in 0..m {
+                let v5 = y[j];
+                let (w1, w2) = k2.step(&mut me, v5);
+                let y5 = v5 - k2.k * w1;
+                let h5 = half * w2;
+                (o1l[j], o1r[j]) = (y5.0[0], y5.0[1]);
+                let (_, w2b) = k2.step(&mut mf, blend(none, h5));
+                let low2 = half * w2b;
+                if NB == 5 {
+                    (h[j], y[j]) = (y5, low2);
+                    continue;
+                }
+                let high2 = y5 - low2;
+                (o2l[j], o2r[j]) = (low2.0[2], low2.0[3]);
+                (o3l[j], o3r[j]) = (high2.0[2], high2.0[3]);
+            }
+            if NB == 5 {
+                // Pass 3, all `c₃`: `[low₂ | high₂]` (band 2's all-pass, split 3's first
+                // section), split 3's second section, and `[band 0 | band 1]` through
+                // their all-passes of crossover 3.
+                // (`o0l` … `o3r` are already this chunk's slices.)
+                let (o4l, o4r) = (&mut o4l[s..e], &mut o4r[s..e]);
+                for j in 0..m {
+                    let (band0, y5, low2) = (t[j], h[j], y[j]);
+                    let high2 = y5 - low2;
+                    let vg = high_low(low2, high2);
+                    let (w1, w2) = k3.step(&mut mg, vg);
+                    let g = vg - k3.k * w1; // lanes 0–1: band 2; 2–3: split 3's all-pass
+                    let (_, w2k) = k3.step(&mut mk, blend(none, half * w2));
+                    let low3 = half * w2k;
+                    let high3 = g - low3;
+                    let vj = low_low(band0, y5);
+                    let (w1j, _) = k3.step(&mut mj, vj);
+                    let aj = vj - k3.k * w1j;
+                    (o0l[j], o0r[j]) = (aj.0[0], aj.0[1]);
+                    (o1l[j], o1r[j]) = (aj.0[2], aj.0[3]);
+                    (o2l[j], o2r[j]) = (g.0[0], g.0[1]);
+                    (o3l[j], o3r[j]) = (low3.0[2], low3.0[3]);
+                    (o4l[j], o4r[j]) = (high3.0[2], high3.0[3]);
+                }
+            }
+        }
+        s = e;
     }
     let (sl, sr) = (&mut *sl, &mut *sr);
-    unquad(&m1, 0, [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]]);
-    unquad(&m2, 0, [&mut sl.splits[0].svf[1], &mut sr.splits[0].svf[1]]);
+    unquad(
+        &mab,
+        0,
+        [&mut sl.splits[0].svf[0], &mut sr.splits[0].svf[0]],
+    );
+    unquad(
+        &mab,
+        1,
+        [&mut sl.splits[0].svf[1], &mut sr.splits[0].svf[1]],
+    );
     if NB >= 3 {
         unquad(
-            &m3,
+            &mc,
             0,
             [&mut sl.allpasses[0].svf[0], &mut sr.allpasses[0].svf[0]],
         );
-        unquad(&m3, 1, [&mut sl.splits[1].svf[0], &mut sr.splits[1].svf[0]]);
-        unquad(&m4, 1, [&mut sl.splits[1].svf[1], &mut sr.splits[1].svf[1]]);
+        unquad(&mc, 1, [&mut sl.splits[1].svf[0], &mut sr.splits[1].svf[0]]);
+        unquad(&md, 1, [&mut sl.splits[1].svf[1], &mut sr.splits[1].svf[1]]);
     }
-    if NB == 4 {
+    if NB >= 4 {
         unquad(
-            &m4,
+            &md,
             0,
             [&mut sl.allpasses[1].svf[0], &mut sr.allpasses[1].svf[0]],
         );
         unquad(
-            &m5,
+            &me,
+            0,
+            [
+                &mut sl.allpasses[ap1c2].svf[0],
+                &mut sr.allpasses[ap1c2].svf[0],
+            ],
+        );
+        unquad(&me, 1, [&mut sl.splits[2].svf[0], &mut sr.splits[2].svf[0]]);
+        unquad(&mf, 1, [&mut sl.splits[2].svf[1], &mut sr.splits[2].svf[1]]);
+    }
+    if NB == 5 {
+        unquad(
+            &mg,
+            0,
+            [&mut sl.allpasses[5].svf[0], &mut sr.allpasses[5].svf[0]],
+        );
+        unquad(&mg, 1, [&mut sl.splits[3].svf[0], &mut sr.splits[3].svf[0]]);
+        unquad(&mk, 1, [&mut sl.splits[3].svf[1], &mut sr.splits[3].svf[1]]);
+        unquad(
+            &mj,
             0,
             [&mut sl.allpasses[2].svf[0], &mut sr.allpasses[2].svf[0]],
         );
-        unquad(&m5, 1, [&mut sl.splits[2].svf[0], &mut sr.splits[2].svf[0]]);
-        unquad(&m6, 1, [&mut sl.splits[2].svf[1], &mut sr.splits[2].svf[1]]);
+        unquad(
+            &mj,
+            1,
+            [&mut sl.allpasses[4].svf[0], &mut sr.allpasses[4].svf[0]],
+        );
     }
 }

@@ -128,9 +128,18 @@ impl LookaheadDelay {
         let (len, n) = (self.mask + 1, end - start);
         let w = self.write_pos & self.mask;
         let r = self.write_pos.wrapping_sub(self.read_delay) & self.mask;
+        // Delay 0, no cross-fade: the read run is the write run, so one pass stores the
+        // sanitised input and writes it back (the same values as copy in, copy out).
+        let through = self.read_delay == 0 && self.glide_left == 0;
         for (buf, ring) in bufs.iter_mut().zip(self.rings.iter_mut()) {
             let buf = &mut buf[start..end];
             let first = n.min(len - w);
+            if through {
+                let (head, tail) = buf.split_at_mut(first);
+                store_through(&mut ring[w..w + first], head);
+                store_through(&mut ring[..n - first], tail);
+                continue;
+            }
             for (dst, &x) in ring[w..w + first].iter_mut().zip(buf[..first].iter()) {
                 *dst = if x.is_finite() { x } else { 0.0 };
             }
@@ -155,6 +164,15 @@ impl LookaheadDelay {
         }
         self.write_pos = self.write_pos.wrapping_add(n);
         self.glide_left -= n.min(self.glide_left);
+    }
+}
+
+/// `ring ← sanitised io`, `io ← the same` (the zero-delay pass of `process_piece`).
+#[inline]
+fn store_through(ring: &mut [f32], io: &mut [f32]) {
+    for (d, x) in ring.iter_mut().zip(io.iter_mut()) {
+        let v = if x.is_finite() { *x } else { 0.0 };
+        (*d, *x) = (v, v);
     }
 }
 
@@ -186,6 +204,38 @@ mod tests {
         let mut v = [f32::NAN, 1.0, 2.0, 3.0, 4.0, 5.0];
         l.process(&mut [&mut v]);
         assert_eq!(v, [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    }
+
+    /// At delay 0 the line passes the sanitised input straight through and still
+    /// records it, so a lookahead set later reads the real past (across ring wraps).
+    #[test]
+    fn zero_delay_passes_sanitised_input_and_keeps_the_past() {
+        let mut l = LookaheadDelay::new();
+        l.prepare(4, 2); // ring of 8
+        let x = [
+            0.5,
+            f32::NAN,
+            -1.0,
+            f32::INFINITY,
+            2.0,
+            3.0,
+            -4.0,
+            5.0,
+            f32::NEG_INFINITY,
+            6.0,
+            7.0,
+        ];
+        let want: Vec<f32> = x
+            .iter()
+            .map(|&v| if v.is_finite() { v } else { 0.0 })
+            .collect();
+        let mut v = x.to_vec();
+        l.process(&mut [&mut v]);
+        assert_eq!(v, want);
+        l.set_delay_samples(3);
+        let mut next = [10.0, 11.0, 12.0, 13.0];
+        l.process(&mut [&mut next]);
+        assert_eq!(next, [0.0, 6.0, 7.0, 10.0]);
     }
 
     /// A glided delay change against the formula: old and new read positions blended

@@ -250,10 +250,11 @@ impl Band {
             }
         }
         if linked {
-            let [g0, g1] = gains;
-            g1[..n].copy_from_slice(&g0[..n]);
+            // Both channels use `gains[0]` below (no copy).
             self.ballistics.copy_state(0, 1);
         }
+        // Gain buffer of each output channel.
+        let gc = |c: usize| if linked { 0 } else { c };
         // 4. Lookahead on the band audio (run even at 0, so the line holds the recent
         // past when the lookahead grows).
         self.delay.process(audio);
@@ -272,7 +273,7 @@ impl Band {
             let m = self.makeup.target();
             let b = self.bypass.target();
             for (c, (w, a)) in wet.iter_mut().zip(audio.iter()).enumerate() {
-                let g = &gains[c][..n];
+                let g = &gains[gc(c)][..n];
                 for ((y, &x), &gv) in w[..n].iter_mut().zip(a.iter()).zip(g) {
                     let t = gv * m;
                     *y += k * x * (t + b * (1.0 - t));
@@ -299,7 +300,7 @@ impl Band {
             let (l, r) = (audio[0][i], audio[1][i]);
             let (m, b) = (sc.makeup[i], sc.bypass[i]);
             let t0 = total(gains[0][i], m, b);
-            let t1 = total(gains[1][i], m, b);
+            let t1 = total(gains[gc(1)][i], m, b);
             let a = sc.ms[i];
             let (mut yl, mut yr) = (l * t0, r * t1);
             if a > 0.0 {
