@@ -20,8 +20,8 @@
 //! `(b0 + b1z⁻¹)/(1 + a1z⁻¹)`.
 
 use super::{BandSettings, BandType};
-use crate::biquad::design::Digital;
-use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q};
+use crate::biquad::design::{design_first_order, design_with, Digital, FitSpec};
+use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q, MIN_FREQ_HZ};
 use std::f64::consts::PI;
 
 /// Most sections one band uses (96 dB/oct = order 16 = 8 second-order sections).
@@ -84,7 +84,30 @@ pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, boo
     (qs, pairs, order % 2 == 1)
 }
 
-/// A second-order section from the shared biquad design.
+/// Top of the band the EQ's sections are fitted over (Hz; further capped at 0.9 ×
+/// Nyquist): the audible band with a margin. Above it (only at 96 kHz and up) the
+/// sections are free to depart from the prototype, which lets a biquad follow it far more
+/// closely below.
+pub const FIT_TOP_HZ: f64 = 24_000.0;
+
+/// The accuracy target (dB): 0.1 dB at 88.2 kHz and above, else 0.5 dB.
+fn target_db(sample_rate: f32) -> f64 {
+    if sample_rate >= 88_200.0 {
+        0.1
+    } else {
+        0.5
+    }
+}
+
+/// Fit specification for a band of `sections` sections at `sample_rate`: each section
+/// aims at a share of the target so that the cascade stays within it.
+fn spec(sample_rate: f32, sections: usize) -> FitSpec {
+    let tol = 0.3 * target_db(sample_rate) / sections.max(1) as f64;
+    FitSpec::refined(f64::from(sample_rate), FIT_TOP_HZ, tol)
+}
+
+/// A second-order section from the shared biquad design ([`FitSpec::SHARED`], for the
+/// solo filters).
 fn biquad(
     sample_rate: f32,
     filter_type: FilterType,
@@ -103,6 +126,25 @@ fn biquad(
     );
     let (b, a) = c.direct_form();
     Digital { b, a }
+}
+
+/// A second-order section refined to `spec` over the EQ's fit band.
+fn refined(
+    sample_rate: f32,
+    spec: &FitSpec,
+    filter_type: FilterType,
+    freq_hz: f32,
+    q: f32,
+    gain_db: f32,
+) -> Digital {
+    let params = FilterParams {
+        filter_type,
+        freq_hz,
+        q,
+        gain_db,
+    }
+    .clamped(sample_rate);
+    design_with(f64::from(sample_rate), &params, spec)
 }
 
 /// Points of the first-order fit.
@@ -202,11 +244,14 @@ fn cut(
     } else {
         FilterType::LowPass
     };
+    let spec = spec(sample_rate, pairs + usize::from(odd));
     if odd {
-        design.push(first_order(
+        let f = f64::from(freq_hz.clamp(MIN_FREQ_HZ, 0.49 * sample_rate));
+        design.push(design_first_order(
             f64::from(sample_rate),
-            f64::from(freq_hz),
+            f,
             high_pass,
+            &spec,
         ));
     }
     for (i, &qk) in qs.iter().enumerate().take(pairs) {
@@ -215,7 +260,7 @@ fn cut(
         } else {
             qk
         };
-        design.push(biquad(sample_rate, ft, freq_hz, qk as f32, 0.0));
+        design.push(refined(sample_rate, &spec, ft, freq_hz, qk as f32, 0.0));
     }
 }
 
@@ -223,7 +268,8 @@ fn cut(
 pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
     let mut d = BandDesign::empty();
     let (f, q, g) = (band.freq_hz, band.q, band.gain_db);
-    let two = |t| biquad(sample_rate, t, f, q, g);
+    let spec = spec(sample_rate, 1);
+    let two = |t| refined(sample_rate, &spec, t, f, q, g);
     match band.band_type {
         BandType::Bell => d.push(two(FilterType::Bell)),
         BandType::LowShelf => d.push(two(FilterType::LowShelf)),
