@@ -136,6 +136,10 @@ pub struct FitSpec {
     /// numerator, the notch with its zeros kept on the unit circle), not only for bells,
     /// shelves and tilt; with more Gauss–Newton iterations.
     pub refine_all: bool,
+    /// Absolute `|H|²` below which the refinement measures the error against this floor
+    /// instead of the target (a stop band matters in amplitude, not in dB); 0 for
+    /// 10⁻⁶ × the largest target.
+    pub stop_floor: f64,
 }
 
 impl FitSpec {
@@ -145,15 +149,18 @@ impl FitSpec {
         top_omega: MAX_MATCH_OMEGA,
         good_enough: 0.023,
         refine_all: false,
+        stop_floor: 0.0,
     };
 
     /// Every shape refined over `0..min(top_hz, 0.9 × Nyquist)` to within `tol_db`
-    /// (on the fit grid) where possible.
-    pub fn refined(sample_rate: f64, top_hz: f64, tol_db: f64) -> Self {
+    /// (on the fit grid) where possible, stop bands below `stop_floor_db` measured in
+    /// amplitude.
+    pub fn refined(sample_rate: f64, top_hz: f64, tol_db: f64, stop_floor_db: f64) -> Self {
         Self {
             top_omega: (2.0 * PI * top_hz / sample_rate).min(MAX_MATCH_OMEGA),
             good_enough: 10f64.powf(tol_db / 10.0) - 1.0,
             refine_all: true,
+            stop_floor: 10f64.powf(stop_floor_db / 10.0),
         }
     }
 
@@ -261,7 +268,7 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
             };
             if spec.refine_all {
                 // Only the poles move; the zeros stay at ω0.
-                let grid = Grid::new(proto, w0, spec.top_omega);
+                let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor);
                 let shape = fit::power(&[1.0, -2.0 * c, 1.0]);
                 let a_pow = fit::power(&a);
                 let (ra, _) = fit::refine(&grid, a_pow, a_pow, &spec.refine(Some(shape)));
@@ -275,7 +282,7 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
             notch(a1, a2)
         }
         _ => {
-            let grid = Grid::new(proto, w0, spec.top_omega);
+            let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor);
             let a_pow = fit::power(&a);
             let fitted = fit::fit_numerator(&grid, &a_pow);
             let gain_type = matches!(
@@ -290,7 +297,15 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
                         match_numerator(proto, a1, a2, w0)
                     })
                 });
-                let (ra, rb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(None));
+                // A second-order high-pass keeps the analog double zero at DC exactly
+                // (`(1 − z⁻¹)²`, the 12 dB/oct skirt): only its scale and the poles move.
+                let double_zero = kind == FilterType::HighPass && proto.num[1] == 0.0;
+                let shape = double_zero.then(|| fit::power(&[1.0, -2.0, 1.0]));
+                let b_pow = match shape {
+                    Some(s) => s.map(|v| v * b_pow[1].max(1e-300) / s[1]),
+                    None => b_pow,
+                };
+                let (ra, rb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(shape));
                 let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
                 return Digital {
                     b: fb.map(|v| v / fa[0]),

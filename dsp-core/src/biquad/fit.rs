@@ -79,8 +79,10 @@ pub(super) struct Grid {
 
 impl Grid {
     /// The grid for `proto` designed at `w0` rad/sample, over the accuracy band up to
-    /// `top` rad/sample (at most 0.9π; the shared designs use 0.9π).
-    pub(super) fn new(proto: &Prototype, w0: f64, top: f64) -> Self {
+    /// `top` rad/sample (at most 0.9π; the shared designs use 0.9π). The refinement's
+    /// error scale is floored at `stop_floor` (absolute `|H|²`), or at
+    /// [`STOP_FLOOR`] × the largest target when that is higher.
+    pub(super) fn new(proto: &Prototype, w0: f64, top: f64, stop_floor: f64) -> Self {
         let (main_top, top_bottom) = if top >= MAIN_TOP {
             (MAIN_TOP, TOP_BOTTOM)
         } else {
@@ -122,7 +124,8 @@ impl Grid {
                 };
             }
         }
-        let floor = STOP_FLOOR * points.iter().map(|p| p.target).fold(0.0, f64::max);
+        let floor = (STOP_FLOOR * points.iter().map(|p| p.target).fold(0.0, f64::max))
+            .max(stop_floor);
         for p in &mut points {
             p.scale = p.target.max(floor).max(1e-300);
         }
@@ -262,8 +265,9 @@ fn solve<const N: usize>(mut m: [[f64; N]; N], mut rhs: [f64; N]) -> Option<[f64
 }
 
 /// One reweighted Gauss–Newton direction for the `norm_p` cost at `(a, b)`, in the
-/// unknowns `(A0, A2, B1, B2)` (with a fixed numerator `shape`, `B = c·A0·shape` and the
-/// `B1, B2` steps are zero); `None` when the normal equations are singular.
+/// unknowns `(A0, A2, B1, B2)` (with a fixed numerator `shape`, `B = β·shape`: `β` is
+/// tied to `A0` by the DC gain, or, when the shape has zeros at DC, the third unknown;
+/// the other steps are zero); `None` when the normal equations are singular.
 fn gn_direction(
     grid: &Grid,
     norm_p: i32,
@@ -285,6 +289,13 @@ fn gn_direction(
                 -q * phi2 * inv,
                 phi1 * inv,
                 phi2 * inv,
+            ],
+            // Zeros at DC (high-pass): the scale `β` of `B = β·shape` is free.
+            Some(s) if s[0] <= 0.0 => [
+                -q * (phi0 - phi1) * inv,
+                -q * phi2 * inv,
+                dot(s, &p.phi) * inv,
+                0.0,
             ],
             Some(s) => [
                 (t0 / s[0] * dot(s, &p.phi) - q * (phi0 - phi1)) * inv,
@@ -331,7 +342,8 @@ pub(super) struct Refine {
     /// Iterations of each norm in [`NORM_P`].
     pub iterations: [usize; 3],
     /// Fixed numerator power coefficients up to scale (a notch keeps its zeros on the
-    /// unit circle): only the poles move.
+    /// unit circle, a high-pass its double zero at DC): the poles move, and the scale
+    /// too when the shape is zero at DC.
     pub shape: Option<[f64; 3]>,
 }
 
@@ -350,8 +362,10 @@ impl Refine {
 pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3], how: &Refine) -> ([f64; 3], [f64; 3]) {
     let sum01 = a[0] + a[1];
     let t0 = grid.target_dc;
+    // `b1` carries `β·s[1]` when the shape's scale is free.
     let numerator = |a0: f64, b1: f64, b2: f64| match &how.shape {
         None => [t0 * a0, b1, b2],
+        Some(s) if s[0] <= 0.0 => s.map(|v| v * b1 / s[1]),
         Some(s) => s.map(|v| v * t0 * a0 / s[0]),
     };
     let (mut a, mut b) = (a, numerator(a[0], b[1], b[2]));
@@ -370,7 +384,11 @@ pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3], how: &Refine) -> ([f
             for _ in 0..MAX_HALVINGS {
                 let a0 = a[0] + step[0];
                 let na = [a0, sum01 - a0, a[2] + step[1]];
-                let nb = numerator(a0, b[1] + step[2], b[2] + step[3]);
+                let b1 = match &how.shape {
+                    Some(s) if s[0] <= 0.0 => b[1] + step[2] * s[1],
+                    _ => b[1] + step[2],
+                };
+                let nb = numerator(a0, b1, b[2] + step[3]);
                 // A fixed shape is realisable by construction (and may touch zero).
                 let nb_ok = how.shape.is_some() || min_on_circle(&nb) >= 0.0;
                 if min_on_circle(&na) > 0.0 && nb_ok {

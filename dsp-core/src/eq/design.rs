@@ -99,11 +99,37 @@ fn target_db(sample_rate: f32) -> f64 {
     }
 }
 
-/// Fit specification for a band of `sections` sections at `sample_rate`: each section
-/// aims at a share of the target so that the cascade stays within it.
-fn spec(sample_rate: f32, sections: usize) -> FitSpec {
+/// Stop-band floor of the EQ's fits (dB): below it a section's error counts in amplitude.
+const STOP_FLOOR_DB: f64 = -40.0;
+
+/// Fit specification for a band at `freq_hz` of `sections` sections at `sample_rate`:
+/// each section aims at a share of the target so that the cascade stays within it; the
+/// fit band reaches at least 1.5 × `freq_hz` so a corner's resonance lies inside it.
+fn spec(sample_rate: f32, freq_hz: f32, sections: usize) -> FitSpec {
+    spec_floor(sample_rate, freq_hz, sections, STOP_FLOOR_DB)
+}
+
+/// [`spec`] with an explicit stop-band floor (dB).
+fn spec_floor(sample_rate: f32, freq_hz: f32, sections: usize, floor_db: f64) -> FitSpec {
     let tol = 0.3 * target_db(sample_rate) / sections.max(1) as f64;
-    FitSpec::refined(f64::from(sample_rate), FIT_TOP_HZ, tol)
+    let top = FIT_TOP_HZ.max(1.5 * f64::from(freq_hz));
+    FitSpec::refined(f64::from(sample_rate), top, tol, floor_db)
+}
+
+/// Stop-band floor (dB) of one section of an order-`order` Butterworth cut: the
+/// section's own prototype level (at most 0 dB) where the whole cut is at
+/// [`STOP_FLOOR_DB`]; beyond that point the section's error cannot show in the cut's
+/// response, so it is measured in amplitude there. `q = 0` is the first-order section.
+fn section_floor_db(order: usize, q: f64) -> f64 {
+    // Low-pass side: the cut is at the floor at Ω_c = (10^(−floor/10) − 1)^(1/2n).
+    let omega = (10f64.powf(-STOP_FLOOR_DB / 10.0) - 1.0).powf(0.5 / order.max(1) as f64);
+    let w2 = omega * omega;
+    let mag2 = if q > 0.0 {
+        1.0 / ((1.0 - w2).powi(2) + w2 / (q * q))
+    } else {
+        1.0 / (1.0 + w2)
+    };
+    (10.0 * mag2.log10()).min(0.0)
 }
 
 /// A second-order section from the shared biquad design ([`FitSpec::SHARED`], for the
@@ -244,14 +270,15 @@ fn cut(
     } else {
         FilterType::LowPass
     };
-    let spec = spec(sample_rate, pairs + usize::from(odd));
+    let sections = pairs + usize::from(odd);
+    let spec_for = |q: f64| spec_floor(sample_rate, freq_hz, sections, section_floor_db(order, q));
     if odd {
         let f = f64::from(freq_hz.clamp(MIN_FREQ_HZ, 0.49 * sample_rate));
         design.push(design_first_order(
             f64::from(sample_rate),
             f,
             high_pass,
-            &spec,
+            &spec_for(0.0),
         ));
     }
     for (i, &qk) in qs.iter().enumerate().take(pairs) {
@@ -260,7 +287,14 @@ fn cut(
         } else {
             qk
         };
-        design.push(refined(sample_rate, &spec, ft, freq_hz, qk as f32, 0.0));
+        design.push(refined(
+            sample_rate,
+            &spec_for(qk),
+            ft,
+            freq_hz,
+            qk as f32,
+            0.0,
+        ));
     }
 }
 
@@ -268,7 +302,7 @@ fn cut(
 pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
     let mut d = BandDesign::empty();
     let (f, q, g) = (band.freq_hz, band.q, band.gain_db);
-    let spec = spec(sample_rate, 1);
+    let spec = spec(sample_rate, f, 1);
     let two = |t| refined(sample_rate, &spec, t, f, q, g);
     match band.band_type {
         BandType::Bell => d.push(two(FilterType::Bell)),

@@ -91,3 +91,43 @@ fn prototype_db(b: &BandSettings, freq_hz: f64) -> f64 {
     };
     10.0 * mag2.max(1e-300).log10()
 }
+
+#[test]
+fn zz_diag_sections() {
+    for (sr, f0, hp, slope) in [
+        (44_100.0f32, 3000.0f32, false, CutSlope::Db96),
+        (48_000.0, 8000.0, true, CutSlope::Db96),
+        (96_000.0, 14000.0, true, CutSlope::Db96),
+        (44_100.0, 1000.0, true, CutSlope::Db96),
+    ] {
+        let b = BandSettings {
+            slope,
+            ..band(if hp { BandType::LowCut } else { BandType::HighCut }, f0, 0.0, 0.7071068)
+        }
+        .sanitized(sr);
+        let d = design::design_band(&b, sr);
+        let (qs, pairs, _) = design::butterworth_qs(slope.order());
+        println!("sr {sr} f0 {f0} hp {hp}");
+        for k in 0..d.len {
+            let q = qs[k];
+            let mut worst = (0.0f64, 0.0f64, 0.0f64);
+            for f in log_freqs(10.0, 0.45 * f64::from(sr), 400) {
+                let w = f / f64::from(f0);
+                let m = if hp { biquad_mag2([0.0, 0.0, 1.0], [1.0, 1.0 / q, 1.0], w) } else { biquad_mag2([1.0, 0.0, 0.0], [1.0, 1.0 / q, 1.0], w) };
+                let p = 10.0 * m.log10();
+                if p < -30.0 { continue; }
+                let c = d.sections[k].magnitude_db(f64::from(sr), f);
+                if (c - p).abs() > worst.0.abs() { worst = (c - p, f, p); }
+            }
+            println!("  sec {k} q {q:.3}: {:.4} dB at {:.0} Hz (proto {:.2}) a {:?}", worst.0, worst.1, worst.2, d.sections[k].a);
+        }
+        let _ = pairs;
+        for f in [600.0, 700.0, 802.0, 900.0, 1000.0, 1100.0, 1500.0] {
+            let f = f * f64::from(f0) / 1000.0;
+            let c = d.magnitude_db(f64::from(sr), f);
+            let p = prototype_db(&b, f);
+            let psum: f64 = (0..d.len).map(|k| { let q = qs[k]; let w = f / f64::from(f0); 10.0 * (if hp { biquad_mag2([0.0, 0.0, 1.0], [1.0, 1.0 / q, 1.0], w) } else { biquad_mag2([1.0, 0.0, 0.0], [1.0, 1.0 / q, 1.0], w) }).log10() }).sum();
+            println!("   f {f:.0}: curve {c:.4} proto {p:.4} sections-proto {psum:.4}");
+        }
+    }
+}
