@@ -301,11 +301,19 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
                 // (`(1 − z⁻¹)²`, the 12 dB/oct skirt): only its scale and the poles move.
                 let double_zero = kind == FilterType::HighPass && proto.num[1] == 0.0;
                 let shape = double_zero.then(|| fit::power(&[1.0, -2.0, 1.0]));
-                let b_pow = match shape {
+                let b_start = match shape {
                     Some(s) => s.map(|v| v * b_pow[1].max(1e-300) / s[1]),
                     None => b_pow,
                 };
-                let (ra, rb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(shape));
+                let (mut ra, mut rb) = fit::refine(&grid, a_pow, b_start, &spec.refine(shape));
+                // A resonant corner close to the top of the band may need the freedom of a
+                // second zero: try the free numerator too and keep the better.
+                if shape.is_some() && fit::worst(&grid, &ra, &rb) > spec.good_enough {
+                    let (fa, fb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(None));
+                    if fit::worst(&grid, &fa, &fb) < fit::worst(&grid, &ra, &rb) {
+                        (ra, rb) = (fa, fb);
+                    }
+                }
                 let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
                 return Digital {
                     b: fb.map(|v| v / fa[0]),

@@ -235,6 +235,11 @@ fn cost(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<(f64, f6
     sum.is_finite().then_some((sum, max))
 }
 
+/// Worst error `max |r|` of `(a, b)` on the grid (infinite when `|A|²` is not positive).
+pub(super) fn worst(grid: &Grid, a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    cost(grid, 2, a, b).map_or(f64::INFINITY, |(_, max)| max)
+}
+
 /// Solves the N×N system `m·x = rhs` (Gaussian elimination, partial pivoting).
 fn solve<const N: usize>(mut m: [[f64; N]; N], mut rhs: [f64; N]) -> Option<[f64; N]> {
     for col in 0..N {

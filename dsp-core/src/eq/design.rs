@@ -102,6 +102,9 @@ fn target_db(sample_rate: f32) -> f64 {
 /// Stop-band floor of the EQ's fits (dB): below it a section's error counts in amplitude.
 const STOP_FLOOR_DB: f64 = -40.0;
 
+/// Level (dB) of a whole cut below which its sections' errors count in amplitude.
+const CASCADE_FLOOR_DB: f64 = -50.0;
+
 /// Fit specification for a band at `freq_hz` of `sections` sections at `sample_rate`:
 /// each section aims at a share of the target so that the cascade stays within it; the
 /// fit band reaches at least 1.5 × `freq_hz` so a corner's resonance lies inside it.
@@ -118,11 +121,11 @@ fn spec_floor(sample_rate: f32, freq_hz: f32, sections: usize, floor_db: f64) ->
 
 /// Stop-band floor (dB) of one section of an order-`order` Butterworth cut: the
 /// section's own prototype level (at most 0 dB) where the whole cut is at
-/// [`STOP_FLOOR_DB`]; beyond that point the section's error cannot show in the cut's
+/// [`CASCADE_FLOOR_DB`]; beyond that point the section's error cannot show in the cut's
 /// response, so it is measured in amplitude there. `q = 0` is the first-order section.
 fn section_floor_db(order: usize, q: f64) -> f64 {
     // Low-pass side: the cut is at the floor at Ω_c = (10^(−floor/10) − 1)^(1/2n).
-    let omega = (10f64.powf(-STOP_FLOOR_DB / 10.0) - 1.0).powf(0.5 / order.max(1) as f64);
+    let omega = (10f64.powf(-CASCADE_FLOOR_DB / 10.0) - 1.0).powf(0.5 / order.max(1) as f64);
     let w2 = omega * omega;
     let mag2 = if q > 0.0 {
         1.0 / ((1.0 - w2).powi(2) + w2 / (q * q))
