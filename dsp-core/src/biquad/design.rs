@@ -177,6 +177,11 @@ impl FitSpec {
     }
 }
 
+/// Corner (rad/sample) above which a refined high-pass that misses its tolerance is
+/// also tried with a free numerator (below it the double zero at DC is always right, and
+/// the second refinement would only cost time).
+const FREE_HIGH_PASS_OMEGA: f64 = 0.25 * PI;
+
 /// Gauss–Newton iterations per norm of [`FitSpec::refined`] designs.
 const EXTRA_ITERATIONS: [usize; 3] = [4, 6, 8];
 
@@ -306,9 +311,12 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
                     None => b_pow,
                 };
                 let (mut ra, mut rb) = fit::refine(&grid, a_pow, b_start, &spec.refine(shape));
-                // A resonant corner close to the top of the band may need the freedom of a
-                // second zero: try the free numerator too and keep the better.
-                if shape.is_some() && fit::worst(&grid, &ra, &rb) > spec.good_enough {
+                // A resonant corner high in the band may need the freedom of a second
+                // zero: try the free numerator too and keep the better.
+                if shape.is_some()
+                    && w0 > FREE_HIGH_PASS_OMEGA
+                    && fit::worst(&grid, &ra, &rb) > spec.good_enough
+                {
                     let (fa, fb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(None));
                     if fit::worst(&grid, &fa, &fb) < fit::worst(&grid, &ra, &rb) {
                         (ra, rb) = (fa, fb);
