@@ -124,8 +124,8 @@ impl Grid {
                 };
             }
         }
-        let floor = (STOP_FLOOR * points.iter().map(|p| p.target).fold(0.0, f64::max))
-            .max(stop_floor);
+        let floor =
+            (STOP_FLOOR * points.iter().map(|p| p.target).fold(0.0, f64::max)).max(stop_floor);
         for p in &mut points {
             p.scale = p.target.max(floor).max(1e-300);
         }
