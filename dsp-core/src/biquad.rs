@@ -46,8 +46,8 @@
 //! among a band's sections, and refines every shape: LP/BP with a free numerator, HP
 //! keeping its double zero at DC (falling back to a free numerator when that fits
 //! better), the notch keeping its zeros at `ω0` (only the poles move), with stop bands
-//! measured in amplitude below a floor. [`design::design_first_order`] is the first-order
-//! low/high-pass as such a biquad.
+//! measured in amplitude below a floor and a grid point on a band-pass's peak.
+//! [`design::design_first_order`] is the first-order low/high-pass as such a biquad.
 //!
 //! Cost ([`BiquadCoefs::design`], bench `biquad_design`): ≈ 0.6 µs for LP/HP/BP, 1..2 µs
 //! on average for bells and shelves swept over 20 Hz..20 kHz; bounded (fixed-size

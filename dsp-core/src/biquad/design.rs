@@ -273,7 +273,7 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
             };
             if spec.refine_all {
                 // Only the poles move; the zeros stay at ω0.
-                let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor);
+                let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor, false);
                 let shape = fit::power(&[1.0, -2.0 * c, 1.0]);
                 let a_pow = fit::power(&a);
                 let (ra, _) = fit::refine(&grid, a_pow, a_pow, &spec.refine(Some(shape)));
@@ -287,7 +287,9 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
             notch(a1, a2)
         }
         _ => {
-            let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor);
+            // A refined band-pass's narrow peak gets a grid point of its own.
+            let centre = spec.refine_all && kind == FilterType::BandPass;
+            let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor, centre);
             let a_pow = fit::power(&a);
             let fitted = fit::fit_numerator(&grid, &a_pow);
             let gain_type = matches!(

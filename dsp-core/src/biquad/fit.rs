@@ -81,8 +81,9 @@ impl Grid {
     /// The grid for `proto` designed at `w0` rad/sample, over the accuracy band up to
     /// `top` rad/sample (at most 0.9π; the shared designs use 0.9π). The refinement's
     /// error scale is floored at `stop_floor` (absolute `|H|²`), or at
-    /// [`STOP_FLOOR`] × the largest target when that is higher.
-    pub(super) fn new(proto: &Prototype, w0: f64, top: f64, stop_floor: f64) -> Self {
+    /// [`STOP_FLOOR`] × the largest target when that is higher. `centre` puts a point on
+    /// `w0` exactly.
+    pub(super) fn new(proto: &Prototype, w0: f64, top: f64, stop_floor: f64, centre: bool) -> Self {
         let (main_top, top_bottom) = if top >= MAIN_TOP {
             (MAIN_TOP, TOP_BOTTOM)
         } else {
@@ -101,8 +102,11 @@ impl Grid {
                 BACKGROUND_POINTS,
                 1.0,
             ),
-            (c_lo, c_hi, CLUSTER_POINTS, 1.0),
+            (c_lo, c_hi, CLUSTER_POINTS - usize::from(centre), 1.0),
             (top_bottom, main_top, TOP_POINTS, 1.0),
+            // With `centre`, one cluster point moves to `ω0` itself (a narrow peak or
+            // dip between two grid points would otherwise go unseen).
+            (w0.min(main_top), w0.min(main_top), usize::from(centre), 1.0),
         ];
         let mut points = [Point::default(); GRID_POINTS];
         let mut it = points.iter_mut();
