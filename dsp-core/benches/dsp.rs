@@ -177,6 +177,85 @@ fn bench_design(c: &mut Criterion) {
             })
         });
     }
+    // The Channel EQ's band designs (what it recomputes every 16 samples while a band
+    // moves), swept over the same frequencies: one design per iteration.
+    use dsp_core::eq::design::design_band;
+    use dsp_core::eq::{BandSettings, BandType, CutSlope};
+    for (name, sr, band_type, q, gain_db, slope) in [
+        (
+            "eq_bell_48k",
+            48_000.0,
+            BandType::Bell,
+            2.0,
+            9.0,
+            CutSlope::Db24,
+        ),
+        (
+            "eq_bell_96k",
+            96_000.0,
+            BandType::Bell,
+            2.0,
+            9.0,
+            CutSlope::Db24,
+        ),
+        (
+            "eq_high_shelf_q3_48k",
+            48_000.0,
+            BandType::HighShelf,
+            3.0,
+            -9.0,
+            CutSlope::Db24,
+        ),
+        (
+            "eq_low_cut_24db_48k",
+            48_000.0,
+            BandType::LowCut,
+            0.707,
+            0.0,
+            CutSlope::Db24,
+        ),
+        (
+            "eq_low_cut_96db_48k",
+            48_000.0,
+            BandType::LowCut,
+            0.707,
+            0.0,
+            CutSlope::Db96,
+        ),
+        (
+            "eq_high_cut_18db_48k",
+            48_000.0,
+            BandType::HighCut,
+            0.707,
+            0.0,
+            CutSlope::Db18,
+        ),
+        (
+            "eq_notch_48k",
+            48_000.0,
+            BandType::Notch,
+            2.0,
+            0.0,
+            CutSlope::Db24,
+        ),
+    ] {
+        let mut k = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                k = (k + 1) % freqs.len();
+                let band = BandSettings {
+                    enabled: true,
+                    band_type,
+                    freq_hz: freqs[k],
+                    gain_db,
+                    q,
+                    slope,
+                    ..Default::default()
+                };
+                design_band(black_box(&band), sr)
+            })
+        });
+    }
     group.finish();
 }
 

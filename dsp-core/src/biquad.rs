@@ -40,6 +40,15 @@
 //! `2Q/(π·f0)` for f0 ≤ fs/48 (Q ≥ 0.3); 5° and 7.5 % up to fs/16, 19° and 28 % at
 //! fs/8 (the impulse-invariant poles err as `(f0/fs)²`). No bilinear cramping.
 //!
+//! [`design::design_with`] takes a [`design::FitSpec`]: the shared designs above use
+//! [`design::FitSpec::SHARED`]; the Channel EQ ([`crate::eq::design`]) fits only up to the
+//! audible band (24 kHz, or 1.5 × `f0`, capped at 0.9 × Nyquist), to a tolerance shared
+//! among a band's sections, and refines every shape: LP/BP with a free numerator, HP
+//! keeping its double zero at DC (falling back to a free numerator when that fits
+//! better), the notch keeping its zeros at `ω0` (only the poles move), with stop bands
+//! measured in amplitude below a floor and a grid point on a band-pass's peak.
+//! [`design::design_first_order`] is the first-order low/high-pass as such a biquad.
+//!
 //! Cost ([`BiquadCoefs::design`], bench `biquad_design`): ≈ 0.6 µs for LP/HP/BP, 1..2 µs
 //! on average for bells and shelves swept over 20 Hz..20 kHz; bounded (fixed-size
 //! arrays, at most 13 Gauss–Newton steps of 48 points), allocation-free.

@@ -1,7 +1,7 @@
 //! `f64` coefficient design: analog prototypes (RBJ "Audio EQ Cookbook" forms) and
 //! their magnitude-matched digital counterparts (Vicanek 2016), see the parent module.
 
-use super::fit::{self, Grid};
+use super::fit::{self, Grid, Refine};
 use super::{FilterParams, FilterType};
 use crate::db::db_to_gain_f64;
 use std::f64::consts::PI;
@@ -124,8 +124,75 @@ fn matched_poles(omega_p: f64, qp: f64) -> (f64, f64) {
     (a1, r * r)
 }
 
+/// Over which band and how closely a design follows its prototype.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FitSpec {
+    /// Top of the accuracy band (rad/sample, at most 0.9π).
+    pub top_omega: f64,
+    /// Worst relative `|H|²` error on the fit grid at which refinement may stop
+    /// (0.023 ≈ 0.1 dB).
+    pub good_enough: f64,
+    /// Refine poles and zeros together for every shape (low-/high-/band-pass with a free
+    /// numerator, the notch with its zeros kept on the unit circle), not only for bells,
+    /// shelves and tilt; with more Gauss–Newton iterations.
+    pub refine_all: bool,
+    /// Absolute `|H|²` below which the refinement measures the error against this floor
+    /// instead of the target (a stop band matters in amplitude, not in dB); 0 for
+    /// 10⁻⁶ × the largest target.
+    pub stop_floor: f64,
+}
+
+impl FitSpec {
+    /// The shared designs ([`design`], [`crate::biquad::BiquadCoefs::design`]): accuracy
+    /// band up to 0.9 × Nyquist, ≈ 0.1 dB, bells, shelves and tilt refined.
+    pub const SHARED: Self = Self {
+        top_omega: MAX_MATCH_OMEGA,
+        good_enough: 0.023,
+        refine_all: false,
+        stop_floor: 0.0,
+    };
+
+    /// Every shape refined over `0..min(top_hz, 0.9 × Nyquist)` to within `tol_db`
+    /// (on the fit grid) where possible, stop bands below `stop_floor_db` measured in
+    /// amplitude.
+    pub fn refined(sample_rate: f64, top_hz: f64, tol_db: f64, stop_floor_db: f64) -> Self {
+        Self {
+            top_omega: (2.0 * PI * top_hz / sample_rate).min(MAX_MATCH_OMEGA),
+            good_enough: 10f64.powf(tol_db / 10.0) - 1.0,
+            refine_all: true,
+            stop_floor: 10f64.powf(stop_floor_db / 10.0),
+        }
+    }
+
+    fn refine(&self, shape: Option<[f64; 3]>) -> Refine {
+        Refine {
+            good_enough: self.good_enough,
+            iterations: if self.refine_all {
+                EXTRA_ITERATIONS
+            } else {
+                Refine::SHARED.iterations
+            },
+            shape,
+        }
+    }
+}
+
+/// Corner (rad/sample) above which a refined high-pass that misses its tolerance is
+/// also tried with a free numerator (below it the double zero at DC is always right, and
+/// the second refinement would only cost time).
+const FREE_HIGH_PASS_OMEGA: f64 = 0.25 * PI;
+
+/// Gauss–Newton iterations per norm of [`FitSpec::refined`] designs.
+const EXTRA_ITERATIONS: [usize; 3] = [4, 6, 8];
+
 /// Designs the digital filter (parameters must already be clamped).
 pub fn design(sample_rate: f64, params: &FilterParams) -> Digital {
+    design_with(sample_rate, params, &FitSpec::SHARED)
+}
+
+/// [`design`] with an explicit accuracy band and tolerance (parameters must already be
+/// clamped).
+pub fn design_with(sample_rate: f64, params: &FilterParams, spec: &FitSpec) -> Digital {
     // Bells, shelves and tilt obey H(gain)·H(−gain) = 1 (RBJ forms). Design the variant
     // whose poles are easiest to place exactly and invert if needed: for a bell the boost
     // (its resonant pair becomes the exactly placed poles, the damped pair the fitted
@@ -144,6 +211,7 @@ pub fn design(sample_rate: f64, params: &FilterParams) -> Digital {
                 gain_db: -params.gain_db,
                 ..*params
             },
+            spec,
         );
         let b0 = other.b[0];
         return Digital {
@@ -151,42 +219,111 @@ pub fn design(sample_rate: f64, params: &FilterParams) -> Digital {
             a: [1.0, other.b[1] / b0, other.b[2] / b0],
         };
     }
-    design_direct(sample_rate, params)
+    design_direct(sample_rate, params, spec)
 }
 
-fn design_direct(sample_rate: f64, params: &FilterParams) -> Digital {
+/// A first-order low-pass `1/(1 + s/ω0)` (`high_pass = false`) or high-pass
+/// `(s/ω0)/(1 + s/ω0)` at `freq_hz`, designed as a biquad: the prototype written as
+/// `(1 + s)/(1 + s)²` or `(s + s²)/(1 + s)²`, whose magnitude is exactly the first-order
+/// one, so the refinement has a second pole and zero to follow it with.
+pub fn design_first_order(
+    sample_rate: f64,
+    freq_hz: f64,
+    high_pass: bool,
+    spec: &FitSpec,
+) -> Digital {
+    let proto = Prototype {
+        num: if high_pass {
+            [0.0, 1.0, 1.0]
+        } else {
+            [1.0, 1.0, 0.0]
+        },
+        den: [1.0, 2.0, 1.0],
+    };
+    let w0 = 2.0 * PI * freq_hz / sample_rate;
+    let kind = if high_pass {
+        FilterType::HighPass
+    } else {
+        FilterType::LowPass
+    };
+    design_prototype(&proto, w0, kind, spec)
+}
+
+fn design_direct(sample_rate: f64, params: &FilterParams, spec: &FitSpec) -> Digital {
     let proto = prototype(params);
     let w0 = 2.0 * PI * f64::from(params.freq_hz) / sample_rate;
+    design_prototype(&proto, w0, params.filter_type, spec)
+}
+
+/// The digital counterpart of `proto` at `w0` rad/sample, `kind` choosing the method.
+fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec) -> Digital {
     // Denominator d2 s² + d1 s + d0 → Ωp² = d0/d2, Ωp/Qp = d1/d2.
     let omega_p = (proto.den[0] / proto.den[2]).sqrt();
     let qp = omega_p * proto.den[2] / proto.den[1];
     let (a1, a2) = matched_poles(w0 * omega_p, qp);
     let a = [1.0, a1, a2];
-    let b = match params.filter_type {
+    let b = match kind {
         FilterType::AllPass => [a2, a1, 1.0],
         FilterType::Notch => {
             // Zeros exactly on the unit circle at ω0, unity at DC.
             let c = w0.cos();
-            let k = (1.0 + a1 + a2) / (2.0 - 2.0 * c);
-            [k, -2.0 * c * k, k]
+            let notch = |a1: f64, a2: f64| {
+                let k = (1.0 + a1 + a2) / (2.0 - 2.0 * c);
+                [k, -2.0 * c * k, k]
+            };
+            if spec.refine_all {
+                // Only the poles move; the zeros stay at ω0.
+                let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor, false);
+                let shape = fit::power(&[1.0, -2.0 * c, 1.0]);
+                let a_pow = fit::power(&a);
+                let (ra, _) = fit::refine(&grid, a_pow, a_pow, &spec.refine(Some(shape)));
+                let fa = fit::factor(&ra);
+                let (a1, a2) = (fa[1] / fa[0], fa[2] / fa[0]);
+                return Digital {
+                    b: notch(a1, a2),
+                    a: [1.0, a1, a2],
+                };
+            }
+            notch(a1, a2)
         }
         _ => {
-            let grid = Grid::new(&proto, w0);
+            // A refined band-pass's narrow peak gets a grid point of its own.
+            let centre = spec.refine_all && kind == FilterType::BandPass;
+            let grid = Grid::new(proto, w0, spec.top_omega, spec.stop_floor, centre);
             let a_pow = fit::power(&a);
             let fitted = fit::fit_numerator(&grid, &a_pow);
             let gain_type = matches!(
-                params.filter_type,
+                kind,
                 FilterType::Bell | FilterType::LowShelf | FilterType::HighShelf | FilterType::Tilt
             );
-            if gain_type {
+            if gain_type || spec.refine_all {
                 let b_pow = fitted.unwrap_or_else(|| {
-                    fit::power(&if params.filter_type == FilterType::Bell {
-                        match_peak(&proto, a1, a2, w0)
+                    fit::power(&if kind == FilterType::Bell {
+                        match_peak(proto, a1, a2, w0)
                     } else {
-                        match_numerator(&proto, a1, a2, w0)
+                        match_numerator(proto, a1, a2, w0)
                     })
                 });
-                let (ra, rb) = fit::refine(&grid, a_pow, b_pow);
+                // A second-order high-pass keeps the analog double zero at DC exactly
+                // (`(1 − z⁻¹)²`, the 12 dB/oct skirt): only its scale and the poles move.
+                let double_zero = kind == FilterType::HighPass && proto.num[1] == 0.0;
+                let shape = double_zero.then(|| fit::power(&[1.0, -2.0, 1.0]));
+                let b_start = match shape {
+                    Some(s) => s.map(|v| v * b_pow[1].max(1e-300) / s[1]),
+                    None => b_pow,
+                };
+                let (mut ra, mut rb) = fit::refine(&grid, a_pow, b_start, &spec.refine(shape));
+                // A resonant corner high in the band may need the freedom of a second
+                // zero: try the free numerator too and keep the better.
+                if shape.is_some()
+                    && w0 > FREE_HIGH_PASS_OMEGA
+                    && fit::worst(&grid, &ra, &rb) > spec.good_enough
+                {
+                    let (fa, fb) = fit::refine(&grid, a_pow, b_pow, &spec.refine(None));
+                    if fit::worst(&grid, &fa, &fb) < fit::worst(&grid, &ra, &rb) {
+                        (ra, rb) = (fa, fb);
+                    }
+                }
                 let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
                 return Digital {
                     b: fb.map(|v| v / fa[0]),
@@ -195,7 +332,7 @@ fn design_direct(sample_rate: f64, params: &FilterParams) -> Digital {
             }
             fitted
                 .map(|b_pow| fit::factor(&b_pow))
-                .unwrap_or_else(|| match_numerator(&proto, a1, a2, w0))
+                .unwrap_or_else(|| match_numerator(proto, a1, a2, w0))
         }
     };
     Digital { b, a }

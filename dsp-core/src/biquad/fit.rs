@@ -50,6 +50,11 @@ const NORM_P: [i32; 3] = [2, 6, 12];
 /// Unknowns of the refinement.
 const U: usize = 4;
 
+/// Relative floor of the refinement's error scale: below `STOP_FLOOR × max target` (−60 dB
+/// under the passband) the error of `|H|²` is measured against the floor, not the target,
+/// so a stop band (low-/high-/band-pass, notch) cannot dominate the fit.
+const STOP_FLOOR: f64 = 1e-6;
+
 /// One fit frequency.
 #[derive(Clone, Copy, Debug, Default)]
 struct Point {
@@ -57,6 +62,8 @@ struct Point {
     phi: [f64; 3],
     /// Prototype `|H|²` (the target).
     target: f64,
+    /// Error scale of the refinement: `max(target, STOP_FLOOR × max target)`.
+    scale: f64,
     /// Least-squares weight.
     weight: f64,
 }
@@ -71,23 +78,35 @@ pub(super) struct Grid {
 }
 
 impl Grid {
-    /// The grid for `proto` designed at `w0` rad/sample.
-    pub(super) fn new(proto: &Prototype, w0: f64) -> Self {
+    /// The grid for `proto` designed at `w0` rad/sample, over the accuracy band up to
+    /// `top` rad/sample (at most 0.9π; the shared designs use 0.9π). The refinement's
+    /// error scale is floored at `stop_floor` (absolute `|H|²`), or at
+    /// [`STOP_FLOOR`] × the largest target when that is higher. `centre` puts a point on
+    /// `w0` exactly.
+    pub(super) fn new(proto: &Prototype, w0: f64, top: f64, stop_floor: f64, centre: bool) -> Self {
+        let (main_top, top_bottom) = if top >= MAIN_TOP {
+            (MAIN_TOP, TOP_BOTTOM)
+        } else {
+            (top, top * (TOP_BOTTOM / MAIN_TOP))
+        };
         // Cluster: across the prototype's pole and zero resonances.
         let (r_lo, r_hi, q_max) = proto.resonances();
         let kappa = 1.0 + CLUSTER_WIDTH / q_max.clamp(0.5, 100.0);
-        let c_hi = (w0 * r_hi * kappa).min(MAIN_TOP);
+        let c_hi = (w0 * r_hi * kappa).min(main_top);
         let c_lo = (w0 * r_lo / kappa).min(0.5 * c_hi);
         let segments = [
             // (first, last, points, weight); log-uniform, `last` included.
             (
-                (w0 / 100.0).clamp(1e-5, 0.5),
-                MAIN_TOP,
+                (w0 / 100.0).clamp(1e-5, 0.5 * main_top),
+                main_top,
                 BACKGROUND_POINTS,
                 1.0,
             ),
-            (c_lo, c_hi, CLUSTER_POINTS, 1.0),
-            (TOP_BOTTOM, MAIN_TOP, TOP_POINTS, 1.0),
+            (c_lo, c_hi, CLUSTER_POINTS - usize::from(centre), 1.0),
+            (top_bottom, main_top, TOP_POINTS, 1.0),
+            // With `centre`, one cluster point moves to `ω0` itself (a narrow peak or
+            // dip between two grid points would otherwise go unseen).
+            (w0.min(main_top), w0.min(main_top), usize::from(centre), 1.0),
         ];
         let mut points = [Point::default(); GRID_POINTS];
         let mut it = points.iter_mut();
@@ -104,9 +123,15 @@ impl Grid {
                 *p = Point {
                     phi: phi(o),
                     target: prototype_mag2(proto, o / w0),
+                    scale: 0.0,
                     weight,
                 };
             }
+        }
+        let floor =
+            (STOP_FLOOR * points.iter().map(|p| p.target).fold(0.0, f64::max)).max(stop_floor);
+        for p in &mut points {
+            p.scale = p.target.max(floor).max(1e-300);
         }
         Self {
             points,
@@ -196,8 +221,8 @@ pub(super) fn fit_numerator(grid: &Grid, a_pow: &[f64; 3]) -> Option<[f64; 3]> {
     (b.iter().all(|v| v.is_finite()) && min_on_circle(&b) >= 0.0).then_some(b)
 }
 
-/// `(Σ w·|r|^p, max |r|)` with `r = |B|²/(|A|²T) − 1`; `None` if `|A|²` is not
-/// positive at every point.
+/// `(Σ w·|r|^p, max |r|)` with `r = (|B|²/|A|² − T)/S` (`S` = the point's error scale,
+/// the target `T` outside a stop band); `None` if `|A|²` is not positive at every point.
 fn cost(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<(f64, f64)> {
     let (mut sum, mut max) = (0.0_f64, 0.0_f64);
     for p in &grid.points {
@@ -205,13 +230,18 @@ fn cost(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<(f64, f6
         if ap <= 0.0 {
             return None;
         }
-        let r = dot(b, &p.phi) / (ap * p.target) - 1.0;
+        let r = (dot(b, &p.phi) / ap - p.target) / p.scale;
         sum += p.weight * r.abs().powi(norm_p);
         if p.weight > 0.0 {
             max = max.max(r.abs());
         }
     }
     sum.is_finite().then_some((sum, max))
+}
+
+/// Worst error `max |r|` of `(a, b)` on the grid (infinite when `|A|²` is not positive).
+pub(super) fn worst(grid: &Grid, a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    cost(grid, 2, a, b).map_or(f64::INFINITY, |(_, max)| max)
 }
 
 /// Solves the N×N system `m·x = rhs` (Gaussian elimination, partial pivoting).
@@ -244,23 +274,46 @@ fn solve<const N: usize>(mut m: [[f64; N]; N], mut rhs: [f64; N]) -> Option<[f64
 }
 
 /// One reweighted Gauss–Newton direction for the `norm_p` cost at `(a, b)`, in the
-/// unknowns `(A0, A2, B1, B2)`; `None` when the normal equations are singular.
-fn gn_direction(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<[f64; U]> {
+/// unknowns `(A0, A2, B1, B2)` (with a fixed numerator `shape`, `B = β·shape`: `β` is
+/// tied to `A0` by the DC gain, or, when the shape has zeros at DC, the third unknown;
+/// the other steps are zero); `None` when the normal equations are singular.
+fn gn_direction(
+    grid: &Grid,
+    norm_p: i32,
+    a: &[f64; 3],
+    b: &[f64; 3],
+    shape: Option<&[f64; 3]>,
+) -> Option<[f64; U]> {
     let t0 = grid.target_dc;
     let mut n = [[0.0; U]; U];
     let mut g = [0.0; U];
     for p in &grid.points {
         let ap = dot(a, &p.phi);
-        let at = ap * p.target;
-        let q = dot(b, &p.phi) / at;
+        let inv = 1.0 / (ap * p.scale);
+        let q = dot(b, &p.phi) / ap;
         let [phi0, phi1, phi2] = p.phi;
-        let j = [
-            (t0 * phi0 / p.target - q * (phi0 - phi1)) / ap,
-            -q * phi2 / ap,
-            phi1 / at,
-            phi2 / at,
-        ];
-        let r = q - 1.0;
+        let j = match shape {
+            None => [
+                (t0 * phi0 - q * (phi0 - phi1)) * inv,
+                -q * phi2 * inv,
+                phi1 * inv,
+                phi2 * inv,
+            ],
+            // Zeros at DC (high-pass): the scale `β` of `B = β·shape` is free.
+            Some(s) if s[0] <= 0.0 => [
+                -q * (phi0 - phi1) * inv,
+                -q * phi2 * inv,
+                dot(s, &p.phi) * inv,
+                0.0,
+            ],
+            Some(s) => [
+                (t0 / s[0] * dot(s, &p.phi) - q * (phi0 - phi1)) * inv,
+                -q * phi2 * inv,
+                0.0,
+                0.0,
+            ],
+        };
+        let r = (q - p.target) / p.scale;
         // IRLS for the P-norm: weight |r|^(P−2).
         let w = p.weight * r.abs().powi(norm_p - 2);
         for row in 0..U {
@@ -289,35 +342,70 @@ fn gn_direction(grid: &Grid, norm_p: i32, a: &[f64; 3], b: &[f64; 3]) -> Option<
     Some(std::array::from_fn(|k| newton * y[k] / d[k]))
 }
 
+/// How a refinement runs: the error at which it may stop, how many Gauss–Newton
+/// iterations each norm gets, and an optional fixed numerator shape.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Refine {
+    /// Worst relative `|H|²` error on the grid below which the refinement stops.
+    pub good_enough: f64,
+    /// Iterations of each norm in [`NORM_P`].
+    pub iterations: [usize; 3],
+    /// Fixed numerator power coefficients up to scale (a notch keeps its zeros on the
+    /// unit circle, a high-pass its double zero at DC): the poles move, and the scale
+    /// too when the shape is zero at DC.
+    pub shape: Option<[f64; 3]>,
+}
+
+impl Refine {
+    /// The shared designs' refinement (bells, shelves, tilt).
+    pub const SHARED: Self = Self {
+        good_enough: GOOD_ENOUGH,
+        iterations: GN_ITERATIONS,
+        shape: None,
+    };
+}
+
 /// Gauss–Newton refinement of `(|A|², |B|²)` (power coefficients), see the module
-/// header. Stops as soon as every accuracy-band point is within [`GOOD_ENOUGH`].
+/// header. Stops as soon as every accuracy-band point is within `how.good_enough`.
 /// Returns the refined pair, or the input when no step improves it.
-pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3]) -> ([f64; 3], [f64; 3]) {
+pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3], how: &Refine) -> ([f64; 3], [f64; 3]) {
     let sum01 = a[0] + a[1];
     let t0 = grid.target_dc;
-    let (mut a, mut b) = (a, [t0 * a[0], b[1], b[2]]);
+    // `b1` carries `β·s[1]` when the shape's scale is free.
+    let numerator = |a0: f64, b1: f64, b2: f64| match &how.shape {
+        None => [t0 * a0, b1, b2],
+        Some(s) if s[0] <= 0.0 => s.map(|v| v * b1 / s[1]),
+        Some(s) => s.map(|v| v * t0 * a0 / s[0]),
+    };
+    let (mut a, mut b) = (a, numerator(a[0], b[1], b[2]));
     for (stage, &norm_p) in NORM_P.iter().enumerate() {
         let Some((mut best, max_err)) = cost(grid, norm_p, &a, &b) else {
             return (a, b);
         };
-        if max_err < GOOD_ENOUGH {
+        if max_err < how.good_enough {
             break;
         }
-        for _ in 0..GN_ITERATIONS[stage] {
-            let Some(mut step) = gn_direction(grid, norm_p, &a, &b) else {
+        for _ in 0..how.iterations[stage] {
+            let Some(mut step) = gn_direction(grid, norm_p, &a, &b, how.shape.as_ref()) else {
                 break;
             };
             let mut accepted = None;
             for _ in 0..MAX_HALVINGS {
                 let a0 = a[0] + step[0];
                 let na = [a0, sum01 - a0, a[2] + step[1]];
-                let nb = [t0 * a0, b[1] + step[2], b[2] + step[3]];
-                if min_on_circle(&na) > 0.0 && min_on_circle(&nb) >= 0.0 {
+                let b1 = match &how.shape {
+                    Some(s) if s[0] <= 0.0 => b[1] + step[2] * s[1],
+                    _ => b[1] + step[2],
+                };
+                let nb = numerator(a0, b1, b[2] + step[3]);
+                // A fixed shape is realisable by construction (and may touch zero).
+                let nb_ok = how.shape.is_some() || min_on_circle(&nb) >= 0.0;
+                if min_on_circle(&na) > 0.0 && nb_ok {
                     if let Some((c, max_err)) = cost(grid, norm_p, &na, &nb) {
                         if c < best {
                             accepted = Some((best - c) / best);
                             (a, b, best) = (na, nb, c);
-                            if max_err < GOOD_ENOUGH {
+                            if max_err < how.good_enough {
                                 return (a, b);
                             }
                             break;

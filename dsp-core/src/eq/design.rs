@@ -1,27 +1,36 @@
-//! Band → digital sections: the existing magnitude-matched biquad designs
-//! ([`crate::biquad`]) for every second-order shape, Butterworth cascades for the cuts,
-//! a magnitude-matched first-order section for odd cut orders, and the solo shapes.
+//! Band → digital sections: magnitude-matched biquads ([`crate::biquad`], M. Vicanek,
+//! "Matched Second Order Digital Filters", 2016, refined towards the minimax fit) for
+//! every second-order shape, Butterworth cascades for the cuts, and the solo shapes.
+//!
+//! The EQ's designs use [`FitSpec::refined`], not the shared [`FitSpec::SHARED`]: every
+//! shape has its poles and zeros refined together (the shared design refines only bells,
+//! shelves and tilt; a notch keeps its zeros on the unit circle at `f0`, a second-order
+//! high-pass its double zero at DC), each section aims at 0.3 × the target
+//! divided by the square root of the number of sections of its band (0.5 dB at
+//! 44.1/48 kHz, 0.1 dB from 88.2 kHz; the sections' errors do not all peak together), and the fit band stops at [`FIT_TOP_HZ`] (or 1.5 × the corner) instead of
+//! 0.9 × Nyquist: at 96 and 192 kHz a biquad then follows the prototype through the
+//! audible band within ≈ 0.05 dB instead of spreading its error up to 43 or 86 kHz.
+//! Above that band the sections are free to depart from the prototype.
 //!
 //! Butterworth of order `n` (S. Butterworth, "On the Theory of Filter Amplifiers", 1930;
 //! pole angles as in any filter handbook, e.g. Zverev 1967): pairs at angles `φ_k` from the
 //! negative real axis, `φ_k = (2k−1)π/(2n)` (n even) or `kπ/n` (n odd, plus a real pole),
 //! each a second-order section with `Q_k = 1/(2 cos φ_k)` at the corner frequency. The
-//! resonance option scales the sharpest section's `Q` by `q/√½`, so `q = √½` is exactly
-//! Butterworth and 12 dB/oct is the plain resonant second-order cut.
+//! resonance option scales the `Q` of the section built last by `q/√½`, so `q = √½` is
+//! exactly Butterworth and 12 dB/oct is the plain resonant second-order cut. In a cascade
+//! a section's error only shows where the whole cut is above [`CASCADE_FLOOR_DB`], so
+//! each section's fit counts its error in amplitude below its own level at that point.
 //!
 //! First-order section (6 dB/oct and the real pole of odd orders): the analog
-//! `1/(1+s/ω0)` or `(s/ω0)/(1+s/ω0)` matched in magnitude in Vicanek's power
-//! representation (M. Vicanek, "Matched One-Pole Digital Shelving Filters", 2019, the
-//! first-order case of his 2016 matched designs): `|H|² = (B0φ0 + B1φ1)/(φ0 + A1φ1)`
-//! with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`. DC and Nyquist are matched exactly (`B0`,
-//! `B1 = T(π)·A1`); his third condition (the value at `ω0`) is only the start of a
-//! one-dimensional minimax search for `A1` (a three-point match leaves ≈ 1 dB near
-//! 0.75π for a low corner). Any `A1 > 0` factors into a stable, minimum-phase
-//! `(b0 + b1z⁻¹)/(1 + a1z⁻¹)`.
+//! `1/(1+s/ω0)` or `(s/ω0)/(1+s/ω0)` written as the biquad prototype `(1+s)/(1+s)²` or
+//! `(s+s²)/(1+s)²` (same magnitude) and refined like the others, so the extra pole and
+//! zero absorb the error a one-pole leaves near Nyquist (a minimax one-pole after
+//! Vicanek's "Matched One-Pole Digital Shelving Filters" still missed by ≈ 0.75 dB near
+//! 0.75π). It costs the same: every section runs in the SVF cascade.
 
 use super::{BandSettings, BandType};
-use crate::biquad::design::Digital;
-use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q};
+use crate::biquad::design::{design_first_order, design_with, Digital, FitSpec};
+use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q, MIN_FREQ_HZ};
 use std::f64::consts::PI;
 
 /// Most sections one band uses (96 dB/oct = order 16 = 8 second-order sections).
@@ -67,7 +76,7 @@ impl BandDesign {
 }
 
 /// The `Q` of each second-order section of an order-`order` Butterworth cascade (sharpest
-/// last) and whether a first-order section completes it.
+/// first) and whether a first-order section completes it.
 pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, bool) {
     let mut qs = [0.0; MAX_SECTIONS_PER_BAND];
     let pairs = (order / 2).min(MAX_SECTIONS_PER_BAND);
@@ -84,7 +93,59 @@ pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, boo
     (qs, pairs, order % 2 == 1)
 }
 
-/// A second-order section from the shared biquad design.
+/// Top of the band the EQ's sections are fitted over (Hz; further capped at 0.9 ×
+/// Nyquist): the audible band with a margin. Above it (only at 96 kHz and up) the
+/// sections are free to depart from the prototype, which lets a biquad follow it far more
+/// closely below.
+pub const FIT_TOP_HZ: f64 = 24_000.0;
+
+/// The accuracy target (dB): 0.1 dB at 88.2 kHz and above, else 0.5 dB.
+fn target_db(sample_rate: f32) -> f64 {
+    if sample_rate >= 88_200.0 {
+        0.1
+    } else {
+        0.5
+    }
+}
+
+/// Stop-band floor of the EQ's fits (dB): below it a section's error counts in amplitude.
+const STOP_FLOOR_DB: f64 = -40.0;
+
+/// Level (dB) of a whole cut below which its sections' errors count in amplitude.
+const CASCADE_FLOOR_DB: f64 = -50.0;
+
+/// Fit specification for a band at `freq_hz` of `sections` sections at `sample_rate`:
+/// each section aims at a share of the target (0.3/√sections of it); the
+/// fit band reaches at least 1.5 × `freq_hz` so a corner's resonance lies inside it.
+fn spec(sample_rate: f32, freq_hz: f32, sections: usize) -> FitSpec {
+    spec_floor(sample_rate, freq_hz, sections, STOP_FLOOR_DB)
+}
+
+/// [`spec`] with an explicit stop-band floor (dB).
+fn spec_floor(sample_rate: f32, freq_hz: f32, sections: usize, floor_db: f64) -> FitSpec {
+    let tol = 0.3 * target_db(sample_rate) / (sections.max(1) as f64).sqrt();
+    let top = FIT_TOP_HZ.max(1.5 * f64::from(freq_hz));
+    FitSpec::refined(f64::from(sample_rate), top, tol, floor_db)
+}
+
+/// Stop-band floor (dB) of one section of an order-`order` Butterworth cut: the
+/// section's own prototype level (at most 0 dB) where the whole cut is at
+/// [`CASCADE_FLOOR_DB`]; beyond that point the section's error cannot show in the cut's
+/// response, so it is measured in amplitude there. `q = 0` is the first-order section.
+fn section_floor_db(order: usize, q: f64) -> f64 {
+    // Low-pass side: the cut is at the floor at Ω_c = (10^(−floor/10) − 1)^(1/2n).
+    let omega = (10f64.powf(-CASCADE_FLOOR_DB / 10.0) - 1.0).powf(0.5 / order.max(1) as f64);
+    let w2 = omega * omega;
+    let mag2 = if q > 0.0 {
+        1.0 / ((1.0 - w2).powi(2) + w2 / (q * q))
+    } else {
+        1.0 / (1.0 + w2)
+    };
+    (10.0 * mag2.log10()).min(0.0)
+}
+
+/// A second-order section from the shared biquad design ([`FitSpec::SHARED`], for the
+/// solo filters).
 fn biquad(
     sample_rate: f32,
     filter_type: FilterType,
@@ -105,89 +166,28 @@ fn biquad(
     Digital { b, a }
 }
 
-/// Points of the first-order fit.
-const FIRST_ORDER_POINTS: usize = 32;
-/// Golden-section steps of the first-order fit.
-const FIRST_ORDER_STEPS: usize = 28;
-
-/// The magnitude-matched first-order low-pass (`high_pass = false`) or high-pass at
-/// `freq_hz` (see the module header): exact at DC and Nyquist, `A1` chosen by a
-/// golden-section search for the smallest worst dB error on [`FIRST_ORDER_POINTS`]
-/// log-spaced frequencies from `ω0/8` to 0.9π (bounded work, no allocation).
-pub fn first_order(sample_rate: f64, freq_hz: f64, high_pass: bool) -> Digital {
-    let w0 = 2.0 * PI * freq_hz / sample_rate;
-    // Analog |H|² at ω (unwarped).
-    let target = |w: f64| {
-        let r = (w / w0) * (w / w0);
-        if high_pass {
-            r / (1.0 + r)
-        } else {
-            1.0 / (1.0 + r)
-        }
-    };
-    let t_pi = target(PI);
-    let big_b0 = if high_pass { 0.0 } else { 1.0 };
-    // |H_d|² = (B0φ0 + B1φ1)/(φ0 + A1φ1), B1 = T(π)·A1.
-    let digital = |a1: f64, w: f64| {
-        let phi = (0.5 * w).sin().powi(2);
-        (big_b0 * (1.0 - phi) + t_pi * a1 * phi) / (1.0 - phi + a1 * phi)
-    };
-    let (lo, hi) = ((w0 / 8.0).min(0.5 * PI), 0.9 * PI);
-    let worst = |ln_a1: f64| {
-        let a1 = ln_a1.exp();
-        (0..FIRST_ORDER_POINTS)
-            .map(|i| {
-                let w = lo * (hi / lo).powf(i as f64 / (FIRST_ORDER_POINTS - 1) as f64);
-                (digital(a1, w) / target(w)).max(1e-300).ln().abs()
-            })
-            .fold(0.0, f64::max)
-    };
-    // Start: the three-point match at ω_m = min(ω0, 0.9π).
-    let wm = w0.min(0.9 * PI);
-    let phi = (0.5 * wm).sin().powi(2);
-    let t_m = target(wm);
-    let start = if high_pass {
-        t_m * (1.0 - phi) / (phi * (t_pi - t_m))
-    } else {
-        (1.0 - phi) * (1.0 - t_m) / (phi * (t_m - t_pi))
+/// A second-order section refined to `spec` over the EQ's fit band.
+fn refined(
+    sample_rate: f32,
+    spec: &FitSpec,
+    filter_type: FilterType,
+    freq_hz: f32,
+    q: f32,
+    gain_db: f32,
+) -> Digital {
+    let params = FilterParams {
+        filter_type,
+        freq_hz,
+        q,
+        gain_db,
     }
-    .max(1e-30)
-    .ln();
-    let (mut a, mut b) = (start - 2.0, start + 2.0);
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-    let (mut fc, mut fd) = (worst(c), worst(d));
-    for _ in 0..FIRST_ORDER_STEPS {
-        if fc < fd {
-            (b, d, fd) = (d, c, fc);
-            c = b - g * (b - a);
-            fc = worst(c);
-        } else {
-            (a, c, fc) = (c, d, fd);
-            d = a + g * (b - a);
-            fd = worst(d);
-        }
-    }
-    let best = if fc < fd { c } else { d };
-    let big_a1 = if worst(best) < worst(start) {
-        best
-    } else {
-        start
-    }
-    .exp();
-    let big_b1 = t_pi * big_a1;
-    // (1 − a1)/(1 + a1) = √A1; (b0 + b1)/(1 + a1) = √B0; (b0 − b1)/(1 + a1) = √B1.
-    let r = big_a1.sqrt();
-    let a1 = (1.0 - r) / (1.0 + r);
-    let (s0, s1) = (f64::sqrt(big_b0) * (1.0 + a1), big_b1.sqrt() * (1.0 + a1));
-    Digital {
-        b: [0.5 * (s0 + s1), 0.5 * (s0 - s1), 0.0],
-        a: [1.0, a1, 0.0],
-    }
+    .clamped(sample_rate);
+    design_with(f64::from(sample_rate), &params, spec)
 }
 
 /// The sections of a low cut (`high_pass`) or high cut: Butterworth of `order` with the
-/// resonance `q` on the sharpest section (orders ≥ 2).
+/// resonance `q` on the last section, which [`butterworth_qs`] makes the least sharp one
+/// (orders ≥ 2; for orders above 2 that is not the sharpest section).
 fn cut(
     design: &mut BandDesign,
     sample_rate: f32,
@@ -202,11 +202,15 @@ fn cut(
     } else {
         FilterType::LowPass
     };
+    let sections = pairs + usize::from(odd);
+    let spec_for = |q: f64| spec_floor(sample_rate, freq_hz, sections, section_floor_db(order, q));
     if odd {
-        design.push(first_order(
+        let f = f64::from(freq_hz.clamp(MIN_FREQ_HZ, 0.49 * sample_rate));
+        design.push(design_first_order(
             f64::from(sample_rate),
-            f64::from(freq_hz),
+            f,
             high_pass,
+            &spec_for(0.0),
         ));
     }
     for (i, &qk) in qs.iter().enumerate().take(pairs) {
@@ -215,7 +219,14 @@ fn cut(
         } else {
             qk
         };
-        design.push(biquad(sample_rate, ft, freq_hz, qk as f32, 0.0));
+        design.push(refined(
+            sample_rate,
+            &spec_for(qk),
+            ft,
+            freq_hz,
+            qk as f32,
+            0.0,
+        ));
     }
 }
 
@@ -223,7 +234,8 @@ fn cut(
 pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
     let mut d = BandDesign::empty();
     let (f, q, g) = (band.freq_hz, band.q, band.gain_db);
-    let two = |t| biquad(sample_rate, t, f, q, g);
+    let spec = spec(sample_rate, f, 1);
+    let two = |t| refined(sample_rate, &spec, t, f, q, g);
     match band.band_type {
         BandType::Bell => d.push(two(FilterType::Bell)),
         BandType::LowShelf => d.push(two(FilterType::LowShelf)),

@@ -31,9 +31,11 @@ const FREQS: [f32; 9] = [
 
 /// Every band the accuracy test checks for `band_type`: the whole parameter range
 /// (`full`), or the core range the issue's targets are asserted on: gains up to ±18 dB,
-/// bell/notch/band-pass Q 0.3–8, shelves and tilt Q 0.3–3, and cuts (and notch and
-/// band-pass) with the corner at most fs/6 (above it the shared high-/low-pass designs
-/// leave the stop band higher than the prototype's, see `crate::biquad`).
+/// bell/notch/band-pass Q 0.3–8, shelves and tilt Q 0.3–3, Butterworth cuts of 6–72
+/// dB/oct at every frequency and of 96 dB/oct with the corner at most fs/4, and resonant
+/// (Q 1, 2, 5) 12 dB/oct cuts with the corner at most fs/6. Beyond (whole-range table):
+/// a 96 dB/oct low cut at 14 kHz misses by ≈ 0.53 dB at 44.1/48 kHz, a Q 5 low cut at
+/// 14–20 kHz by up to ≈ 0.7 dB.
 fn cases(band_type: BandType, sr: f32, full: bool) -> Vec<BandSettings> {
     let mut out = Vec::new();
     let qs: &[f32] = match (band_type, full) {
@@ -51,17 +53,13 @@ fn cases(band_type: BandType, sr: f32, full: bool) -> Vec<BandSettings> {
         BandType::LowCut | BandType::HighCut => &CutSlope::ALL,
         _ => &[CutSlope::Db24],
     };
-    let corner_limited = matches!(
-        band_type,
-        BandType::LowCut | BandType::HighCut | BandType::Notch | BandType::BandPass
-    );
     for &f in &FREQS {
-        if !full && corner_limited && f > sr / 6.0 {
-            continue;
-        }
         for &q in qs {
             for &g in gains {
                 for &slope in slopes {
+                    if !full && slope == CutSlope::Db96 && f > sr / 4.0 {
+                        continue;
+                    }
                     out.push(BandSettings {
                         slope,
                         ..band(band_type, f, g, q)
@@ -70,7 +68,7 @@ fn cases(band_type: BandType, sr: f32, full: bool) -> Vec<BandSettings> {
             }
         }
         // Resonant 12 dB/oct cuts.
-        if matches!(band_type, BandType::LowCut | BandType::HighCut) {
+        if matches!(band_type, BandType::LowCut | BandType::HighCut) && (full || f <= sr / 6.0) {
             for q in [1.0, 2.0, 5.0] {
                 out.push(BandSettings {
                     slope: CutSlope::Db12,
@@ -103,21 +101,8 @@ fn deviation(freqs: &[f64], curve: impl Fn(f64) -> f64, proto: impl Fn(f64) -> f
     worst
 }
 
-/// Regression limits (dB) of the core range, per type (in [`BandType::ALL`] order) and
-/// rate (44.1, 48, 96, 192 kHz): the measured worst deviations rounded up. Where they
-/// exceed the issue's targets (0.5 dB at 44.1/48 kHz, 0.1 dB at 96/192 kHz) the table
-/// printed by the test says so; see the README for the list.
-const CORE_LIMITS_DB: [[f64; 4]; 9] = [
-    [0.20, 0.20, 0.17, 0.16], // Bell
-    [0.49, 0.44, 0.48, 0.19], // LowShelf
-    [0.49, 0.44, 0.48, 0.19], // HighShelf
-    [0.23, 1.45, 0.86, 0.36], // LowCut
-    [0.75, 0.81, 0.78, 0.75], // HighCut
-    [0.40, 1.79, 0.25, 0.03], // Notch
-    [0.36, 0.40, 0.24, 0.07], // BandPass
-    [0.49, 0.44, 0.48, 0.19], // Tilt
-    [1e-6, 1e-6, 1e-6, 1e-6], // AllPass
-];
+/// All-pass magnitude tolerance (dB): it is 1 by construction.
+const ALL_PASS_DB: f64 = 1e-6;
 
 /// Worst deviation of every type at every rate over `cases(…, full)`, printed as a table
 /// (`*` marks a value above the issue's target); returns the table.
@@ -163,26 +148,22 @@ fn table(full: bool) -> Vec<[f64; 4]> {
 /// Every type at every rate: the designed sections (the ones the audio runs through,
 /// [`EqCurve`]) against the analog prototype written out in the test. Prints the tables of
 /// worst deviations for the whole parameter range and the core range (`--nocapture`) and
-/// holds the core range to [`CORE_LIMITS_DB`].
+/// holds every type's core range to the issue's targets ([`RATES`]: 0.5 dB up to 0.9 ×
+/// Nyquist at 44.1/48 kHz, 0.1 dB up to 20 kHz at 96/192 kHz; the all-pass to
+/// [`ALL_PASS_DB`]).
 #[test]
 fn every_type_follows_its_analog_prototype_at_every_rate() {
     table(true);
     let core = table(false);
-    for (t, (got, limit)) in BandType::ALL.iter().zip(core.iter().zip(&CORE_LIMITS_DB)) {
-        for i in 0..4 {
-            assert!(
-                got[i] <= limit[i],
-                "{t:?} at {}: {} dB > {}",
-                RATES[i].0,
-                got[i],
-                limit[i]
-            );
+    for (t, got) in BandType::ALL.iter().zip(&core) {
+        for (i, (sr, _, tol)) in RATES.into_iter().enumerate() {
+            let limit = if *t == BandType::AllPass {
+                ALL_PASS_DB
+            } else {
+                tol
+            };
+            assert!(got[i] <= limit, "{t:?} at {sr}: {} dB > {limit}", got[i]);
         }
-    }
-    // The targets the issue sets hold for bells at 44.1/48 kHz and shelves there, and for
-    // every type's core range at 44.1 kHz but the odd-order cuts.
-    for i in 0..2 {
-        assert!(core[0][i] <= 0.5 && core[1][i] <= 0.5 && core[2][i] <= 0.5);
     }
 }
 
@@ -215,8 +196,7 @@ fn summed_curve_follows_the_prototype() {
             |f| bands.iter().map(|b| prototype_db(b, f)).sum(),
         );
         println!("summed curve at {sr}: {dev:.3} dB (at {f:.0} Hz)");
-        // 96/192 kHz: a 12 dB/oct high cut at 19 kHz costs 0.103 dB at 20 kHz.
-        assert!(dev <= tol.max(0.12), "{sr}: {dev} dB at {f} Hz");
+        assert!(dev <= tol, "{sr}: {dev} dB at {f} Hz");
     }
 }
 
@@ -304,4 +284,55 @@ fn cut_slopes_fall_at_six_db_per_order() {
             "{slope:?}: {per_oct} dB/oct vs {want}"
         );
     }
+}
+
+/// The refinement moves poles for every shape now: every section the EQ designs, over the
+/// whole parameter range at every rate (corners 10 Hz–22 kHz, Q 0.1–40, ±30 dB, every
+/// slope), is finite and stable (`|a2| < 1`, `|a1| < 1 + a2`: both poles inside the unit
+/// circle), and a notch still nulls at its frequency (zeros kept on the unit circle).
+#[test]
+fn every_section_is_stable_and_notches_null_at_their_frequency() {
+    let mut checked = 0;
+    for (sr, _, _) in RATES {
+        for i in 0..25 {
+            let f = (10.0 * 2200f64.powf(f64::from(i) / 24.0)) as f32;
+            for t in BandType::ALL {
+                let gains: &[f32] = if t.has_gain() {
+                    &[-30.0, -6.0, 6.0, 30.0]
+                } else {
+                    &[0.0]
+                };
+                let slopes: &[CutSlope] = match t {
+                    BandType::LowCut | BandType::HighCut => &CutSlope::ALL,
+                    _ => &[CutSlope::Db24],
+                };
+                for &q in &[0.1, 0.3, BW, 2.0, 8.0, 40.0] {
+                    for &g in gains {
+                        for &slope in slopes {
+                            let b = BandSettings {
+                                slope,
+                                ..band(t, f, g, q)
+                            }
+                            .sanitized(sr);
+                            let curve = EqCurve::new(&with_bands(&[b]), sr);
+                            for s in curve.band_sections(0) {
+                                let [_, a1, a2] = s.a;
+                                let finite = s.a.iter().chain(&s.b).all(|v| v.is_finite());
+                                assert!(
+                                    finite && a2.abs() < 1.0 && a1.abs() < 1.0 + a2,
+                                    "{t:?} {f} Hz Q {q} {g} dB {slope:?} at {sr}: {s:?}"
+                                );
+                                checked += 1;
+                            }
+                            if t == BandType::Notch {
+                                let null = curve.magnitude_db(f64::from(b.freq_hz));
+                                assert!(null < -80.0, "notch {f} Hz Q {q} at {sr}: {null} dB");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
 }
