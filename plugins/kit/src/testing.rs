@@ -109,6 +109,15 @@ impl FakeHost {
     pub fn open_gestures(&self) -> Vec<String> {
         self.open.lock().unwrap().clone()
     }
+
+    /// Sets `param` to `value` in one complete host gesture (begin, set, end), as an
+    /// automation lane or a preset would.
+    pub fn set<P: nice_plug::prelude::Param>(&self, param: &P, value: P::Plain) {
+        let setter = nice_plug::prelude::ParamSetter::new(self);
+        setter.begin_set_parameter(param);
+        setter.set_parameter(param, value);
+        setter.end_set_parameter(param);
+    }
 }
 
 /// The begin/set/end shape of `events` with consecutive sets collapsed: e.g.

@@ -373,23 +373,15 @@ mod tests {
         assert_eq!(p.settings(None), ReverbSettings::default());
     }
 
-    /// One complete host gesture setting `param` to `value`.
-    fn set<P: Param>(host: &FakeHost, param: &P, value: P::Plain) {
-        let setter = ParamSetter::new(host);
-        setter.begin_set_parameter(param);
-        setter.set_parameter(param, value);
-        setter.end_set_parameter(param);
-    }
-
     #[test]
     fn bypass_is_the_dry_signal_and_sync_follows_the_tempo() {
         let p = Arc::new(ReverbParams::default());
         let host = FakeHost::new(p.clone());
-        set(&host, &p.bypass, true);
+        host.set(&p.bypass, true);
         let s = p.settings(Some(90.0));
         assert!(!s.send_mode);
         assert_eq!(s.effective_mix(), 0.0);
-        set(&host, &p.predelay_sync, SyncParam::N16);
+        host.set(&p.predelay_sync, SyncParam::N16);
         // A 1/16 note at 90 BPM: 60 000 / 90 / 4 ms.
         let s = p.settings(Some(90.0));
         assert!(
@@ -400,7 +392,7 @@ mod tests {
         assert!((p.settings(None).predelay_ms - 125.0).abs() < 1e-3);
         assert!((p.settings(Some(f64::NAN)).predelay_ms - 125.0).abs() < 1e-3);
         // A quarter at 100 BPM (600 ms) is clamped to 500 ms.
-        set(&host, &p.predelay_sync, SyncParam::N4);
+        host.set(&p.predelay_sync, SyncParam::N4);
         assert_eq!(p.settings(Some(100.0)).predelay_ms, 500.0);
         assert!(host.violations().is_empty());
     }

@@ -161,9 +161,7 @@ fn history_drains_the_queue_and_transfer_curve_follows_the_params() {
 fn factory_presets_parse_and_leave_gain_staging_alone() {
     let rig = new_rig();
     let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(&rig.params.makeup_db);
-    setter.set_parameter(&rig.params.makeup_db, 4.0);
-    setter.end_set_parameter(&rig.params.makeup_db);
+    rig.host.set(&rig.params.makeup_db, 4.0);
     let mut state = rig.state.lock().unwrap();
     let lib = &mut state.header.presets;
     assert!(lib.last_error.is_none(), "{:?}", lib.last_error);

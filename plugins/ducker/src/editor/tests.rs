@@ -146,9 +146,7 @@ fn history_drains_the_queue() {
 fn factory_presets_parse_and_leave_routing_alone() {
     let rig = new_rig();
     let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(&rig.params.source);
-    setter.set_parameter(&rig.params.source, SourceParam::Internal);
-    setter.end_set_parameter(&rig.params.source);
+    rig.host.set(&rig.params.source, SourceParam::Internal);
     let mut state = rig.state.lock().unwrap();
     let lib = &mut state.header.presets;
     assert!(lib.last_error.is_none(), "{:?}", lib.last_error);

@@ -22,14 +22,6 @@ fn new_rig() -> Rig {
     )
 }
 
-/// One complete host gesture.
-fn set<P: Param>(rig: &Rig, param: &P, value: P::Plain) {
-    let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(param);
-    setter.set_parameter(param, value);
-    setter.end_set_parameter(param);
-}
-
 #[test]
 fn dragging_a_width_bar_and_a_crossover() {
     let mut rig = new_rig();
@@ -124,7 +116,7 @@ fn factory_presets_parse_and_leave_the_phase_mode() {
         assert!(!preset.params.contains_key("phase"), "{}", preset.name);
         assert!(values.len() >= 15, "{}: {}", preset.name, values.len());
     }
-    set(&rig, &rig.params.phase, PhaseParam::Linear);
+    rig.host.set(&rig.params.phase, PhaseParam::Linear);
     rig.h.frame(f.clone());
     {
         let setter = ParamSetter::new(&*rig.host);

@@ -103,12 +103,8 @@ fn factory_presets_parse_and_the_output_lock_survives_them() {
     // Lock on, a custom ceiling; loading the 16-bit CD preset leaves the output alone but
     // changes the drive.
     let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(&rig.params.ceiling_db);
-    setter.set_parameter(&rig.params.ceiling_db, -3.0);
-    setter.end_set_parameter(&rig.params.ceiling_db);
-    setter.begin_set_parameter(&rig.params.output_lock);
-    setter.set_parameter(&rig.params.output_lock, true);
-    setter.end_set_parameter(&rig.params.output_lock);
+    rig.host.set(&rig.params.ceiling_db, -3.0);
+    rig.host.set(&rig.params.output_lock, true);
     rig.h.frame(f.clone());
     {
         let mut state = rig.state.lock().unwrap();
@@ -124,9 +120,7 @@ fn factory_presets_parse_and_the_output_lock_survives_them() {
     assert_eq!(rig.params.dither.value(), DitherParam::Off);
     assert_eq!(rig.params.input_gain_db.value(), 4.0);
     // Unlocked, the same preset sets the output too.
-    setter.begin_set_parameter(&rig.params.output_lock);
-    setter.set_parameter(&rig.params.output_lock, false);
-    setter.end_set_parameter(&rig.params.output_lock);
+    rig.host.set(&rig.params.output_lock, false);
     rig.h.frame(f.clone());
     {
         let mut state = rig.state.lock().unwrap();

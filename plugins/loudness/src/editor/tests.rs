@@ -209,9 +209,7 @@ fn export_writes_json_and_csv_and_shows_the_path() {
 fn factory_presets_parse_and_apply_without_touching_pause() {
     let rig = Rig::new();
     let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(&rig.params.pause);
-    setter.set_parameter(&rig.params.pause, true);
-    setter.end_set_parameter(&rig.params.pause);
+    rig.host.set(&rig.params.pause, true);
     let mut state = rig.state.lock().unwrap();
     let lib = &mut state.header.presets;
     assert!(lib.last_error.is_none(), "{:?}", lib.last_error);

@@ -23,14 +23,6 @@ fn new_rig() -> Rig {
     )
 }
 
-/// One complete host gesture.
-fn set<P: Param>(rig: &Rig, param: &P, value: P::Plain) {
-    let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(param);
-    setter.set_parameter(param, value);
-    setter.end_set_parameter(param);
-}
-
 #[test]
 fn dragging_a_threshold_and_a_crossover_and_selecting_a_band() {
     let mut rig = new_rig();
@@ -131,7 +123,7 @@ fn selection_follows_a_smaller_band_count() {
     let mut rig = new_rig();
     let f = rig.draw_fn();
     rig.state.lock().unwrap().selected = 3;
-    set(&rig, &rig.params.bands, BandsParam::Two);
+    rig.host.set(&rig.params.bands, BandsParam::Two);
     rig.h.frame(f.clone());
     assert_eq!(rig.state.lock().unwrap().selected, 1);
     // Band 2's controls are shown.
@@ -171,8 +163,8 @@ fn factory_presets_parse_and_leave_the_locked_parameters() {
             preset.name
         );
     }
-    set(&rig, &rig.params.phase, PhaseParam::Linear);
-    set(&rig, &rig.params.source, SourceParam::External);
+    rig.host.set(&rig.params.phase, PhaseParam::Linear);
+    rig.host.set(&rig.params.source, SourceParam::External);
     rig.h.frame(f.clone());
     {
         let setter = ParamSetter::new(&*rig.host);

@@ -127,9 +127,7 @@ fn toggles_and_law_selector() {
 fn factory_presets_parse_and_apply_without_touching_output() {
     let rig = new_rig();
     let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(&rig.params.output_gain_db);
-    setter.set_parameter(&rig.params.output_gain_db, -6.0);
-    setter.end_set_parameter(&rig.params.output_gain_db);
+    rig.host.set(&rig.params.output_gain_db, -6.0);
     let mut state = rig.state.lock().unwrap();
     let lib = &mut state.header.presets;
     assert!(lib.last_error.is_none(), "{:?}", lib.last_error);

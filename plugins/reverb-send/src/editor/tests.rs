@@ -20,14 +20,6 @@ fn new_rig() -> Rig {
     )
 }
 
-/// One complete host gesture.
-fn set<P: Param>(rig: &Rig, param: &P, value: P::Plain) {
-    let setter = ParamSetter::new(&*rig.host);
-    setter.begin_set_parameter(param);
-    setter.set_parameter(param, value);
-    setter.end_set_parameter(param);
-}
-
 #[test]
 fn knobs_drag_and_take_typed_values() {
     let mut rig = new_rig();
@@ -63,9 +55,9 @@ fn the_decay_curve_is_the_processors_rt60() {
     // high multiples far below and above the crossovers (the shelves' plateaus).
     let mut rig = new_rig();
     let f = rig.draw_fn();
-    set(&rig, &rig.params.decay_s, 3.0);
-    set(&rig, &rig.params.low_mult, 2.0);
-    set(&rig, &rig.params.high_mult, 0.25);
+    rig.host.set(&rig.params.decay_s, 3.0);
+    rig.host.set(&rig.params.low_mult, 2.0);
+    rig.host.set(&rig.params.high_mult, 0.25);
     rig.h.frame(f.clone());
     let state = rig.state.lock().unwrap();
     let at = |hz: f64| state.curve.rt60_at(hz);
@@ -106,7 +98,7 @@ fn dragging_the_handles_sets_crossover_multiplier_and_decay() {
     assert_eq!(shape.first().map(String::as_str), Some("begin hx"));
     assert_eq!(shape.last().map(String::as_str), Some("end hmult"));
     // Double-click on the low handle resets its crossover and multiplier.
-    set(&rig, &rig.params.low_mult, 2.0);
+    rig.host.set(&rig.params.low_mult, 2.0);
     rig.h.frame(f.clone());
     let low = handle_pos(&rig.params, Handle::Low, rect);
     rig.h.double_click_at(low, f.clone());
@@ -134,8 +126,8 @@ fn factory_presets_parse_and_never_touch_the_send_mode_or_its_mix() {
         assert!(values.len() >= 15, "{}: {}", preset.name, values.len());
     }
     // Insert use: send mode off, 30 % mix. A preset keeps both.
-    set(&rig, &rig.params.send_mode, false);
-    set(&rig, &rig.params.mix, 0.3);
+    rig.host.set(&rig.params.send_mode, false);
+    rig.host.set(&rig.params.mix, 0.3);
     rig.h.frame(f.clone());
     {
         let setter = ParamSetter::new(&*rig.host);
