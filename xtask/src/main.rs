@@ -1,11 +1,16 @@
 //! `cargo xtask`: nice-plug-xtask's `bundle`, plus the commands a Lacquer user and CI need.
 //!
-//! - `bundle-all [--release]`: every package in `bundler.toml`, one cargo invocation.
+//! - `bundle-all [--release] [--target <triple>]`: every package in `bundler.toml`, one cargo
+//!   invocation; a cross build (e.g. `--target x86_64-pc-windows-gnu`) writes its bundles to
+//!   `target/bundled/<triple>/`.
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
 //! - `test`: debug bundles (with `assert_process_allocs`) of every package, including the
 //!   host tests' `test_only` fixture plugin, then `cargo test --workspace`.
-//! - `validate [--release]`: bundles everything (the fixture too), then runs clap-validator and
-//!   Steinberg's VST3 validator (extended) on every bundle; fails on any failure or warning.
+//! - `validate [--release] [--target x86_64-pc-windows-gnu]`: bundles everything (natively the
+//!   fixture too), then runs clap-validator and Steinberg's VST3 validator (extended) on every
+//!   bundle (Windows bundles under Wine); fails on any failure or warning.
+//! - `dist`: release bundles for Linux and Windows and the `lacquer` CLI, zipped into
+//!   `target/dist/lacquer-<version>-<os>-x86_64.zip` with the README and licence.
 //! - `deps`: check (and on Debian/Ubuntu install) the system packages the build needs.
 //! - `gui-smoke`: every standalone editor under Xvfb: window up, not blank, a drag changes a
 //!   parameter; screenshots to `target/screenshots/`.
@@ -13,6 +18,8 @@
 //!
 //! Every command checks the system packages first.
 
+mod cross;
+mod dist;
 mod install;
 mod sysdeps;
 mod validate;
@@ -41,6 +48,12 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
     match command {
         "deps" => Ok(()),
         "bundle-all" => bundle_all(rest, false),
+        // A cross build must not replace the native bundles of the same name.
+        "bundle" if cross::target_arg(rest).is_some() => {
+            let (packages, other) = cross::split_packages(rest);
+            let triple = cross::target_arg(rest).unwrap_or_default();
+            cross::bundle(&packages, &other, &triple)
+        }
         "install" => {
             bundle_all(&["--release".to_owned()], false)?;
             install::install_bundles()?;
@@ -51,6 +64,7 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
             cargo(&["test", "--workspace"], rest)
         }
         "validate" => validate::validate(rest),
+        "dist" => dist::dist(rest),
         "gui-smoke" => gui_smoke("target/screenshots"),
         "screenshots" => gui_smoke("assets/screenshots"),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
@@ -59,13 +73,21 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
 
 /// Bundle every plugin package listed in `bundler.toml` (and the `test_only` ones when
 /// `with_test_only`) with one cargo build.
+/// With `--target <triple>` in `extra` the bundles go to `target/bundled/<triple>/`
+/// ([`cross::bundle`]).
 fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result<()> {
+    let packages: Vec<String> = install::bundle_entries()?
+        .into_iter()
+        .filter(|entry| with_test_only || !entry.test_only)
+        .map(|entry| entry.package)
+        .collect();
+    if let Some(triple) = cross::target_arg(extra) {
+        return cross::bundle(&packages, extra, &triple);
+    }
     let mut args = vec!["bundle".to_owned()];
-    for entry in install::bundle_entries()? {
-        if with_test_only || !entry.test_only {
-            args.push("-p".to_owned());
-            args.push(entry.package);
-        }
+    for package in packages {
+        args.push("-p".to_owned());
+        args.push(package);
     }
     args.extend(extra.iter().cloned());
     nice_plug_xtask::main_with_args("cargo xtask", args)

@@ -23,6 +23,12 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
 /// How long apt-get waits for the dpkg lock held by another package manager, in seconds.
 pub const APT_LOCK_TIMEOUT_S: u32 = 600;
 
+/// What building Windows bundles on Linux adds: the MinGW-w64 linker.
+pub const WINDOWS_BUILD_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64"];
+
+/// What validating Windows bundles on Linux adds: Wine (64-bit) and a virtual X display.
+pub const WINDOWS_VALIDATE_PACKAGES: &[&str] = &["wine64", "xvfb", "xauth"];
+
 /// Check the system packages; install the missing ones where we know how.
 pub fn ensure() -> nice_plug_xtask::Result<()> {
     if !cfg!(target_os = "linux") {
@@ -32,7 +38,60 @@ pub fn ensure() -> nice_plug_xtask::Result<()> {
     if !Path::new("/etc/debian_version").exists() {
         return check_with_pkg_config();
     }
-    let missing: Vec<&str> = DEBIAN_PACKAGES
+    install_missing(DEBIAN_PACKAGES)
+}
+
+/// Windows builds on Linux: the MinGW-w64 linker (and, to validate, Wine and Xvfb) from
+/// Debian, and the Rust target from rustup. Elsewhere the needs are printed when missing.
+pub fn ensure_windows(triple: &str, validate: bool) -> nice_plug_xtask::Result<()> {
+    if cfg!(target_os = "linux") {
+        let mut packages = WINDOWS_BUILD_PACKAGES.to_vec();
+        if validate {
+            packages.extend(WINDOWS_VALIDATE_PACKAGES);
+        }
+        if Path::new("/etc/debian_version").exists() {
+            install_missing(&packages)?;
+        } else if !Path::new("/usr/bin/x86_64-w64-mingw32-gcc").exists() {
+            return crate::fail(format!(
+                "building for {triple} needs the MinGW-w64 linker x86_64-w64-mingw32-gcc (Debian: \
+                 {}; validating also needs {})",
+                WINDOWS_BUILD_PACKAGES.join(" "),
+                WINDOWS_VALIDATE_PACKAGES.join(" ")
+            ));
+        }
+    }
+    rustup_target(triple)
+}
+
+/// `rustup target add triple` unless it is installed (no rustup: cargo will say so).
+pub fn rustup_target(triple: &str) -> nice_plug_xtask::Result<()> {
+    let Ok(installed) = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    else {
+        return Ok(());
+    };
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == triple)
+    {
+        return Ok(());
+    }
+    eprintln!("xtask: rustup target add {triple}");
+    let status = Command::new("rustup")
+        .args(["target", "add", triple])
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        crate::fail(format!("`rustup target add {triple}` failed ({status})"))
+    }
+}
+
+/// Install the Debian packages of `wanted` that are missing (apt-get, through sudo when not
+/// root).
+fn install_missing(wanted: &[&str]) -> nice_plug_xtask::Result<()> {
+    let missing: Vec<&str> = wanted
         .iter()
         .copied()
         .filter(|package| !dpkg_installed(package))

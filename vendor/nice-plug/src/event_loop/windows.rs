@@ -19,7 +19,7 @@ use windows::Win32::UI::WindowsAndMessaging::{
 use windows::core::PCSTR;
 
 use super::{BackgroundThread, EventLoop, MainThreadExecutor};
-use crate::nice_debug_assert_failure;
+use crate::{nice_debug_assert_failure, nice_warn};
 use crate::util::permit_alloc;
 
 /// The custom message ID for our notify event. If the hidden event loop window receives this, then
@@ -47,7 +47,11 @@ pub(crate) struct WindowsEventLoop<T, E> {
 
     /// An invisible window that we can post a message to when we need to do something on the main
     /// thread. The host's message loop will then cause our message to be proceeded.
-    message_window: HwndWrapper,
+    ///
+    /// LACQUER PATCH (l): `None` when Windows (or Wine without a display) refused to create the
+    /// window. Tasks from other threads are then refused (`schedule_gui` returns `false`, as for
+    /// a full queue) instead of the `unwrap()` panicking inside the host's COM call.
+    message_window: Option<HwndWrapper>,
     /// The unique class for the message window, we'll clean this up together with the window.
     message_window_class_name: CString,
     /// A queue of tasks that still need to be performed. When something gets added to this queue
@@ -113,6 +117,9 @@ where
             })
         };
 
+        // LACQUER PATCH (l): a failed `CreateWindowExA` leaves the event loop without a window
+        // instead of panicking through the host's COM call.
+        let callback = Box::into_raw(Box::new(callback));
         let window = unsafe {
             CreateWindowExA(
                 WINDOW_EX_STYLE(0),
@@ -129,15 +136,24 @@ where
                 // NOTE: We're boxing a box here. As mentioned in [PollCallback], we can't directly
                 //       pass around fat pointers, so we need a normal pointer to a fat pointer to
                 //       be able to call this and deallocate it later
-                Some(Box::into_raw(Box::new(callback)) as *const c_void),
+                Some(callback as *const c_void),
             )
-        }
-        .unwrap();
+        };
+        let message_window = match window {
+            Ok(window) => Some(HwndWrapper(window)),
+            Err(err) => {
+                // The callback is left allocated: had the window got as far as `WM_CREATE`,
+                // its `WM_DESTROY` has freed it already, and a few bytes once per failed
+                // instance are cheaper than a possible double free.
+                nice_warn!("Could not create the event loop's message window: {err}");
+                None
+            }
+        };
 
         Self {
             executor: executor.clone(),
             main_thread_id: thread::current().id(),
-            message_window: HwndWrapper(window),
+            message_window,
             message_window_class_name: class_name,
             tasks_sender,
             background_thread: BackgroundThread::get_or_create(executor),
@@ -155,13 +171,17 @@ where
 
             true
         } else {
+            // LACQUER PATCH (l): without a message window nothing would run the task.
+            let Some(message_window) = &self.message_window else {
+                return false;
+            };
             let success = self.tasks_sender.try_send(task).is_ok();
             if success {
                 // Instead of polling on a timer, we can just wake up the window whenever there's a
                 // new message.
                 unsafe {
                     let _ = PostMessageA(
-                        Some(self.message_window.0),
+                        Some(message_window.0),
                         NOTIFY_MESSAGE_ID,
                         WPARAM(0),
                         LPARAM(0),
@@ -186,9 +206,12 @@ where
 
 impl<T, E> Drop for WindowsEventLoop<T, E> {
     fn drop(&mut self) {
-        unsafe {
-            let _ = DestroyWindow(self.message_window.0);
-        };
+        // LACQUER PATCH (l): there may be no window.
+        if let Some(window) = &self.message_window {
+            unsafe {
+                let _ = DestroyWindow(window.0);
+            };
+        }
         unsafe {
             let _ = UnregisterClassA(
                 PCSTR(self.message_window_class_name.as_bytes_with_nul().as_ptr()),
