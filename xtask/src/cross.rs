@@ -278,3 +278,66 @@ impl Drop for Wine {
         let _ = fs::remove_dir_all(&self.prefix);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn reads_the_target_and_profile() {
+        assert_eq!(
+            target_arg(&args("--release --target x86_64-pc-windows-gnu")),
+            Some(WINDOWS.to_owned())
+        );
+        assert_eq!(
+            target_arg(&args("--target=aarch64-apple-darwin")),
+            Some("aarch64-apple-darwin".to_owned())
+        );
+        assert_eq!(target_arg(&args("--release")), None);
+        assert_eq!(profile_dir(&args("--target x")), "debug");
+        assert_eq!(profile_dir(&args("--release --target x")), "release");
+        assert_eq!(profile_dir(&args("--profile profiling")), "profiling");
+        assert_eq!(profile_dir(&args("--profile=dev")), "debug");
+    }
+
+    #[test]
+    fn cross_bundles_have_their_own_folder() {
+        assert_eq!(bundled_dir(None), Path::new("target/bundled"));
+        assert_eq!(
+            bundled_dir(Some(WINDOWS)),
+            Path::new("target/bundled/x86_64-pc-windows-gnu")
+        );
+        assert_eq!(
+            artifact_names("lacquer-channel-eq", WINDOWS),
+            ["lacquer_channel_eq.dll", "lacquer-channel-eq.exe"]
+        );
+        assert_eq!(
+            artifact_names("lacquer-panner", "aarch64-apple-darwin"),
+            ["liblacquer_panner.dylib", "lacquer-panner"]
+        );
+    }
+
+    #[test]
+    fn splits_bundle_packages_from_cargo_arguments() {
+        let (packages, other) =
+            split_packages(&args("-p a --package b --release --target x86_64-pc-windows-gnu"));
+        assert_eq!(packages, ["a", "b"]);
+        assert_eq!(other, args("--release --target x86_64-pc-windows-gnu"));
+        let (packages, other) = split_packages(&args("lacquer-panner --target t"));
+        assert_eq!(packages, ["lacquer-panner"]);
+        assert_eq!(other, args("--target t"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unix_paths_become_wine_drive_z_paths() {
+        assert_eq!(
+            Wine::windows_path(Path::new("/work/target/bundled/A B.clap")).unwrap(),
+            r"Z:\work\target\bundled\A B.clap"
+        );
+    }
+}
