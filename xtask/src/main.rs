@@ -1,5 +1,7 @@
 //! `cargo xtask`: nice-plug-xtask's `bundle`, plus the commands a Lacquer user and CI need.
 //!
+//! - `bundle …`: nice-plug-xtask's, with each package's `export` feature (the CLAP and VST3
+//!   entry points) turned on; every command below that bundles goes through it.
 //! - `bundle-all [--release]`: every package in `bundler.toml`, one cargo invocation.
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
 //! - `test`: debug bundles (with `assert_process_allocs`) of every package, including the
@@ -53,6 +55,7 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
         "validate" => validate::validate(rest),
         "gui-smoke" => gui_smoke("target/screenshots"),
         "screenshots" => gui_smoke("assets/screenshots"),
+        "bundle" => bundle(rest),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
     }
 }
@@ -60,7 +63,7 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
 /// Bundle every plugin package listed in `bundler.toml` (and the `test_only` ones when
 /// `with_test_only`) with one cargo build.
 fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result<()> {
-    let mut args = vec!["bundle".to_owned()];
+    let mut args = Vec::new();
     for entry in install::bundle_entries()? {
         if with_test_only || !entry.test_only {
             args.push("-p".to_owned());
@@ -68,7 +71,29 @@ fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result
         }
     }
     args.extend(extra.iter().cloned());
-    nice_plug_xtask::main_with_args("cargo xtask", args)
+    bundle(&args)
+}
+
+/// nice-plug-xtask's `bundle` (`bundle PACKAGE …` or `bundle -p A -p B …`, then cargo's
+/// arguments) with every named package's `export` feature on: without it a plugin library
+/// has no CLAP or VST3 entry point (it is off by default so the CLI can link them all).
+fn bundle(args: &[String]) -> nice_plug_xtask::Result<()> {
+    let packages: Vec<&str> = match args.first().map(String::as_str) {
+        Some("-p") => args
+            .chunks(2)
+            .take_while(|pair| pair[0] == "-p")
+            .filter_map(|pair| pair.get(1).map(String::as_str))
+            .collect(),
+        Some(package) => vec![package],
+        None => Vec::new(),
+    };
+    let features: Vec<String> = packages.iter().map(|p| format!("{p}/export")).collect();
+    let mut full = vec!["bundle".to_owned()];
+    full.extend(args.iter().cloned());
+    if !features.is_empty() {
+        full.extend(["--features".to_owned(), features.join(",")]);
+    }
+    nice_plug_xtask::main_with_args("cargo xtask", full)
 }
 
 /// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
