@@ -122,7 +122,7 @@ pub fn parse(text: &str) -> Result<Vec<StageSpec>, CliError> {
                         item.trim()
                     ))
                 })?;
-                let (id, value) = (id.trim(), value.trim());
+                let (id, value) = (id.trim(), unquote(value.trim()));
                 if id == "preset" {
                     spec.preset = Some(value.to_owned());
                 } else {
@@ -134,6 +134,16 @@ pub fn parse(text: &str) -> Result<Vec<StageSpec>, CliError> {
         specs.push(spec);
     }
     Ok(specs)
+}
+
+/// `value` without one pair of surrounding quotes ('…' or "…").
+fn unquote(value: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    value
 }
 
 /// A chain file: `[[stage]]` tables with `processor`, optional `preset`, and `params`.
@@ -313,4 +323,47 @@ pub fn build(specs: &[StageSpec]) -> Result<Vec<BuiltStage>, CliError> {
             Ok(BuiltStage { name, stage })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_parses_into_processors_presets_and_parameters() {
+        let specs = parse(
+            " eq(on_1=on, type_1=\"Tilt Shelf\",gain_1=-3 dB) compressor limiter( preset=streaming-loud,ceil=-1 )",
+        )
+        .unwrap();
+        assert_eq!(specs.len(), 3);
+        assert_eq!(specs[0].processor, "eq");
+        assert_eq!(
+            specs[0].params,
+            [
+                ("on_1", "on"),
+                ("type_1", "Tilt Shelf"),
+                ("gain_1", "-3 dB")
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        );
+        assert_eq!(
+            specs[1],
+            StageSpec {
+                processor: "compressor".into(),
+                ..Default::default()
+            }
+        );
+        assert_eq!(specs[2].preset.as_deref(), Some("streaming-loud"));
+        assert_eq!(specs[2].params, [("ceil".to_owned(), "-1".to_owned())]);
+        assert!(parse("").unwrap().is_empty());
+        assert!(matches!(parse("eq(on_1)"), Err(CliError::Chain(_))));
+        assert!(matches!(parse("eq(on_1=on"), Err(CliError::Chain(_))));
+    }
+
+    #[test]
+    fn preset_names_match_their_factory_file_names() {
+        assert_eq!(slug("Vocal Leveler"), "vocal-leveler");
+        assert_eq!(slug("De-Ess-ish"), "de-ess-ish");
+        assert_eq!(slug("CD Master 16 bit"), "cd-master-16-bit");
+    }
 }

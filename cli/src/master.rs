@@ -275,7 +275,7 @@ pub fn master(
             let mut before = job.before.clone();
             before.name = format!("{} (before)", job.input.display());
             let mut after = after.reading.clone();
-            after.name = format!("{} (after, limiter in {gain:+.2} dB)", job.output.display());
+            after.name = format!("{} (after, gain {gain:+.2} dB)", job.output.display());
             rows.push(before);
             rows.push(after);
         }
