@@ -43,6 +43,9 @@ pub struct Options {
     pub quiet: bool,
 }
 
+/// Planar samples of one file.
+type Planes = Vec<Vec<f32>>;
+
 /// One file being mastered.
 struct Job {
     input: PathBuf,
@@ -50,7 +53,7 @@ struct Job {
     rate: u32,
     bits: Bits,
     /// After the EQ and Imager, before the Limiter.
-    pre: Vec<Vec<f32>>,
+    pre: Planes,
     before: Reading,
 }
 
@@ -142,7 +145,7 @@ fn limit_all(
     gain_db: f64,
     dither: DitherChoice,
     progress: &ProgressBar,
-) -> Result<(Vec<Vec<Vec<f32>>>, Vec<Measured>), CliError> {
+) -> Result<(Vec<Planes>, Vec<Measured>), CliError> {
     let mut outs = Vec::new();
     let mut readings = Vec::new();
     for job in jobs {
@@ -177,7 +180,7 @@ fn search(
     target: &Target,
     dither: DitherChoice,
     quiet: bool,
-) -> Result<(Vec<Vec<Vec<f32>>>, Vec<Measured>, f64), CliError> {
+) -> Result<(Vec<Planes>, Vec<Measured>, f64), CliError> {
     let pre: Vec<Measured> = jobs
         .iter()
         .map(|j| measure::measure_planes(&j.input, j.rate, &j.pre))
