@@ -323,3 +323,71 @@ fn the_sidechain_file_keys_the_ducker() {
     assert!((ducked - (dry_db - 12.0)).abs() < 1.5, "ducked {ducked} dB");
     assert!((free - dry_db).abs() < 0.1, "free half {free} dB");
 }
+
+/// A TOML chain file renders exactly what the same chain on the command line renders,
+/// presets included, and a preset changes the sound (it is applied, not ignored).
+#[test]
+fn a_chain_file_equals_the_same_chain_on_the_command_line() {
+    let dir = scratch("render-chain-file");
+    let input = dir.join("in.wav");
+    write_wav(
+        &input,
+        44_100,
+        WavFormat::Int(24),
+        &programme(44_100, 2, 2.0, 9),
+    );
+    let file = dir.join("chain.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[stage]]
+processor = "eq"
+params = { on_1 = "on", type_1 = "bell", freq_1 = "2k", gain_1 = -3.5 }
+
+[[stage]]
+processor = "compressor"
+preset = "vocal-leveler"
+params = { thr = -30 }
+
+[[stage]]
+processor = "limiter"
+params = { ceil = -1.5, arel = false }
+"#,
+    )
+    .unwrap();
+    let render = |name: &str, chain: &[&str]| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "render",
+            "--quiet",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--bits",
+            "32f",
+        ];
+        args.extend_from_slice(chain);
+        let result = lacquer(&args);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        read_wav(&out).1
+    };
+    let from_file = render("file.wav", &["--chain-file", file.to_str().unwrap()]);
+    let from_text = render(
+        "text.wav",
+        &[
+            "--chain",
+            "eq(on_1=on,type_1=Bell,freq_1=2000 Hz,gain_1=-3.5dB) \
+             compressor(preset=Vocal Leveler,thr=-30) limiter(ceil=-1.5,arel=off)",
+        ],
+    );
+    assert_eq!(from_file, from_text);
+    let without_preset = render(
+        "plain.wav",
+        &["--chain", "eq(on_1=on,type_1=bell,freq_1=2k,gain_1=-3.5) compressor(thr=-30) limiter(ceil=-1.5,arel=off)"],
+    );
+    assert_ne!(from_file, without_preset, "the preset changed nothing");
+}
