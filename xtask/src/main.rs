@@ -78,22 +78,29 @@ fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result
 /// arguments) with every named package's `export` feature on: without it a plugin library
 /// has no CLAP or VST3 entry point (it is off by default so the CLI can link them all).
 fn bundle(args: &[String]) -> nice_plug_xtask::Result<()> {
+    let mut full = vec!["bundle".to_owned()];
+    full.extend(args.iter().cloned());
+    full.extend(export_features(args));
+    nice_plug_xtask::main_with_args("cargo xtask", full)
+}
+
+/// `--features A/export,B/export` for the packages a `bundle` command line names
+/// (`PACKAGE …` or `-p A -p B …`), nothing when it names none.
+fn export_features(args: &[String]) -> Vec<String> {
     let packages: Vec<&str> = match args.first().map(String::as_str) {
         Some("-p") => args
             .chunks(2)
             .take_while(|pair| pair[0] == "-p")
             .filter_map(|pair| pair.get(1).map(String::as_str))
             .collect(),
-        Some(package) => vec![package],
-        None => Vec::new(),
+        Some(package) if !package.starts_with('-') => vec![package],
+        _ => Vec::new(),
     };
-    let features: Vec<String> = packages.iter().map(|p| format!("{p}/export")).collect();
-    let mut full = vec!["bundle".to_owned()];
-    full.extend(args.iter().cloned());
-    if !features.is_empty() {
-        full.extend(["--features".to_owned(), features.join(",")]);
+    if packages.is_empty() {
+        return Vec::new();
     }
-    nice_plug_xtask::main_with_args("cargo xtask", full)
+    let features: Vec<String> = packages.iter().map(|p| format!("{p}/export")).collect();
+    vec!["--features".to_owned(), features.join(",")]
 }
 
 /// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
@@ -156,4 +163,27 @@ fn cargo(args: &[&str], extra: &[String]) -> nice_plug_xtask::Result<()> {
 /// An error in the `Result` type nice-plug-xtask re-exports (anyhow's).
 pub fn fail<T>(message: impl Into<String>) -> nice_plug_xtask::Result<T> {
     Err(std::io::Error::other(message.into()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_features;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn every_bundled_package_gets_its_export_feature() {
+        assert_eq!(
+            export_features(&args("-p lacquer-panner -p lacquer-limiter --release")),
+            args("--features lacquer-panner/export,lacquer-limiter/export")
+        );
+        assert_eq!(
+            export_features(&args("lacquer-panner --release")),
+            args("--features lacquer-panner/export")
+        );
+        assert!(export_features(&args("--release")).is_empty());
+        assert!(export_features(&[]).is_empty());
+    }
 }
