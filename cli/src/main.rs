@@ -353,7 +353,7 @@ fn render_command(
                     ),
                 ));
             }
-            Some(key.to_f32())
+            Some(key.into_f32())
         }
         None => None,
     };
@@ -367,17 +367,16 @@ fn render_command(
         frames * stages.len() as u64,
         input.display().to_string(),
     );
+    let rate = audio.rate;
     let mut signal = render::run(
         &mut stages,
-        audio.rate,
-        audio.to_f32(),
+        rate,
+        audio.into_f32(),
         key.as_deref(),
         input,
         &progress,
     )?;
     progress.finish_and_clear();
-    let rate = audio.rate;
-    drop(audio);
     render::quantise(&mut signal, bits, out.dither);
     render::write(output, rate, &signal, bits)
 }

@@ -244,11 +244,13 @@ pub fn master(
     for (input, out) in inputs.iter().zip(outputs) {
         let audio: Audio = render::read(input)?;
         let mut stages = chain::build(&pre_chain(options, audio.channels.len()))?;
-        let signal = audio.to_f32();
-        let before = measure::measure_planes(input, audio.rate, &signal)?.reading;
+        let rate = audio.rate;
+        let bits = options.bits.unwrap_or_else(|| Bits::like(audio.source));
+        let signal = audio.into_f32();
+        let before = measure::measure_planes(input, rate, &signal)?.reading;
         let pre = render::run(
             &mut stages,
-            audio.rate,
+            rate,
             signal,
             None,
             input,
@@ -257,8 +259,8 @@ pub fn master(
         jobs.push(Job {
             input: input.clone(),
             output: out,
-            rate: audio.rate,
-            bits: options.bits.unwrap_or_else(|| Bits::like(audio.source)),
+            rate,
+            bits,
             pre,
             before,
         });

@@ -36,11 +36,11 @@ impl Audio {
         self.channels.first().map_or(0, Vec::len)
     }
 
-    /// The samples as `f32`, the plugins' format.
-    pub fn to_f32(&self) -> Vec<Vec<f32>> {
+    /// The samples as `f32`, the plugins' format, freeing each `f64` channel as it goes.
+    pub fn into_f32(self) -> Vec<Vec<f32>> {
         self.channels
-            .iter()
-            .map(|c| c.iter().map(|&x| x as f32).collect())
+            .into_iter()
+            .map(|c| c.into_iter().map(|x| x as f32).collect())
             .collect()
     }
 }
