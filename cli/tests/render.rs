@@ -188,26 +188,29 @@ fn sidechain_without_a_keyed_processor_is_refused() {
     assert!(!dir.join("out.wav").exists());
 }
 
-/// The CLI's render of the Compressor equals the CLAP bundle's output driven by a host (the
-/// host-test harness) with the same settings: the same plugin code, called the same way.
-#[test]
-fn a_render_equals_the_clap_bundle_through_a_host() {
+/// CLAP values by parameter ID (normalized for floats, the index for choices).
+type ClapValues = &'static [(&'static str, f64)];
+
+/// Renders `input` through `chain` with the CLI and through the CLAP bundle of plugin
+/// `short` driven by a host (the host-test harness) with `clap_values` set before
+/// activation; returns the largest difference (the host's output aligned by the latency the
+/// plugin reports) and whether the plugin changed the signal.
+fn cli_vs_clap(
+    short: &str,
+    chain: &str,
+    clap_values: &[(&str, f64)],
+    signal: &[Vec<f64>],
+) -> (f64, bool) {
     use lacquer_host_tests::prelude::*;
-    let dir = scratch("render-vs-clap");
+    let dir = scratch(&format!("render-vs-clap-{short}"));
     let input = dir.join("in.wav");
     let output = dir.join("out.wav");
     let rate = 48_000;
-    let signal: Vec<Vec<f32>> = write_wav(
-        &input,
-        rate,
-        WavFormat::Float32,
-        &programme(rate, 2, 3.0, 11),
-    )
-    .iter()
-    .map(|c| c.iter().map(|&x| x as f32).collect())
-    .collect();
-    // Threshold -30 dB and 10 ms lookahead (both linear: CLAP values 0.5 and 0.5), RMS
-    // detection (choice 1): a stateful setting with latency.
+    let stored = write_wav(&input, rate, WavFormat::Float32, signal);
+    let signal: Vec<Vec<f32>> = stored
+        .iter()
+        .map(|c| c.iter().map(|&x| x as f32).collect())
+        .collect();
     let out = lacquer(&[
         "render",
         "--quiet",
@@ -215,7 +218,7 @@ fn a_render_equals_the_clap_bundle_through_a_host() {
         "-o",
         output.to_str().unwrap(),
         "--chain",
-        "compressor(thr=-30,look=10,det=rms)",
+        chain,
     ]);
     assert!(
         out.status.success(),
@@ -224,19 +227,16 @@ fn a_render_equals_the_clap_bundle_through_a_host() {
     );
     let (_, rendered) = read_wav(&output);
 
-    let spec = lacquer_host_tests::plugins::by_short("compressor");
+    let spec = lacquer_host_tests::plugins::by_short(short);
     let entry = lacquer_host_tests::clap_host::load_entry(&bundle::clap_path(spec));
     let instance = instance(&entry, spec);
-    set_params_inactive(
-        &instance,
-        &[
-            (param_hash("thr"), 0.5),
-            (param_hash("look"), 0.5),
-            (param_hash("det"), 1.0),
-        ],
-    );
+    let values: Vec<(u32, f64)> = clap_values
+        .iter()
+        .map(|&(id, v)| (param_hash(id), v))
+        .collect();
+    set_params_inactive(&instance, &values);
     let mut instance = instance.activated(AudioConfig::new(rate as f64, 1024));
-    let latency = 480;
+    let latency = clap_ext::latency(&instance) as usize;
     let padded: Vec<Vec<f32>> = signal
         .iter()
         .map(|c| {
@@ -254,14 +254,46 @@ fn a_render_equals_the_clap_bundle_through_a_host() {
             max_diff = max_diff.max((*a as f64 - b).abs());
         }
     }
-    eprintln!("CLI render vs CLAP bundle: max |difference| {max_diff:e}");
-    assert!(max_diff <= 1e-6, "max difference {max_diff}");
-    // And the compressor did something: the render is not the input.
     let changed = rendered[0]
         .iter()
         .zip(&signal[0])
         .any(|(a, b)| (a - *b as f64).abs() > 1e-3);
-    assert!(changed, "the compressor left the signal unchanged");
+    eprintln!(
+        "{short}: CLI render vs CLAP bundle (latency {latency}): max |difference| {max_diff:e}"
+    );
+    (max_diff, changed)
+}
+
+/// The CLI's render equals the CLAP bundle's output driven by a host with the same
+/// settings, bit for bit: the same plugin code, called the same way. Compressor: threshold
+/// -30 dB and 10 ms lookahead (linear parameters: CLAP values 0.5 and 0.5), RMS detection
+/// (choice 1), a stateful setting with latency. Limiter: +6 dB drive, -6 dBTP ceiling
+/// (0.25 and 0.5 of their linear ranges), 8x oversampling. Panner: Mono Pan mode (choice 3).
+#[test]
+fn a_render_equals_the_clap_bundle_through_a_host() {
+    let signal = programme(48_000, 2, 3.0, 11);
+    let cases: [(&str, &str, ClapValues); 3] = [
+        (
+            "compressor",
+            "compressor(thr=-30,look=10,det=rms)",
+            &[("thr", 0.5), ("look", 0.5), ("det", 1.0)],
+        ),
+        (
+            "limiter",
+            "limiter(in=6,ceil=-6,os=8x)",
+            &[("in", 0.25), ("ceil", 0.5), ("os", 1.0)],
+        ),
+        (
+            "panner",
+            "panner(mode=mono pan,pan=40R)",
+            &[("mode", 3.0), ("pan", 0.7)],
+        ),
+    ];
+    for (short, chain, values) in cases {
+        let (max_diff, changed) = cli_vs_clap(short, chain, values, &signal);
+        assert!(max_diff <= 1e-6, "{short}: max difference {max_diff}");
+        assert!(changed, "{short} left the signal unchanged");
+    }
 }
 
 /// `--sidechain` reaches the Ducker's key input: a key in the first second ducks the tone by
