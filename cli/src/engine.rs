@@ -498,3 +498,63 @@ impl Drop for ScopedFtz {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lacquer_compressor::LacquerCompressor;
+
+    fn compressor() -> PluginStage<LacquerCompressor> {
+        PluginStage::default()
+    }
+
+    #[test]
+    fn values_are_read_as_the_plugin_shows_them() {
+        let mut c = compressor();
+        for (id, text, shown) in [
+            ("thr", "-18", "-18.0"),
+            ("thr", "-18 dB", "-18.0"),
+            ("thr", "-60", "-60.0"),
+            ("thr", "0", "0.0"),
+            ("mix", "70", "70"),
+            ("mix", "100", "100"),
+            ("mix", "0", "0"),
+            ("atk", "0.5 s", "500"),
+            ("khpf", "2k", "2.00 kHz"),
+            ("det", "rms", "RMS"),
+            ("rinf", "on", "On"),
+            ("rinf", "false", "Off"),
+        ] {
+            c.set_param(id, text)
+                .unwrap_or_else(|e| panic!("{id}={text}: {e:?}"));
+            let got = c.param_text(id).unwrap();
+            assert!(
+                got.starts_with(shown),
+                "{id}={text} shows {got}, not {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_closest_valid_one() {
+        let mut c = compressor();
+        assert!(matches!(
+            c.set_param("thr", "+6"),
+            Err(ParamError::OutOfRange { closest, .. }) if closest.starts_with("0.0")
+        ));
+        assert!(matches!(
+            c.set_param("mix", "170"),
+            Err(ParamError::OutOfRange { closest, .. }) if closest.starts_with("100")
+        ));
+        assert!(matches!(
+            c.set_param("det", "peek"),
+            Err(ParamError::UnknownValue { closest, .. }) if closest == "Peak"
+        ));
+        assert!(matches!(
+            c.set_param("treshold", "-10"),
+            Err(ParamError::UnknownId { closest, .. }) if closest == "thr" || closest == "hold"
+        ));
+        // A failed set leaves the value alone.
+        assert_eq!(c.param_text("thr").as_deref(), Some("0.0"));
+    }
+}
