@@ -65,6 +65,9 @@ enum Command {
         /// unless the chain sets scsrc)
         #[arg(long, value_name = "FILE")]
         sidechain: Option<PathBuf>,
+        /// Seconds of silence rendered after the input, for a reverb's or delay's tail
+        #[arg(long, default_value_t = 0.0, value_parser = parse_tail)]
+        tail: f64,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -121,6 +124,14 @@ struct OutputArgs {
     /// No progress bar
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// `--tail`: 0 to 600 seconds.
+fn parse_tail(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=600.0).contains(&s) => Ok(s),
+        _ => Err(format!("'{text}': seconds from 0 to 600")),
+    }
 }
 
 /// `--bass-mono`: a corner in Hz, or off.
@@ -195,6 +206,7 @@ fn main() -> ExitCode {
             chain,
             chain_file,
             sidechain,
+            tail,
             out,
         } => exit(render_command(
             &input,
@@ -202,6 +214,7 @@ fn main() -> ExitCode {
             chain.as_deref(),
             chain_file.as_deref(),
             sidechain.as_deref(),
+            tail,
             &out,
         )),
         Command::Master {
@@ -331,6 +344,7 @@ fn render_command(
     chain_text: Option<&str>,
     chain_file: Option<&std::path::Path>,
     sidechain: Option<&std::path::Path>,
+    tail_s: f64,
     out: &OutputArgs,
 ) -> Result<(), CliError> {
     render::check_output(input, output, out.force)?;
@@ -340,7 +354,11 @@ fn render_command(
         (None, None) => Vec::new(),
     };
     let mut stages = build_chain(&specs, sidechain)?;
-    let audio = render::read(input)?;
+    let mut audio = render::read(input)?;
+    let tail = (tail_s * audio.rate as f64).round() as usize;
+    for channel in &mut audio.channels {
+        channel.resize(channel.len() + tail, 0.0);
+    }
     let key = match sidechain {
         Some(path) => {
             let key = render::read(path)?;

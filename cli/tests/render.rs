@@ -423,3 +423,44 @@ params = { ceil = -1.5, arel = false }
     );
     assert_ne!(from_file, without_preset, "the preset changed nothing");
 }
+
+/// `--tail` renders silence after the input: the reverb's tail is in the file, which is
+/// longer by exactly that many samples; without it the output has the input's length.
+#[test]
+fn tail_renders_the_reverb_after_the_input_ends() {
+    let dir = scratch("render-tail");
+    let input = dir.join("in.wav");
+    let output = dir.join("out.wav");
+    write_wav(
+        &input,
+        48_000,
+        WavFormat::Int(24),
+        &programme(48_000, 2, 0.5, 4),
+    );
+    for (tail, extra) in [("0", 0), ("1.5", 72_000)] {
+        let out = lacquer(&[
+            "render",
+            "--quiet",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--chain",
+            "reverb(decay=3)",
+            "--tail",
+            tail,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (_, rendered) = read_wav(&output);
+        assert_eq!(rendered[0].len(), 24_000 + extra, "--tail {tail}");
+        if extra > 0 {
+            let tail_peak = rendered[0][24_000 + 24_000..]
+                .iter()
+                .fold(0.0_f64, |m, x| m.max(x.abs()));
+            assert!(tail_peak > 1e-3, "no reverb tail: peak {tail_peak}");
+        }
+    }
+}
