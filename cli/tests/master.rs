@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{field, lacquer, measure_json, programme, scratch, write_wav, WavFormat};
+use common::{field, lacquer, measure_json, programme, run, scratch, write_wav, WavFormat};
 
 /// `programme` scaled by `gain_db`, with a loud 5 ms burst (x6) every quarter second: a
 /// crest factor the Limiter must work on, so the gain a linear system would need misses the
@@ -40,15 +40,7 @@ fn master_lands_on_the_target_under_the_ceiling() {
         &scaled(1, 20.0, -12.0, true),
     );
     for (target, lufs, ceiling) in [("spotify", -14.0, -1.0), ("-20:-3", -20.0, -3.0)] {
-        let out = lacquer(&[
-            "master",
-            "--quiet",
-            input.to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-            "--target",
-            target,
-        ]);
+        let out = run("master", &input, &output, &["--target", target]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),

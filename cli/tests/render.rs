@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{lacquer, programme, scratch, write_wav, WavFormat};
+use common::{lacquer, programme, run, scratch, write_wav, WavFormat};
 use std::path::Path;
 
 /// Every sample of a WAV as `f64` (integers scaled by 2^-(bits-1)) and its spec.
@@ -211,15 +211,7 @@ fn cli_vs_clap(
         .iter()
         .map(|c| c.iter().map(|&x| x as f32).collect())
         .collect();
-    let out = lacquer(&[
-        "render",
-        "--quiet",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--chain",
-        chain,
-    ]);
+    let out = run("render", &input, &output, &["--chain", chain]);
     assert!(
         out.status.success(),
         "{}",
@@ -323,17 +315,17 @@ fn the_sidechain_file_keys_the_ducker() {
         &[tone_signal.clone(), tone_signal],
     );
     write_wav(&key, rate, WavFormat::Float32, &[key_signal]);
-    let result = lacquer(&[
+    let result = run(
         "render",
-        "--quiet",
-        tone.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--chain",
-        "ducker(depth=-12)",
-        "--sidechain",
-        key.to_str().unwrap(),
-    ]);
+        &tone,
+        &out,
+        &[
+            "--chain",
+            "ducker(depth=-12)",
+            "--sidechain",
+            key.to_str().unwrap(),
+        ],
+    );
     assert!(
         result.status.success(),
         "{}",
@@ -438,17 +430,12 @@ fn tail_renders_the_reverb_after_the_input_ends() {
         &programme(48_000, 2, 0.5, 4),
     );
     for (tail, extra) in [("0", 0), ("1.5", 72_000)] {
-        let out = lacquer(&[
+        let out = run(
             "render",
-            "--quiet",
-            input.to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-            "--chain",
-            "reverb(decay=3)",
-            "--tail",
-            tail,
-        ]);
+            &input,
+            &output,
+            &["--chain", "reverb(decay=3)", "--tail", tail],
+        );
         assert!(
             out.status.success(),
             "{}",
