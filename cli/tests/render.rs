@@ -451,3 +451,47 @@ fn tail_renders_the_reverb_after_the_input_ends() {
         }
     }
 }
+
+/// FLAC, MP3 and Ogg Vorbis inputs render to WAV at their rate and length: the FLAC (16-bit,
+/// lossless) to 16-bit, sample for sample the 16-bit sine it encodes; lossy ones to 24-bit.
+#[test]
+fn compressed_inputs_render_to_wav() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = scratch("render-compressed");
+    for (file, bits) in [
+        ("sine-997-20dbfs.flac", 16),
+        ("sine-997-20dbfs.mp3", 24),
+        ("sine-997-20dbfs.ogg", 24),
+    ] {
+        let output = dir.join(format!("{file}.wav"));
+        let out = run(
+            "render",
+            &data.join(file),
+            &output,
+            &["--chain", "loudness"],
+        );
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (spec, samples) = read_wav(&output);
+        assert_eq!(
+            (spec.sample_rate, spec.channels, spec.bits_per_sample),
+            (16_000, 1, bits)
+        );
+        assert!(
+            (samples[0].len() as i64 - 48_000).abs() < 16,
+            "{file}: {}",
+            samples[0].len()
+        );
+        if file.ends_with(".flac") {
+            // The fixture script's source: round(32767 * 0.1 * sin(2π·997·n/16000)).
+            for (n, &x) in samples[0].iter().enumerate() {
+                let phase = 2.0 * std::f64::consts::PI * 997.0 * n as f64 / 16_000.0;
+                let expected = (32_767.0 * 0.1 * phase.sin()).round() / 32_768.0;
+                assert_eq!(x, expected, "FLAC sample {n}");
+            }
+        }
+    }
+}
