@@ -6,35 +6,52 @@
 use crate::error::CliError;
 use std::path::Path;
 use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::codecs::{
+    DecoderOptions, CODEC_TYPE_NULL, CODEC_TYPE_PCM_F32BE, CODEC_TYPE_PCM_F32LE,
+    CODEC_TYPE_PCM_F64BE, CODEC_TYPE_PCM_F64LE,
+};
+use symphonia::core::conv::ConvertibleSample;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
+use symphonia::core::sample::Sample;
 
-/// An open audio file.
-pub struct AudioFile {
+/// How the file stores its samples, as far as the container says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceFormat {
+    /// Bits per sample (`None` for lossy codecs).
+    pub bits: Option<u32>,
+    /// Floating-point samples.
+    pub float: bool,
+}
+
+/// An open audio file, decoded to samples of type `S` (`f32`, or `f64` where a 32-bit
+/// integer or 64-bit float file must convert exactly).
+pub struct AudioFile<S: Sample = f32> {
     format: Box<dyn FormatReader>,
     decoder: Box<dyn symphonia::core::codecs::Decoder>,
     track_id: u32,
     /// Frames in the file, when the container says.
     pub frames: Option<u64>,
-    interleaved: Option<SampleBuffer<f32>>,
-    planar: Vec<Vec<f32>>,
+    /// The stored sample format.
+    pub source: SourceFormat,
+    interleaved: Option<SampleBuffer<S>>,
+    planar: Vec<Vec<S>>,
     /// Packets that failed to decode and were skipped (a damaged MP3 frame, say).
     pub skipped_packets: u64,
     path: std::path::PathBuf,
 }
 
 /// One decoded block.
-pub struct Block<'a> {
+pub struct Block<'a, S = f32> {
     pub sample_rate: u32,
     /// One slice per channel, all the same length.
-    pub channels: &'a [Vec<f32>],
+    pub channels: &'a [Vec<S>],
 }
 
-impl AudioFile {
+impl<S: Sample + ConvertibleSample> AudioFile<S> {
     /// Opens and probes `path`.
     pub fn open(path: &Path) -> Result<Self, CliError> {
         let file = std::fs::File::open(path).map_err(|e| CliError::unreadable(path, e))?;
@@ -71,7 +88,19 @@ impl AudioFile {
         let decoder = symphonia::default::get_codecs()
             .make(&track.codec_params, &DecoderOptions::default())
             .map_err(|e| CliError::unsupported(path, e))?;
+        let codec = track.codec_params.codec;
+        let source = SourceFormat {
+            bits: track.codec_params.bits_per_sample,
+            float: [
+                CODEC_TYPE_PCM_F32LE,
+                CODEC_TYPE_PCM_F32BE,
+                CODEC_TYPE_PCM_F64LE,
+                CODEC_TYPE_PCM_F64BE,
+            ]
+            .contains(&codec),
+        };
         Ok(Self {
+            source,
             track_id: track.id,
             frames: track.codec_params.n_frames,
             format,
@@ -84,7 +113,7 @@ impl AudioFile {
     }
 
     /// The next decoded block, or `None` at the end of the file.
-    pub fn next_block(&mut self) -> Result<Option<Block<'_>>, CliError> {
+    pub fn next_block(&mut self) -> Result<Option<Block<'_, S>>, CliError> {
         loop {
             let packet = match self.format.next_packet() {
                 Ok(packet) => packet,

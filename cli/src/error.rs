@@ -9,8 +9,22 @@ use std::path::{Path, PathBuf};
 pub enum CliError {
     /// A file is missing or cannot be read (exit 3).
     Unreadable { path: PathBuf, reason: String },
-    /// A file is not audio in a format we read, or its audio cannot be decoded (exit 4).
+    /// A file is not audio in a format we read, or its audio cannot be decoded, or a
+    /// processor cannot take its channel count (exit 4).
     Unsupported { path: PathBuf, reason: String },
+    /// An unknown processor or preset, or a chain that does not parse (exit 5).
+    Chain(String),
+    /// An unknown parameter ID or choice value of a processor (exit 6).
+    UnknownParam(String),
+    /// A parameter value outside its range (exit 7).
+    OutOfRange(String),
+    /// A processor needs a sidechain file, or one was given to a chain with no processor
+    /// that takes it (exit 8).
+    Sidechain(String),
+    /// The output cannot be written (exit 9).
+    Output { path: PathBuf, reason: String },
+    /// The output is the input and `--force` was not given (exit 10).
+    WouldOverwrite { path: PathBuf },
 }
 
 impl CliError {
@@ -19,6 +33,12 @@ impl CliError {
         match self {
             Self::Unreadable { .. } => 3,
             Self::Unsupported { .. } => 4,
+            Self::Chain(_) => 5,
+            Self::UnknownParam(_) => 6,
+            Self::OutOfRange(_) => 7,
+            Self::Sidechain(_) => 8,
+            Self::Output { .. } => 9,
+            Self::WouldOverwrite { .. } => 10,
         }
     }
 
@@ -31,6 +51,13 @@ impl CliError {
 
     pub fn unsupported(path: &Path, reason: impl fmt::Display) -> Self {
         Self::Unsupported {
+            path: path.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn output(path: &Path, reason: impl fmt::Display) -> Self {
+        Self::Output {
             path: path.to_owned(),
             reason: reason.to_string(),
         }
@@ -50,6 +77,17 @@ impl fmt::Display for CliError {
                     path.display()
                 )
             }
+            Self::Chain(m) | Self::UnknownParam(m) | Self::OutOfRange(m) | Self::Sidechain(m) => {
+                f.write_str(m)
+            }
+            Self::Output { path, reason } => {
+                write!(f, "cannot write '{}': {reason}", path.display())
+            }
+            Self::WouldOverwrite { path } => write!(
+                f,
+                "'{}' is the input file; give another output or --force to replace it",
+                path.display()
+            ),
         }
     }
 }

@@ -57,12 +57,55 @@ pub fn value(x: f64) -> Option<f64> {
 pub fn measure_file(path: &Path, progress: &ProgressBar) -> Result<Measured, CliError> {
     let mut file = AudioFile::open(path)?;
     progress.set_length(file.frames.unwrap_or(0));
-    let mut meter = LoudnessMeter::new();
-    let mut format: Option<(u32, usize)> = None;
-    let mut frames = 0_u64;
+    let mut meter = Meter::default();
     while let Some(block) = file.next_block()? {
         let layout = (block.sample_rate, block.channels.len());
-        match format {
+        meter.feed(path, layout, block.channels)?;
+        progress.inc(block.channels[0].len() as u64);
+    }
+    if file.skipped_packets > 0 {
+        progress.suspend(|| {
+            eprintln!(
+                "lacquer: warning: '{}': {} damaged packet(s) skipped",
+                path.display(),
+                file.skipped_packets
+            )
+        });
+    }
+    Ok(meter.finish(path.display().to_string()))
+}
+
+/// Measures planar samples in memory (a render), named `name` in the report.
+pub fn measure_planes(name: &Path, rate: u32, channels: &[Vec<f32>]) -> Result<Measured, CliError> {
+    let mut meter = Meter::default();
+    let frames = channels.first().map_or(0, Vec::len);
+    let mut start = 0;
+    while start < frames {
+        let end = (start + MAX_BLOCK).min(frames);
+        let block: Vec<&[f32]> = channels.iter().map(|c| &c[start..end]).collect();
+        meter.feed(name, (rate, channels.len()), &block)?;
+        start = end;
+    }
+    Ok(meter.finish(name.display().to_string()))
+}
+
+/// The Loudness meter fed block by block, with the format checks of a file.
+#[derive(Default)]
+struct Meter {
+    meter: LoudnessMeter,
+    format: Option<(u32, usize)>,
+    frames: u64,
+}
+
+impl Meter {
+    /// Measures one block of `layout` (rate, channels).
+    fn feed<C: AsRef<[f32]>>(
+        &mut self,
+        path: &Path,
+        layout: (u32, usize),
+        channels: &[C],
+    ) -> Result<(), CliError> {
+        match self.format {
             None => {
                 if layout.0 == 0 {
                     return Err(CliError::unsupported(path, "the sample rate is 0 Hz"));
@@ -76,8 +119,8 @@ pub fn measure_file(path: &Path, progress: &ProgressBar) -> Result<Measured, Cli
                         ),
                     ));
                 }
-                meter.prepare(layout.0 as f32, MAX_BLOCK, layout.1);
-                format = Some(layout);
+                self.meter.prepare(layout.0 as f32, MAX_BLOCK, layout.1);
+                self.format = Some(layout);
             }
             Some(known) if known != layout => {
                 return Err(CliError::unsupported(
@@ -88,41 +131,35 @@ pub fn measure_file(path: &Path, progress: &ProgressBar) -> Result<Measured, Cli
             Some(_) => {}
         }
         let mut slices: [&[f32]; MAX_LOUDNESS_CHANNELS] = [&[]; MAX_LOUDNESS_CHANNELS];
-        for (slot, channel) in slices.iter_mut().zip(block.channels) {
-            *slot = channel;
+        for (slot, channel) in slices.iter_mut().zip(channels) {
+            *slot = channel.as_ref();
         }
-        meter.process(&slices[..layout.1]);
-        let n = block.channels[0].len() as u64;
-        frames += n;
-        progress.inc(n);
+        self.meter.process(&slices[..layout.1]);
+        self.frames += channels.first().map_or(0, |c| c.as_ref().len()) as u64;
+        Ok(())
     }
-    if file.skipped_packets > 0 {
-        progress.suspend(|| {
-            eprintln!(
-                "lacquer: warning: '{}': {} damaged packet(s) skipped",
-                path.display(),
-                file.skipped_packets
-            )
-        });
+
+    /// The reading, named `name`.
+    fn finish(mut self, name: String) -> Measured {
+        let meter = &mut self.meter;
+        meter.flush_true_peak();
+        let rate = self.format.map_or(1, |f| f.0) as f64;
+        Measured {
+            reading: Reading {
+                name,
+                integrated_lufs: meter.integrated_lufs(),
+                loudness_range_lu: meter.loudness_range_lu(),
+                max_momentary_lufs: meter.max_momentary_lufs(),
+                max_short_term_lufs: meter.max_short_term_lufs(),
+                true_peak_dbtp: meter.true_peak_max_dbtp(),
+                sample_peak_dbfs: meter.sample_peak_max_dbfs(),
+                duration_s: self.frames as f64 / rate,
+                format: self.format,
+            },
+            integrated: meter.integrated_histogram().clone(),
+            short_term: meter.short_term_histogram().clone(),
+        }
     }
-    meter.flush_true_peak();
-    let rate = format.map_or(1, |f| f.0) as f64;
-    let name = path.display().to_string();
-    Ok(Measured {
-        reading: Reading {
-            name,
-            integrated_lufs: meter.integrated_lufs(),
-            loudness_range_lu: meter.loudness_range_lu(),
-            max_momentary_lufs: meter.max_momentary_lufs(),
-            max_short_term_lufs: meter.max_short_term_lufs(),
-            true_peak_dbtp: meter.true_peak_max_dbtp(),
-            sample_peak_dbfs: meter.sample_peak_max_dbfs(),
-            duration_s: frames as f64 / rate,
-            format,
-        },
-        integrated: meter.integrated_histogram().clone(),
-        short_term: meter.short_term_histogram().clone(),
-    })
 }
 
 /// The album: every file's gating blocks together, the largest peaks and maxima.

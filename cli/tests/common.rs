@@ -21,6 +21,19 @@ pub fn lacquer(args: &[&str]) -> Output {
         .expect("the lacquer binary runs")
 }
 
+/// Runs `lacquer COMMAND --quiet INPUT -o OUTPUT EXTRA…` (render, master).
+pub fn run(command: &str, input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        command,
+        "--quiet",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    lacquer(&args)
+}
+
 /// Runs `lacquer measure --json --quiet` on `files` and returns the parsed document.
 pub fn measure_json(files: &[&Path]) -> serde_json::Value {
     let mut args = vec!["measure", "--json", "--quiet"];

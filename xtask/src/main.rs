@@ -1,8 +1,11 @@
 //! `cargo xtask`: nice-plug-xtask's `bundle`, plus the commands a Lacquer user and CI need.
 //!
+//! - `bundle …`: nice-plug-xtask's, with each package's `export` feature (the CLAP and VST3
+//!   entry points) turned on; every command below that bundles goes through it. A cross build
+//!   (`--target <triple>`, e.g. `x86_64-pc-windows-gnu`) writes its bundles to
+//!   `target/bundled/<triple>/`, never over the native ones.
 //! - `bundle-all [--release] [--target <triple>]`: every package in `bundler.toml`, one cargo
-//!   invocation; a cross build (e.g. `--target x86_64-pc-windows-gnu`) writes its bundles to
-//!   `target/bundled/<triple>/`.
+//!   invocation.
 //! - `install`: release bundles copied to the per-user CLAP and VST3 folders.
 //! - `test`: debug bundles (with `assert_process_allocs`) of every package, including the
 //!   host tests' `test_only` fixture plugin, then `cargo test --workspace`.
@@ -48,12 +51,6 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
     match command {
         "deps" => Ok(()),
         "bundle-all" => bundle_all(rest, false),
-        // A cross build must not replace the native bundles of the same name.
-        "bundle" if cross::target_arg(rest).is_some() => {
-            let (packages, other) = cross::split_packages(rest);
-            let triple = cross::target_arg(rest).unwrap_or_default();
-            cross::bundle(&packages, &other, &triple)
-        }
         "install" => {
             bundle_all(&["--release".to_owned()], false)?;
             install::install_bundles()?;
@@ -67,30 +64,61 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
         "dist" => dist::dist(rest),
         "gui-smoke" => gui_smoke("target/screenshots"),
         "screenshots" => gui_smoke("assets/screenshots"),
+        "bundle" => bundle(rest),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
     }
 }
 
 /// Bundle every plugin package listed in `bundler.toml` (and the `test_only` ones when
-/// `with_test_only`) with one cargo build.
-/// With `--target <triple>` in `extra` the bundles go to `target/bundled/<triple>/`
-/// ([`cross::bundle`]).
+/// `with_test_only`) with one cargo build (with `--target <triple>` in `extra`, into
+/// `target/bundled/<triple>/`).
 fn bundle_all(extra: &[String], with_test_only: bool) -> nice_plug_xtask::Result<()> {
-    let packages: Vec<String> = install::bundle_entries()?
-        .into_iter()
-        .filter(|entry| with_test_only || !entry.test_only)
-        .map(|entry| entry.package)
-        .collect();
-    if let Some(triple) = cross::target_arg(extra) {
-        return cross::bundle(&packages, extra, &triple);
-    }
-    let mut args = vec!["bundle".to_owned()];
-    for package in packages {
-        args.push("-p".to_owned());
-        args.push(package);
+    let mut args = Vec::new();
+    for entry in install::bundle_entries()? {
+        if with_test_only || !entry.test_only {
+            args.push("-p".to_owned());
+            args.push(entry.package);
+        }
     }
     args.extend(extra.iter().cloned());
-    nice_plug_xtask::main_with_args("cargo xtask", args)
+    bundle(&args)
+}
+
+/// nice-plug-xtask's `bundle` (`bundle PACKAGE …` or `bundle -p A -p B …`, then cargo's
+/// arguments) with every named package's `export` feature on: without it a plugin library
+/// has no CLAP or VST3 entry point (it is off by default so the CLI can link them all).
+///
+/// With `--target <triple>` the bundles go to `target/bundled/<triple>/` ([`cross::bundle`]).
+fn bundle(args: &[String]) -> nice_plug_xtask::Result<()> {
+    let features = export_features(args);
+    if let Some(triple) = cross::target_arg(args) {
+        let (packages, mut cargo_args) = cross::split_packages(args);
+        cargo_args.extend(features);
+        return cross::bundle(&packages, &cargo_args, &triple);
+    }
+    let mut full = vec!["bundle".to_owned()];
+    full.extend(args.iter().cloned());
+    full.extend(features);
+    nice_plug_xtask::main_with_args("cargo xtask", full)
+}
+
+/// `--features A/export,B/export` for the packages a `bundle` command line names
+/// (`PACKAGE …` or `-p A -p B …`), nothing when it names none.
+fn export_features(args: &[String]) -> Vec<String> {
+    let packages: Vec<&str> = match args.first().map(String::as_str) {
+        Some("-p") => args
+            .chunks(2)
+            .take_while(|pair| pair[0] == "-p")
+            .filter_map(|pair| pair.get(1).map(String::as_str))
+            .collect(),
+        Some(package) if !package.starts_with('-') => vec![package],
+        _ => Vec::new(),
+    };
+    if packages.is_empty() {
+        return Vec::new();
+    }
+    let features: Vec<String> = packages.iter().map(|p| format!("{p}/export")).collect();
+    vec!["--features".to_owned(), features.join(",")]
 }
 
 /// Build every plugin's standalone binary and run the kit's Xvfb smoke script on each.
@@ -153,4 +181,27 @@ fn cargo(args: &[&str], extra: &[String]) -> nice_plug_xtask::Result<()> {
 /// An error in the `Result` type nice-plug-xtask re-exports (anyhow's).
 pub fn fail<T>(message: impl Into<String>) -> nice_plug_xtask::Result<T> {
     Err(std::io::Error::other(message.into()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_features;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn every_bundled_package_gets_its_export_feature() {
+        assert_eq!(
+            export_features(&args("-p lacquer-panner -p lacquer-limiter --release")),
+            args("--features lacquer-panner/export,lacquer-limiter/export")
+        );
+        assert_eq!(
+            export_features(&args("lacquer-panner --release")),
+            args("--features lacquer-panner/export")
+        );
+        assert!(export_features(&args("--release")).is_empty());
+        assert!(export_features(&[]).is_empty());
+    }
 }

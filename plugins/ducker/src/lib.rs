@@ -314,5 +314,9 @@ impl Vst3Plugin for LacquerDucker {
         &[Vst3SubCategory::Fx, Vst3SubCategory::Dynamics];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerDucker);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerDucker);

@@ -150,5 +150,9 @@ impl Vst3Plugin for LacquerLoudness {
     ];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerLoudness);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerLoudness);

@@ -328,5 +328,9 @@ impl Vst3Plugin for LacquerMultiband {
     ];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerMultiband);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerMultiband);

@@ -178,5 +178,9 @@ impl Vst3Plugin for LacquerPanner {
     ];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerPanner);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerPanner);

@@ -346,5 +346,9 @@ impl Vst3Plugin for LacquerReverbSend {
         &[Vst3SubCategory::Fx, Vst3SubCategory::Reverb];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerReverbSend);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerReverbSend);

@@ -218,5 +218,9 @@ impl Vst3Plugin for LacquerTestFixture {
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Fx];
 }
 
+// The CLAP and VST3 entry points only in the bundles (`cargo xtask` turns `export` on): two
+// plugin libraries linked into one binary (the `lacquer` CLI) would define them twice.
+#[cfg(feature = "export")]
 nice_export_clap!(LacquerTestFixture);
+#[cfg(feature = "export")]
 nice_export_vst3!(LacquerTestFixture);
