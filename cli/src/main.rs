@@ -111,8 +111,8 @@ enum Command {
 /// How output files are written.
 #[derive(clap::Args)]
 struct OutputArgs {
-    /// Output word length: 16, 24, 32 (integer) or 32f (float); default: the input's where
-    /// WAV holds it, else 24
+    /// Output word length: 16, 24, 32 (integer), 32f or 64f (float); default: the input's,
+    /// 24 for lossy inputs
     #[arg(long, value_parser = render::Bits::parse)]
     bits: Option<render::Bits>,
     /// How a 16/24-bit output is quantised when it is not on that grid already

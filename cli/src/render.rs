@@ -163,24 +163,30 @@ pub enum Bits {
     Int32,
     /// 32-bit float.
     Float32,
+    /// 64-bit float.
+    Float64,
 }
 
 impl Bits {
-    /// `16`, `24`, `32` or `32f`.
+    /// `16`, `24`, `32`, `32f` or `64f`.
     pub fn parse(text: &str) -> Result<Self, String> {
         match text {
             "16" => Ok(Self::Int16),
             "24" => Ok(Self::Int24),
             "32" => Ok(Self::Int32),
             "32f" | "float" => Ok(Self::Float32),
-            _ => Err(format!("'{text}': use 16, 24, 32 (integer) or 32f (float)")),
+            "64f" => Ok(Self::Float64),
+            _ => Err(format!(
+                "'{text}': use 16, 24, 32 (integer), 32f or 64f (float)"
+            )),
         }
     }
 
-    /// The input's own format where WAV can hold it: 16/24/32-bit integer stay, float
-    /// becomes 32-bit float, 8-bit becomes 16; lossy or unknown sources 24-bit.
+    /// The input's own format: 16/24/32-bit integer and 32/64-bit float stay, 8-bit becomes
+    /// 16; lossy or unknown sources 24-bit.
     pub fn like(source: SourceFormat) -> Self {
         match (source.float, source.bits) {
+            (true, Some(64)) => Self::Float64,
             (true, _) => Self::Float32,
             (false, Some(b)) if b <= 16 => Self::Int16,
             (false, Some(32)) => Self::Int32,
@@ -203,6 +209,8 @@ impl Bits {
             Self::Int24 => (24, hound::SampleFormat::Int),
             Self::Int32 => (32, hound::SampleFormat::Int),
             Self::Float32 => (32, hound::SampleFormat::Float),
+            // Written by `write_wav_f64`; hound has no 64-bit float.
+            Self::Float64 => (64, hound::SampleFormat::Float),
         };
         hound::WavSpec {
             channels: channels as u16,
@@ -305,6 +313,9 @@ fn write_wav<T: Copy + Into<f64>>(
     channels: &[Vec<T>],
     bits: Bits,
 ) -> Result<(), String> {
+    if bits == Bits::Float64 {
+        return write_wav_f64(path, rate, channels);
+    }
     let spec = bits.spec(channels.len(), rate);
     let mut writer = hound::WavWriter::create(path, spec).map_err(|e| e.to_string())?;
     let frames = channels.first().map_or(0, Vec::len);
@@ -326,4 +337,50 @@ fn write_wav<T: Copy + Into<f64>>(
         }
     }
     writer.finalize().map_err(|e| e.to_string())
+}
+
+/// A 64-bit float WAV: hound writes float samples only as 32-bit, so the three chunks are
+/// written here. `fmt ` with format tag 3 (IEEE float) and the 18-byte form non-PCM formats
+/// use, `fact` (the frame count, which the WAV spec asks of non-PCM data), then `data`,
+/// interleaved little-endian `f64`.
+fn write_wav_f64<T: Copy + Into<f64>>(
+    path: &Path,
+    rate: u32,
+    channels: &[Vec<T>],
+) -> Result<(), String> {
+    use std::io::Write;
+    let count = channels.len();
+    let frames = channels.first().map_or(0, Vec::len);
+    let too_long = || format!("{frames} frames of {count} channels are too long for a WAV file");
+    let data_len = u32::try_from(frames * count * 8).map_err(|_| too_long())?;
+    let frame_count = u32::try_from(frames).map_err(|_| too_long())?;
+    let riff_len = data_len.checked_add(4 + 26 + 12 + 8).ok_or_else(too_long)?;
+    let block_align = u16::try_from(count * 8).map_err(|_| "too many channels".to_owned())?;
+    let mut header = Vec::with_capacity(58);
+    header.extend(b"RIFF");
+    header.extend(riff_len.to_le_bytes());
+    header.extend(b"WAVEfmt ");
+    header.extend(18_u32.to_le_bytes());
+    header.extend(3_u16.to_le_bytes());
+    header.extend((count as u16).to_le_bytes());
+    header.extend(rate.to_le_bytes());
+    header.extend((rate * u32::from(block_align)).to_le_bytes());
+    header.extend(block_align.to_le_bytes());
+    header.extend(64_u16.to_le_bytes());
+    header.extend(0_u16.to_le_bytes());
+    header.extend(b"fact");
+    header.extend(4_u32.to_le_bytes());
+    header.extend(frame_count.to_le_bytes());
+    header.extend(b"data");
+    header.extend(data_len.to_le_bytes());
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::new(file);
+    out.write_all(&header).map_err(|e| e.to_string())?;
+    for i in 0..frames {
+        for channel in channels {
+            let x: f64 = channel[i].into();
+            out.write_all(&x.to_le_bytes()).map_err(|e| e.to_string())?;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{lacquer, programme, run, scratch, write_wav, WavFormat};
+use common::{field, lacquer, measure_json, programme, run, scratch, write_wav, WavFormat};
 use std::path::Path;
 
 /// Every sample of a WAV as `f64` (integers scaled by 2^-(bits-1)) and its spec.
@@ -85,6 +85,69 @@ fn every_wav_format_round_trips_bit_exact_without_processing() {
             assert_eq!(samples, stored, "{format:?}: samples changed");
         }
     }
+}
+
+/// A 64-bit float WAV read chunk by chunk (hound reads no 64-bit float): format tag, bits,
+/// rate and the planar samples.
+fn read_wav_f64(path: &Path) -> (u16, u16, u32, Vec<Vec<f64>>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[0..4], b"RIFF");
+    assert_eq!(&bytes[8..12], b"WAVE");
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+    assert_eq!(u32_at(4) as usize, bytes.len() - 8, "RIFF length");
+    let (mut at, mut fmt, mut data) = (12, None, None);
+    while at + 8 <= bytes.len() {
+        let len = u32_at(at + 4) as usize;
+        match &bytes[at..at + 4] {
+            b"fmt " => fmt = Some(at + 8),
+            b"data" => data = Some((at + 8, len)),
+            _ => {}
+        }
+        at += 8 + len + len % 2;
+    }
+    let fmt = fmt.expect("fmt chunk");
+    let (start, len) = data.expect("data chunk");
+    let (tag, channels, rate, bits) = (u16_at(fmt), u16_at(fmt + 2), u32_at(fmt + 4), u16_at(fmt + 14));
+    let interleaved: Vec<f64> = bytes[start..start + len]
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let planar = (0..channels as usize)
+        .map(|c| interleaved.iter().skip(c).step_by(channels as usize).copied().collect())
+        .collect();
+    (tag, bits, rate, planar)
+}
+
+#[test]
+fn sixty_four_bit_float_round_trips_bit_exact_and_measures() {
+    let dir = scratch("roundtrip-f64");
+    let mut signal = programme(48_000, 2, 0.25, 11);
+    for c in &mut signal {
+        // Values no 32-bit float holds.
+        c.extend([1.0 + 1e-12, -0.1, std::f64::consts::PI / 4.0, 1e-300]);
+    }
+    let input = dir.join("in-f64.wav");
+    let stored = write_wav(&input, 48_000, WavFormat::Float64, &signal);
+    let output = dir.join("out-f64.wav");
+    let out = run("render", &input, &output, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (tag, bits, rate, samples) = read_wav_f64(&output);
+    assert_eq!((tag, bits, rate), (3, 64, 48_000));
+    assert_eq!(samples, stored, "64-bit float samples changed");
+    // Another reader (symphonia, through `measure`) accepts the file and sees its length.
+    let reading = &measure_json(&[&output])["files"][0];
+    let seconds = signal[0].len() as f64 / 48_000.0;
+    assert!(
+        (field(reading, "duration_s") - seconds).abs() < 1e-9,
+        "measure read {reading}, expected {seconds} s"
+    );
+    // A 24-bit input asked for 64-bit float: every sample exact.
+    let input24 = dir.join("in-24.wav");
+    let stored24 = write_wav(&input24, 48_000, WavFormat::Int(24), &signal);
+    let out = run("render", &input24, &output, &["--bits", "64f"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(read_wav_f64(&output).3, stored24);
 }
 
 #[test]
