@@ -336,3 +336,180 @@ fn every_section_is_stable_and_notches_null_at_their_frequency() {
     }
     assert!(checked > 10_000, "{checked}");
 }
+
+#[test]
+fn scratch_hard_cases() {
+    for (t, sr, f, g, q, slope) in [
+        (
+            BandType::LowShelf,
+            48_000.0,
+            8000.0,
+            30.0,
+            3.0,
+            CutSlope::Db24,
+        ),
+        (
+            BandType::HighShelf,
+            48_000.0,
+            8000.0,
+            30.0,
+            3.0,
+            CutSlope::Db24,
+        ),
+        (
+            BandType::LowCut,
+            44_100.0,
+            14_000.0,
+            0.0,
+            5.0,
+            CutSlope::Db12,
+        ),
+        (
+            BandType::LowCut,
+            48_000.0,
+            20_000.0,
+            0.0,
+            5.0,
+            CutSlope::Db12,
+        ),
+        (
+            BandType::LowCut,
+            48_000.0,
+            14_000.0,
+            0.0,
+            BW,
+            CutSlope::Db96,
+        ),
+        (
+            BandType::HighCut,
+            48_000.0,
+            14_000.0,
+            0.0,
+            BW,
+            CutSlope::Db96,
+        ),
+        (
+            BandType::HighCut,
+            44_100.0,
+            14653.0,
+            0.0,
+            BW,
+            CutSlope::Db96,
+        ),
+        (
+            BandType::Bell,
+            44_100.0,
+            18699.0,
+            -30.0,
+            10.0,
+            CutSlope::Db96,
+        ),
+        (
+            BandType::LowShelf,
+            48_000.0,
+            7647.0,
+            30.0,
+            3.0,
+            CutSlope::Db96,
+        ),
+    ] {
+        let b = BandSettings {
+            slope,
+            ..band(t, f, g, q)
+        }
+        .sanitized(sr);
+        let curve = EqCurve::new(&with_bands(&[b]), sr);
+        let freqs = log_freqs(10.0, 0.45 * f64::from(sr), POINTS);
+        let (dev, at) = deviation(&freqs, |f| curve.magnitude_db(f), |f| prototype_db(&b, f));
+        let d = design::design_band(&b, sr);
+        let chk = design::check_deviation_db(&b, sr, &d);
+        println!("SCRATCH check {chk:.3}");
+        println!(
+            "SCRATCH {t:?} {sr} {f} {g} {q} {slope:?}: {} sections, {dev:.3} dB at {at:.0}",
+            curve.band_sections(0).len()
+        );
+    }
+}
+
+#[test]
+fn scratch_sweep() {
+    let t0 = std::time::Instant::now();
+    let mut designs = 0;
+    for t in [
+        BandType::LowShelf,
+        BandType::HighShelf,
+        BandType::Tilt,
+        BandType::LowCut,
+        BandType::HighCut,
+        BandType::Bell,
+        BandType::Notch,
+        BandType::BandPass,
+    ] {
+        for sr in [44_100.0f32, 48_000.0] {
+            let freqs = log_freqs(10.0, 0.45 * f64::from(sr), POINTS);
+            let mut worst = (0.0, String::new());
+            let mut count2 = 0;
+            let mut n = 0;
+            for i in 0..60 {
+                let f = 2000.0 * (22_000.0f32 / 2000.0).powf(i as f32 / 59.0);
+                let (qs, gains, slopes): (&[f32], &[f32], &[CutSlope]) = match t {
+                    BandType::LowCut | BandType::HighCut => {
+                        (&[0.1, 0.5, BW, 1.0, 2.0, 5.0, 10.0], &[0.0], &CutSlope::ALL)
+                    }
+                    BandType::Bell | BandType::Notch | BandType::BandPass => (
+                        &[0.1, 0.3, 1.0, 3.0, 10.0, 40.0],
+                        &[-30.0, -12.0, 12.0, 30.0],
+                        &[CutSlope::Db24],
+                    ),
+                    _ => (
+                        &[0.1, 0.3, BW, 1.5, 2.0, 2.5, 3.0],
+                        &[-30.0, -24.0, -18.0, -6.0, 6.0, 18.0, 24.0, 30.0],
+                        &[CutSlope::Db24],
+                    ),
+                };
+                for &q in qs {
+                    for &g in gains {
+                        for &slope in slopes {
+                            let resonant = (q - BW).abs() > 1e-6;
+                            if resonant
+                                && matches!(t, BandType::LowCut | BandType::HighCut)
+                                && slope != CutSlope::Db12
+                            {
+                                continue;
+                            }
+                            let b = BandSettings {
+                                slope,
+                                ..band(t, f, g, q)
+                            }
+                            .sanitized(sr);
+                            let curve = EqCurve::new(&with_bands(&[b]), sr);
+                            designs += 1;
+                            n += 1;
+                            if curve.band_sections(0).len() > b.slope.order().div_ceil(2).max(1)
+                                && matches!(t, BandType::LowCut | BandType::HighCut)
+                                || (curve.band_sections(0).len() > 1
+                                    && !matches!(t, BandType::LowCut | BandType::HighCut))
+                            {
+                                count2 += 1;
+                            }
+                            let (dev, at) = deviation(
+                                &freqs,
+                                |f| curve.magnitude_db(f),
+                                |f| prototype_db(&b, f),
+                            );
+                            if dev > worst.0 {
+                                worst =
+                                    (dev, format!("f0 {f:.0} g {g} q {q} {slope:?} at {at:.0}"));
+                            }
+                        }
+                    }
+                }
+            }
+            println!(
+                "SWEEP {t:?} {sr}: worst {:.3} ({}) extra-section designs {count2}/{n}",
+                worst.0, worst.1
+            );
+        }
+    }
+    println!("SWEEP {designs} designs in {:?}", t0.elapsed());
+}
