@@ -393,10 +393,19 @@ pub fn basis(omega: f64) -> [f64; 3] {
     fit::phi(omega)
 }
 
-/// `|H(jΩ)|²` of the analog prototype of `params` at `Ω = omega_rel` (relative to
-/// `params.freq_hz`).
-pub fn analog_mag2(params: &FilterParams, omega_rel: f64) -> f64 {
-    prototype_mag2(&prototype(params), omega_rel)
+/// The analog prototype of a [`FilterParams`], built once for many evaluations.
+pub struct Analog(Prototype);
+
+impl Analog {
+    /// The prototype of `params`.
+    pub fn new(params: &FilterParams) -> Self {
+        Self(prototype(params))
+    }
+
+    /// `|H(jΩ)|²` at `Ω = omega_rel` (relative to the design frequency).
+    pub fn mag2(&self, omega_rel: f64) -> f64 {
+        prototype_mag2(&self.0, omega_rel)
+    }
 }
 
 /// Vicanek's magnitude matching: with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`,

@@ -30,7 +30,7 @@
 
 use super::{BandSettings, BandType};
 use crate::biquad::design::{
-    analog_mag2, basis, design_first_order, design_with, fit_free, Digital, FitPoint, FitSpec,
+    basis, design_first_order, design_with, fit_free, Analog, Digital, FitPoint, FitSpec,
     FREE_FIT_POINTS,
 };
 use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q, MIN_FREQ_HZ};
@@ -256,10 +256,15 @@ pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
     d
 }
 
-/// Bands at or above this fraction of the sample rate (below 88.2 kHz) have their whole
-/// response checked against the prototype after the design and, where it misses,
-/// corrected ([`correct`]); below it every shape is within the target by a margin.
+/// Shelves, tilt and cuts at or above this fraction of the sample rate (below 88.2 kHz)
+/// have their whole response checked against the prototype after the design and, where
+/// it misses, corrected ([`correct`]); below it every shape is within the target by a
+/// margin.
 const CHECK_FROM: f32 = 1.0 / 12.0;
+
+/// Bells and band-passes: the same from this fraction of the sample rate (they miss only
+/// above ≈ 14 kHz at 44.1 kHz, with high Q and gain).
+const CHECK_PEAKS_FROM: f32 = 0.25;
 
 /// Worst deviation (dB) on the check grid above which a band is corrected: the
 /// issue's 0.5 dB less a margin for frequencies between the grid's points.
@@ -278,67 +283,85 @@ const CHECK_FLOOR: f64 = 1e-3;
 const CHECK_POINTS: usize = 128;
 
 /// True when `band` may miss its prototype after the per-section design: at 44.1/48 kHz,
-/// bells, band-passes, shelves, tilt and cuts with the corner above [`CHECK_FROM`] × the
-/// sample rate (notches and all-passes stay within the target over the whole range).
+/// shelves, tilt and cuts with the corner above [`CHECK_FROM`] × the sample rate, bells
+/// and band-passes above [`CHECK_PEAKS_FROM`] × (notches and all-passes stay within the
+/// target over the whole range).
 fn needs_check(band: &BandSettings, sample_rate: f32) -> bool {
-    sample_rate < 88_200.0
-        && band.freq_hz >= CHECK_FROM * sample_rate
-        && matches!(
-            band.band_type,
-            BandType::Bell
-                | BandType::BandPass
-                | BandType::LowShelf
-                | BandType::HighShelf
-                | BandType::Tilt
-                | BandType::LowCut
-                | BandType::HighCut
-        )
+    let from = match band.band_type {
+        BandType::Bell | BandType::BandPass => CHECK_PEAKS_FROM,
+        BandType::LowShelf
+        | BandType::HighShelf
+        | BandType::Tilt
+        | BandType::LowCut
+        | BandType::HighCut => CHECK_FROM,
+        BandType::Notch | BandType::AllPass => return false,
+    };
+    sample_rate < 88_200.0 && band.freq_hz >= from * sample_rate
 }
 
-/// `|H(jΩ)|²` of the whole band's analog prototype at `Ω = omega_rel`: the RBJ form of
-/// its shape, or for a cut the product of its Butterworth sections (resonance on the
-/// last, as [`cut`] builds it).
-fn band_prototype_mag2(band: &BandSettings, omega_rel: f64) -> f64 {
-    let filter_type = match band.band_type {
-        BandType::Bell => FilterType::Bell,
-        BandType::LowShelf => FilterType::LowShelf,
-        BandType::HighShelf => FilterType::HighShelf,
-        BandType::Tilt => FilterType::Tilt,
-        BandType::Notch => FilterType::Notch,
-        BandType::BandPass => FilterType::BandPass,
-        BandType::AllPass => FilterType::AllPass,
-        BandType::LowCut | BandType::HighCut => {
-            let high_pass = band.band_type == BandType::LowCut;
-            // A high-pass at Ω is the low-pass at 1/Ω (the Butterworth forms).
-            if high_pass && omega_rel <= 0.0 {
-                return 0.0;
+/// The whole band's analog prototype: the RBJ form of its shape, or for a cut the
+/// product of its Butterworth sections (resonance on the last, as [`cut`] builds it).
+enum BandPrototype {
+    /// One second-order shape.
+    Shape(Analog),
+    /// A cut: high-pass (low cut) or not, order, resonance `q`.
+    Cut(bool, usize, f64),
+}
+
+impl BandPrototype {
+    fn new(band: &BandSettings) -> Self {
+        let filter_type = match band.band_type {
+            BandType::Bell => FilterType::Bell,
+            BandType::LowShelf => FilterType::LowShelf,
+            BandType::HighShelf => FilterType::HighShelf,
+            BandType::Tilt => FilterType::Tilt,
+            BandType::Notch => FilterType::Notch,
+            BandType::BandPass => FilterType::BandPass,
+            BandType::AllPass => FilterType::AllPass,
+            BandType::LowCut | BandType::HighCut => {
+                return Self::Cut(
+                    band.band_type == BandType::LowCut,
+                    band.slope.order(),
+                    f64::from(band.q),
+                )
             }
-            let x = if high_pass {
-                1.0 / omega_rel
-            } else {
-                omega_rel
-            };
-            let x2 = x * x;
-            let (qs, pairs, odd) = butterworth_qs(band.slope.order());
-            let mut m = if odd { 1.0 / (1.0 + x2) } else { 1.0 };
-            for (i, &qk) in qs.iter().enumerate().take(pairs) {
-                let qk = if i + 1 == pairs {
-                    qk * f64::from(band.q) / f64::from(BUTTERWORTH_Q)
-                } else {
-                    qk
-                };
-                m /= (1.0 - x2).powi(2) + x2 / (qk * qk);
-            }
-            return m;
+        };
+        Self::Shape(Analog::new(&FilterParams {
+            filter_type,
+            freq_hz: band.freq_hz,
+            q: band.q,
+            gain_db: band.gain_db,
+        }))
+    }
+
+    /// `|H(jΩ)|²` at `Ω = omega_rel`.
+    fn mag2(&self, omega_rel: f64) -> f64 {
+        let (high_pass, order, q) = match self {
+            Self::Shape(a) => return a.mag2(omega_rel),
+            &Self::Cut(high_pass, order, q) => (high_pass, order, q),
+        };
+        // A high-pass at Ω is the low-pass at 1/Ω (the Butterworth forms).
+        if high_pass && omega_rel <= 0.0 {
+            return 0.0;
         }
-    };
-    let params = FilterParams {
-        filter_type,
-        freq_hz: band.freq_hz,
-        q: band.q,
-        gain_db: band.gain_db,
-    };
-    analog_mag2(&params, omega_rel)
+        let x = if high_pass {
+            1.0 / omega_rel
+        } else {
+            omega_rel
+        };
+        let x2 = x * x;
+        let (qs, pairs, odd) = butterworth_qs(order);
+        let mut m = if odd { 1.0 / (1.0 + x2) } else { 1.0 };
+        for (i, &qk) in qs.iter().enumerate().take(pairs) {
+            let qk = if i + 1 == pairs {
+                qk * q / f64::from(BUTTERWORTH_Q)
+            } else {
+                qk
+            };
+            m /= (1.0 - x2).powi(2) + x2 / (qk * qk);
+        }
+        m
+    }
 }
 
 /// Deviation (dB) of `got` from `want` (`|H|²`): in dB above [`CHECK_FLOOR`], below
@@ -380,6 +403,7 @@ fn correction_grid(lo: f64, top: f64) -> [f64; FREE_FIT_POINTS] {
 /// 10 Hz, and linear over the top half of the band), so a fit cannot hide an error
 /// between its points; each point's basis and prototype `|H|²`.
 fn check_grid(band: &BandSettings, w0: f64, lo: f64, top: f64) -> [([f64; 3], f64); CHECK_POINTS] {
+    let proto = BandPrototype::new(band);
     let half = CHECK_POINTS / 2;
     std::array::from_fn(|i| {
         let w = if i < half {
@@ -387,7 +411,7 @@ fn check_grid(band: &BandSettings, w0: f64, lo: f64, top: f64) -> [([f64; 3], f6
         } else {
             top * (0.5 + 0.5 * (i - half) as f64 / (CHECK_POINTS - half - 1) as f64)
         };
-        (basis(w), band_prototype_mag2(band, w / w0))
+        (basis(w), proto.mag2(w / w0))
     })
 }
 
@@ -486,7 +510,8 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
     let top = (2.0 * PI * FIT_TOP_HZ.max(1.5 * f0) / sr).min(0.9 * PI);
     let lo = 2.0 * PI * f64::from(MIN_FREQ_HZ) / sr;
     let omegas = correction_grid(lo, top);
-    let want = omegas.map(|w| band_prototype_mag2(band, w / w0));
+    let proto = BandPrototype::new(band);
+    let want = omegas.map(|w| proto.mag2(w / w0));
     let floor = CORRECT_FLOOR;
     let good_enough = 10f64.powf(0.6 * CORRECT_ABOVE_DB / 10.0) - 1.0;
     let check = check_grid(band, w0, lo, top);
