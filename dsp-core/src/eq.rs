@@ -26,7 +26,9 @@
 //! kept (the trapezoidal SVF tolerates coefficient changes without transients). Switch-
 //! like changes (on/off, type, slope, routing, solo) build a new cascade and cross-fade
 //! to it over [`CROSSFADE_MS`] (linear, equal gain); bands that did not change carry
-//! their memories over, so only the changed band fades. Output gain ramps
+//! their memories over, so only the changed band fades. A band whose redesign needs a
+//! different number of sections (a correction section of [`design`] comes or goes while
+//! its corner moves) is rebuilt the same way, with a cross-fade. Output gain ramps
 //! logarithmically over [`SMOOTH_MS`]. Everything is stepped on sample counts from
 //! `reset`, so the output is identical for any block size.
 //!
@@ -475,7 +477,9 @@ impl Chain {
         }
     }
 
-    /// Redesigns band `k` in place (same shape, new continuous values).
+    /// Redesigns band `k` in place (same shape, new continuous values); when the design
+    /// needs a different number of sections, unused slots pass and the chain is marked
+    /// [`Chain::resized`] for a rebuild.
     fn update(&mut self, k: usize, band: &BandSettings, sr: f32, mono: bool) {
         let p = self.place[k];
         if p.len == 0 {

@@ -379,7 +379,7 @@ pub fn fit_free(
     };
     let (ra, rb) = fit::refine(&grid, fit::power(&start.a), fit::power(&start.b), &how);
     let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
-    if !(fa[0] > 0.0) || fa.iter().chain(&fb).any(|v| !v.is_finite()) {
+    if fa[0].is_nan() || fa[0] <= 0.0 || fa.iter().chain(&fb).any(|v| !v.is_finite()) {
         return *start;
     }
     Digital {

@@ -21,6 +21,16 @@
 //! a section's error only shows where the whole cut is above [`CASCADE_FLOOR_DB`], so
 //! each section's fit counts its error in amplitude below its own level at that point.
 //!
+//! Whole-band check and correction (44.1/48 kHz, corners from fs/12, bells and
+//! band-passes from fs/4): the band's sections against the whole band's prototype on a
+//! 128-point grid; a band that misses by more than [`CORRECT_ABOVE_DB`] is corrected by
+//! free-pole-and-zero fits ([`crate::biquad::design::fit_free`]) to the residual the other
+//! sections leave: a cascade's last and first sections are refitted; if it still
+//! misses, a resonant cut's resonant section becomes a Butterworth section times a bell
+//! (`(s² + s/Q_k + 1)/(s² + s/(ρQ_k) + 1)`), other shapes get one extra section started
+//! from the identity, and the pair is refitted in turn. Each step is kept only if it
+//! lowers the check's worst deviation. Cost only for those bands.
+//!
 //! First-order section (6 dB/oct and the real pole of odd orders): the analog
 //! `1/(1+s/ω0)` or `(s/ω0)/(1+s/ω0)` written as the biquad prototype `(1+s)/(1+s)²` or
 //! `(s+s²)/(1+s)²` (same magnitude) and refined like the others, so the extra pole and
