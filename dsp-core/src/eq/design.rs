@@ -520,6 +520,7 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
     let top = (2.0 * PI * FIT_TOP_HZ.max(1.5 * f0) / sr).min(0.9 * PI);
     let lo = 2.0 * PI * f64::from(MIN_FREQ_HZ) / sr;
     let omegas = correction_grid(lo, top);
+    let phis = omegas.map(basis);
     let proto = BandPrototype::new(band);
     let want = omegas.map(|w| proto.mag2(w / w0));
     let floor = CORRECT_FLOOR;
@@ -538,7 +539,7 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
                 .iter()
                 .enumerate()
                 .filter(|&(k, _)| k != slot)
-                .map(|(_, s)| s.mag2(w))
+                .map(|(_, s)| s.mag2_basis(&phis[i]))
                 .product::<f64>()
                 .max(1e-300);
             let guard = if i < 2 { GUARD_SCALE } else { 1.0 };
