@@ -238,6 +238,22 @@ fn bench_design(c: &mut Criterion) {
             0.0,
             CutSlope::Db24,
         ),
+        (
+            "eq_low_cut_12db_q5_48k",
+            48_000.0,
+            BandType::LowCut,
+            5.0,
+            0.0,
+            CutSlope::Db12,
+        ),
+        (
+            "eq_high_shelf_q3_30db_48k",
+            48_000.0,
+            BandType::HighShelf,
+            3.0,
+            30.0,
+            CutSlope::Db24,
+        ),
     ] {
         let mut k = 0;
         group.bench_function(name, |b| {
@@ -255,6 +271,48 @@ fn bench_design(c: &mut Criterion) {
                 design_band(black_box(&band), sr)
             })
         });
+    }
+    // Single designs among the hardest (corrected, see `eq::design`): the worst case of
+    // one recompute.
+    for (name, sr, band_type, freq_hz, q, gain_db, slope) in [
+        (
+            "eq_one_high_shelf_q3_30db_6k8_48k",
+            48_000.0,
+            BandType::HighShelf,
+            6769.0,
+            3.0,
+            30.0,
+            CutSlope::Db24,
+        ),
+        (
+            "eq_one_low_cut_12db_q5_14k_44k",
+            44_100.0,
+            BandType::LowCut,
+            14_000.0,
+            5.0,
+            0.0,
+            CutSlope::Db12,
+        ),
+        (
+            "eq_one_low_cut_96db_14k_48k",
+            48_000.0,
+            BandType::LowCut,
+            14_000.0,
+            0.707,
+            0.0,
+            CutSlope::Db96,
+        ),
+    ] {
+        let band = BandSettings {
+            enabled: true,
+            band_type,
+            freq_hz,
+            gain_db,
+            q,
+            slope,
+            ..Default::default()
+        };
+        group.bench_function(name, |b| b.iter(|| design_band(black_box(&band), sr)));
     }
     group.finish();
 }

@@ -26,7 +26,9 @@
 //! kept (the trapezoidal SVF tolerates coefficient changes without transients). Switch-
 //! like changes (on/off, type, slope, routing, solo) build a new cascade and cross-fade
 //! to it over [`CROSSFADE_MS`] (linear, equal gain); bands that did not change carry
-//! their memories over, so only the changed band fades. Output gain ramps
+//! their memories over, so only the changed band fades. A band whose redesign needs a
+//! different number of sections (a correction section of [`design`] comes or goes while
+//! its corner moves) is rebuilt the same way, with a cross-fade. Output gain ramps
 //! logarithmically over [`SMOOTH_MS`]. Everything is stepped on sample counts from
 //! `reset`, so the output is identical for any block size.
 //!
@@ -380,6 +382,9 @@ struct Chain {
     shapes: [Shape; NUM_BANDS],
     /// The soloed band it was built for.
     solo: Option<usize>,
+    /// A band's redesign needs a different number of sections than it has slots (a
+    /// correction section came or went, [`design`]): rebuild with a cross-fade.
+    resized: bool,
 }
 
 impl Default for Chain {
@@ -390,6 +395,7 @@ impl Default for Chain {
             place: [Place::default(); NUM_BANDS],
             shapes: [Shape::OFF; NUM_BANDS],
             solo: None,
+            resized: false,
         }
     }
 }
@@ -433,6 +439,7 @@ impl Chain {
         self.place = [Place::default(); NUM_BANDS];
         self.shapes = settings.map(|b| b.shape());
         self.solo = solo;
+        self.resized = false;
         for (k, band) in settings.iter().enumerate() {
             let shape = band.shape();
             if !shape.active || (solo.is_some() && solo != Some(k)) {
@@ -470,7 +477,9 @@ impl Chain {
         }
     }
 
-    /// Redesigns band `k` in place (same shape, new continuous values).
+    /// Redesigns band `k` in place (same shape, new continuous values); when the design
+    /// needs a different number of sections, unused slots pass and the chain is marked
+    /// [`Chain::resized`] for a rebuild.
     fn update(&mut self, k: usize, band: &BandSettings, sr: f32, mono: bool) {
         let p = self.place[k];
         if p.len == 0 {
@@ -478,14 +487,16 @@ impl Chain {
         }
         let design = self.design(k, band, sr);
         let cascade = if p.ms { &mut self.ms } else { &mut self.lr };
-        for (i, d) in design.sections[..design.len.min(p.len)].iter().enumerate() {
-            let (_, l, r) = lanes_for(
-                band.routing,
-                LaneCoefs::from_digital(d),
-                mono,
-                self.solo.is_some(),
-            );
+        for i in 0..p.len {
+            // Until the rebuild, a slot the design no longer uses passes.
+            let c = design.sections[..design.len]
+                .get(i)
+                .map_or(LaneCoefs::IDENTITY, LaneCoefs::from_digital);
+            let (_, l, r) = lanes_for(band.routing, c, mono, self.solo.is_some());
             cascade.set(p.start + i, &l, &r);
+        }
+        if design.len != p.len {
+            self.resized = true;
         }
     }
 
@@ -903,7 +914,7 @@ impl Eq {
         }
         let mut pos = 0;
         while pos < len {
-            if self.fade_left == 0 && self.shapes_pending() {
+            if self.fade_left == 0 && (self.shapes_pending() || self.chain.resized) {
                 self.start_fade();
             }
             let moving = self.ramps.iter().any(|r| r.dirty);

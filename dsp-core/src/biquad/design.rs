@@ -338,6 +338,76 @@ fn design_prototype(proto: &Prototype, w0: f64, kind: FilterType, spec: &FitSpec
     Digital { b, a }
 }
 
+/// Points of a [`fit_free`] fit.
+pub const FREE_FIT_POINTS: usize = fit::GRID_POINTS;
+
+/// One point of a [`fit_free`] fit.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FitPoint {
+    /// Frequency (rad/sample).
+    pub omega: f64,
+    /// Wanted `|H|²` of the fitted section there.
+    pub target: f64,
+    /// Error scale: the fit minimises `(|H|² − target)/scale` (towards the minimax).
+    pub scale: f64,
+    /// Weight of the point (1 in the accuracy band).
+    pub weight: f64,
+}
+
+/// Gauss–Newton iterations per norm of a [`fit_free`] fit.
+const FREE_ITERATIONS: [usize; 3] = [4, 6, 10];
+
+/// A biquad with free poles and zeros refined from `start` towards `points` (the
+/// refinement of [`crate::biquad::fit`], DC gain fixed at `target_dc`), stopping once the
+/// worst scaled error is below `good_enough`. Used on the residual another design leaves
+/// (the target is what the other sections of a band still owe the prototype): the result
+/// is stable and minimum phase, or `start` itself when no step improves it.
+pub fn fit_free(
+    start: &Digital,
+    points: &[FitPoint; FREE_FIT_POINTS],
+    target_dc: f64,
+    good_enough: f64,
+) -> Digital {
+    let grid = Grid::from_points(
+        &points.map(|p| (p.omega, p.target, p.scale, p.weight)),
+        target_dc,
+    );
+    let how = Refine {
+        good_enough,
+        iterations: FREE_ITERATIONS,
+        shape: None,
+    };
+    let (ra, rb) = fit::refine(&grid, fit::power(&start.a), fit::power(&start.b), &how);
+    let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
+    if fa[0].is_nan() || fa[0] <= 0.0 || fa.iter().chain(&fb).any(|v| !v.is_finite()) {
+        return *start;
+    }
+    Digital {
+        b: fb.map(|v| v / fa[0]),
+        a: [1.0, fa[1] / fa[0], fa[2] / fa[0]],
+    }
+}
+
+/// Vicanek's basis `[φ0, φ1, φ2]` of `omega` rad/sample (for [`Digital::mag2_basis`]).
+pub fn basis(omega: f64) -> [f64; 3] {
+    fit::phi(omega)
+}
+
+/// The analog prototype of a [`FilterParams`], built once for many evaluations.
+pub struct Analog(Prototype);
+
+impl Analog {
+    /// The prototype of `params`.
+    pub fn new(params: &FilterParams) -> Self {
+        Self(prototype(params))
+    }
+
+    /// `|H(jΩ)|²` at `Ω = omega_rel` (relative to the design frequency).
+    pub fn mag2(&self, omega_rel: f64) -> f64 {
+        prototype_mag2(&self.0, omega_rel)
+    }
+}
+
 /// Vicanek's magnitude matching: with `φ1 = sin²(ω/2)`, `φ0 = 1 − φ1`,
 /// `φ2 = 4φ0φ1`, `|A|² = A0φ0 + A1φ1 + A2φ2` (`A0 = (1+a1+a2)²`,
 /// `A1 = (1−a1+a2)²`, `A2 = −4a2`); the numerator's `B0, B1, B2` are solved from the
@@ -399,6 +469,16 @@ impl Digital {
         10.0 * ((nr * nr + ni * ni) / (dr * dr + di * di))
             .max(1e-300)
             .log10()
+    }
+
+    /// `|H(e^{jω})|²` at `omega` rad/sample.
+    pub fn mag2(&self, omega: f64) -> f64 {
+        self.mag2_basis(&basis(omega))
+    }
+
+    /// `|H(e^{jω})|²` from the basis [`basis`] of `ω` (no trigonometry).
+    pub fn mag2_basis(&self, basis: &[f64; 3]) -> f64 {
+        fit::dot(&fit::power(&self.b), basis) / fit::dot(&fit::power(&self.a), basis)
     }
 
     /// Maps the biquad onto trapezoidal-SVF coefficients `(g, k, m0, m1, m2)` with the

@@ -140,6 +140,26 @@ impl Grid {
     }
 }
 
+impl Grid {
+    /// A grid on explicit points `(ω rad/sample, target |H|², error scale, weight)` with
+    /// `target_dc` the target at DC (a residual fit: the target and scale are whatever
+    /// the caller's other sections leave to this one).
+    pub(super) fn from_points(
+        points: &[(f64, f64, f64, f64); GRID_POINTS],
+        target_dc: f64,
+    ) -> Self {
+        Self {
+            points: points.map(|(omega, target, scale, weight)| Point {
+                phi: phi(omega),
+                target,
+                scale: scale.max(1e-300),
+                weight,
+            }),
+            target_dc,
+        }
+    }
+}
+
 /// Vicanek's basis `[φ0, φ1, φ2]` at `omega` rad/sample: `φ1 = sin²(ω/2)`,
 /// `φ0 = 1 − φ1`, `φ2 = 4φ0φ1`.
 #[inline]
