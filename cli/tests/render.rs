@@ -108,13 +108,25 @@ fn read_wav_f64(path: &Path) -> (u16, u16, u32, Vec<Vec<f64>>) {
     }
     let fmt = fmt.expect("fmt chunk");
     let (start, len) = data.expect("data chunk");
-    let (tag, channels, rate, bits) = (u16_at(fmt), u16_at(fmt + 2), u32_at(fmt + 4), u16_at(fmt + 14));
+    let (tag, channels, rate, bits) = (
+        u16_at(fmt),
+        u16_at(fmt + 2),
+        u32_at(fmt + 4),
+        u16_at(fmt + 14),
+    );
     let interleaved: Vec<f64> = bytes[start..start + len]
         .chunks_exact(8)
         .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
         .collect();
     let planar = (0..channels as usize)
-        .map(|c| interleaved.iter().skip(c).step_by(channels as usize).copied().collect())
+        .map(|c| {
+            interleaved
+                .iter()
+                .skip(c)
+                .step_by(channels as usize)
+                .copied()
+                .collect()
+        })
         .collect();
     (tag, bits, rate, planar)
 }
@@ -131,7 +143,11 @@ fn sixty_four_bit_float_round_trips_bit_exact_and_measures() {
     let stored = write_wav(&input, 48_000, WavFormat::Float64, &signal);
     let output = dir.join("out-f64.wav");
     let out = run("render", &input, &output, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (tag, bits, rate, samples) = read_wav_f64(&output);
     assert_eq!((tag, bits, rate), (3, 64, 48_000));
     assert_eq!(samples, stored, "64-bit float samples changed");
@@ -146,7 +162,11 @@ fn sixty_four_bit_float_round_trips_bit_exact_and_measures() {
     let input24 = dir.join("in-24.wav");
     let stored24 = write_wav(&input24, 48_000, WavFormat::Int(24), &signal);
     let out = run("render", &input24, &output, &["--bits", "64f"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(read_wav_f64(&output).3, stored24);
 }
 

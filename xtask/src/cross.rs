@@ -323,8 +323,9 @@ mod tests {
 
     #[test]
     fn splits_bundle_packages_from_cargo_arguments() {
-        let (packages, other) =
-            split_packages(&args("-p a --package b --release --target x86_64-pc-windows-gnu"));
+        let (packages, other) = split_packages(&args(
+            "-p a --package b --release --target x86_64-pc-windows-gnu",
+        ));
         assert_eq!(packages, ["a", "b"]);
         assert_eq!(other, args("--release --target x86_64-pc-windows-gnu"));
         let (packages, other) = split_packages(&args("lacquer-panner --target t"));
