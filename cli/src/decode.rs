@@ -90,7 +90,12 @@ impl<S: Sample + ConvertibleSample> AudioFile<S> {
             .map_err(|e| CliError::unsupported(path, e))?;
         let codec = track.codec_params.codec;
         let source = SourceFormat {
-            bits: track.codec_params.bits_per_sample,
+            // symphonia gives no bits per sample for float PCM: the codec says it.
+            bits: track.codec_params.bits_per_sample.or(match codec {
+                CODEC_TYPE_PCM_F64LE | CODEC_TYPE_PCM_F64BE => Some(64),
+                CODEC_TYPE_PCM_F32LE | CODEC_TYPE_PCM_F32BE => Some(32),
+                _ => None,
+            }),
             float: [
                 CODEC_TYPE_PCM_F32LE,
                 CODEC_TYPE_PCM_F32BE,
