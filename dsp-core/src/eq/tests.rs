@@ -29,6 +29,16 @@ fn with_bands(bands: &[BandSettings]) -> EqSettings {
     s
 }
 
+/// `len` samples of a sine of `amp` at `freq` Hz, from sample index `start` (phase 0 at 0).
+fn sine(sr: f32, freq: f64, amp: f32, start: i64, len: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| {
+            let k = (start + i as i64) as f64;
+            amp * (2.0 * PI * freq * k / f64::from(sr)).sin() as f32
+        })
+        .collect()
+}
+
 /// A prepared EQ at `sr` with `s` applied (jumped to).
 fn eq_at(sr: f32, s: &EqSettings) -> Eq {
     let mut eq = Eq::new();

@@ -268,9 +268,7 @@ fn a_fast_bell_sweep_is_bounded_and_click_free() {
         let n = (0.1 * sr) as usize;
         let amp = 0.1f32;
         let f_sig = 440.0;
-        let x: Vec<f32> = (0..n + 4800)
-            .map(|i| amp * (2.0 * PI * f_sig * i as f64 / f64::from(sr)).sin() as f32)
-            .collect();
+        let x = sine(sr, f_sig, amp, 0, n + 4800);
         let mut s = with_bands(&[band(BandType::Bell, 20.0, 18.0, 1.0)]);
         let mut eq = eq_at(sr, &s);
         let (mut l, mut r) = (x.clone(), x.clone());
@@ -305,9 +303,7 @@ fn switches_cross_fade_without_clicks() {
     // Not a whole number of periods per 9600-sample chunk: the switches land on
     // different phases.
     let f_sig = 217.0;
-    let x: Vec<f32> = (0..7 * 9600)
-        .map(|i| amp * (2.0 * PI * f_sig * i as f64 / f64::from(sr)).sin() as f32)
-        .collect();
+    let x = sine(sr, f_sig, amp, 0, 7 * 9600);
     let mut s = with_bands(&[band(BandType::Bell, 200.0, 12.0, 2.0)]);
     s.bands[0].enabled = false;
     let mut eq = eq_at(sr, &s);
@@ -542,9 +538,7 @@ fn a_band_that_gains_a_correction_section_is_rebuilt_with_a_fade() {
     let n = 9600;
     let amp = 0.1f32;
     let f_sig = 18_000.0;
-    let x: Vec<f32> = (0..n + 4800)
-        .map(|i| amp * (2.0 * PI * f_sig * i as f64 / f64::from(sr)).sin() as f32)
-        .collect();
+    let x = sine(sr, f_sig, amp, 0, n + 4800);
     let (mut l, mut r) = (x.clone(), x.clone());
     for (i, (cl, cr)) in l.chunks_mut(64).zip(r.chunks_mut(64)).enumerate() {
         let t = ((i * 64) as f32 / n as f32).min(1.0);
@@ -590,20 +584,13 @@ fn a_hard_shelf_sweep_through_the_corrected_region_is_click_free() {
             let n = (0.1 * sr) as usize;
             let amp = 0.01f32;
             let f_sig = 1000.0;
-            let x: Vec<f32> = (0..n + 4800)
-                .map(|i| amp * (2.0 * PI * f_sig * i as f64 / f64::from(sr)).sin() as f32)
-                .collect();
+            let x = sine(sr, f_sig, amp, 0, n + 4800);
             let mut s = with_bands(&[band(band_type, 2000.0, gain_db, 3.0)]);
             let mut eq = eq_at(sr, &s);
             // A second of the sine at the start corner first: the sine's own onset rings
             // through a +30 dB treble boost and is not what this test looks for.
             let settle = sr as usize;
-            let warm: Vec<f32> = (0..settle)
-                .map(|i| {
-                    let k = i as f64 - settle as f64;
-                    amp * (2.0 * PI * f_sig * k / f64::from(sr)).sin() as f32
-                })
-                .collect();
+            let warm = sine(sr, f_sig, amp, -(settle as i64), settle);
             let (mut wl, mut wr) = (warm.clone(), warm);
             eq.process_stereo(&mut wl, &mut wr);
             let (mut l, mut r) = (x.clone(), x.clone());
