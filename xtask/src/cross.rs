@@ -282,10 +282,7 @@ impl Drop for Wine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_owned).collect()
-    }
+    use crate::tests::args;
 
     #[test]
     fn reads_the_target_and_profile() {

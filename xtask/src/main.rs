@@ -187,7 +187,8 @@ pub fn fail<T>(message: impl Into<String>) -> nice_plug_xtask::Result<T> {
 mod tests {
     use super::export_features;
 
-    fn args(text: &str) -> Vec<String> {
+    /// A command line split at spaces (shared by the xtask modules' tests).
+    pub(crate) fn args(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_owned).collect()
     }
 
