@@ -177,9 +177,9 @@ fn bench_design(c: &mut Criterion) {
             })
         });
     }
-    // The Channel EQ's band designs (what it recomputes every 16 samples while a band
-    // moves), swept over the same frequencies: one design per iteration.
-    use dsp_core::eq::design::design_band;
+    // The Channel EQ's band designs while a band moves (the plain design, recomputed every
+    // 16 samples), swept over the same frequencies: one design per iteration.
+    use dsp_core::eq::design::{design_band, design_band_plain};
     use dsp_core::eq::{BandSettings, BandType, CutSlope};
     for (name, sr, band_type, q, gain_db, slope) in [
         (
@@ -268,12 +268,13 @@ fn bench_design(c: &mut Criterion) {
                     slope,
                     ..Default::default()
                 };
-                design_band(black_box(&band), sr)
+                design_band_plain(black_box(&band), sr)
             })
         });
     }
-    // Single designs among the hardest (corrected, see `eq::design`): the worst case of
-    // one recompute.
+    // Single designs among the hardest, corrected (see `eq::design`): made once when the
+    // band's values arrive; and the same bands' plain design (what they cost while they
+    // move).
     for (name, sr, band_type, freq_hz, q, gain_db, slope) in [
         (
             "eq_one_high_shelf_q3_30db_6k8_48k",
@@ -313,6 +314,10 @@ fn bench_design(c: &mut Criterion) {
             ..Default::default()
         };
         group.bench_function(name, |b| b.iter(|| design_band(black_box(&band), sr)));
+        let plain = format!("{name}_moving");
+        group.bench_function(&plain, |b| {
+            b.iter(|| design_band_plain(black_box(&band), sr))
+        });
     }
     group.finish();
 }

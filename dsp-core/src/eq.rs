@@ -26,9 +26,11 @@
 //! kept (the trapezoidal SVF tolerates coefficient changes without transients). Switch-
 //! like changes (on/off, type, slope, routing, solo) build a new cascade and cross-fade
 //! to it over [`CROSSFADE_MS`] (linear, equal gain); bands that did not change carry
-//! their memories over, so only the changed band fades. A band whose redesign needs a
-//! different number of sections (a correction section of [`design`] comes or goes while
-//! its corner moves) is rebuilt the same way, with a cross-fade. Output gain ramps
+//! their memories over, so only the changed band fades. A moving band uses the plain
+//! per-section design (smooth in its values, a few microseconds); the correction of
+//! [`design`] (a refit, maybe an extra section: up to a few hundred microseconds, and not
+//! continuous in the values) is made once, when the values arrive, and the EQ cross-fades
+//! to it the same way. Output gain ramps
 //! logarithmically over [`SMOOTH_MS`]. Everything is stepped on sample counts from
 //! `reset`, so the output is identical for any block size.
 //!
@@ -49,7 +51,7 @@ use crate::db::db_to_gain;
 use crate::k_weighting::KWeighting;
 use crate::smoother::{Smoother, SmoothingStyle};
 use cascade::{Cascade, LaneCoefs};
-use design::{design_band, design_solo, BandDesign};
+use design::{design_band, design_band_plain, design_solo, BandDesign};
 
 /// Band slots: eight parametric bands, then the low cut and the high cut.
 pub const NUM_BANDS: usize = 10;
@@ -430,6 +432,7 @@ impl Chain {
     fn build(
         &mut self,
         settings: &[BandSettings; NUM_BANDS],
+        moving: [bool; NUM_BANDS],
         solo: Option<usize>,
         sr: f32,
         mono: bool,
@@ -448,7 +451,7 @@ impl Chain {
             if mono && shape.routing == Routing::Side {
                 continue;
             }
-            let design = self.design(k, band, sr);
+            let design = self.design(k, band, sr, !moving[k]);
             let ms = !mono && matches!(shape.routing, Routing::Mid | Routing::Side);
             let cascade = if ms { &mut self.ms } else { &mut self.lr };
             let start = cascade.len();
@@ -468,35 +471,44 @@ impl Chain {
         }
     }
 
-    /// Band `k`'s design in this chain (its solo filter when soloed).
-    fn design(&self, k: usize, band: &BandSettings, sr: f32) -> BandDesign {
+    /// Band `k`'s design in this chain (its solo filter when soloed): corrected when
+    /// `settled`, the plain per-section design while its values move.
+    fn design(&self, k: usize, band: &BandSettings, sr: f32, settled: bool) -> BandDesign {
         if self.solo == Some(k) {
             design_solo(band, sr)
-        } else {
+        } else if settled {
             design_band(band, sr)
+        } else {
+            design_band_plain(band, sr)
         }
     }
 
-    /// Redesigns band `k` in place (same shape, new continuous values); when the design
-    /// needs a different number of sections, unused slots pass and the chain is marked
-    /// [`Chain::resized`] for a rebuild.
-    fn update(&mut self, k: usize, band: &BandSettings, sr: f32, mono: bool) {
+    /// Redesigns band `k` in place (same shape, new continuous values; `settled`: its
+    /// last redesign, the values have arrived). When the design does not fit the band's
+    /// slots as they are (the settled design is corrected, [`design`], so it differs from
+    /// the plain one the band moved with; or a moving band leaves a corrected design and
+    /// needs fewer sections), the slots keep their coefficients and the chain is marked
+    /// [`Chain::resized`]: it is rebuilt and cross-faded to.
+    fn update(&mut self, k: usize, band: &BandSettings, sr: f32, mono: bool, settled: bool) {
         let p = self.place[k];
         if p.len == 0 {
             return;
         }
-        let design = self.design(k, band, sr);
+        let plain = self.design(k, band, sr, false);
+        let design = if settled {
+            self.design(k, band, sr, true)
+        } else {
+            plain
+        };
+        if design != plain || design.len != p.len {
+            self.resized = true;
+            return;
+        }
         let cascade = if p.ms { &mut self.ms } else { &mut self.lr };
-        for i in 0..p.len {
-            // Until the rebuild, a slot the design no longer uses passes.
-            let c = design.sections[..design.len]
-                .get(i)
-                .map_or(LaneCoefs::IDENTITY, LaneCoefs::from_digital);
+        for (i, d) in design.sections[..design.len].iter().enumerate() {
+            let c = LaneCoefs::from_digital(d);
             let (_, l, r) = lanes_for(band.routing, c, mono, self.solo.is_some());
             cascade.set(p.start + i, &l, &r);
-        }
-        if design.len != p.len {
-            self.resized = true;
         }
     }
 
@@ -811,8 +823,13 @@ impl Eq {
             r.dirty = false;
         }
         self.out_gain.reset(db_to_gain(s.output_gain_db));
-        self.chain
-            .build(&s.bands, s.soloed(), self.sample_rate, self.mono);
+        self.chain.build(
+            &s.bands,
+            [false; NUM_BANDS],
+            s.soloed(),
+            self.sample_rate,
+            self.mono,
+        );
         self.fade_left = 0;
     }
 
@@ -843,8 +860,14 @@ impl Eq {
     fn start_fade(&mut self) {
         std::mem::swap(&mut self.chain, &mut self.old);
         let bands = self.current_bands();
-        self.chain
-            .build(&bands, self.settings.soloed(), self.sample_rate, self.mono);
+        let moving = self.ramps.map(|r| r.moving());
+        self.chain.build(
+            &bands,
+            moving,
+            self.settings.soloed(),
+            self.sample_rate,
+            self.mono,
+        );
         self.chain.inherit(&self.old);
         for r in &mut self.ramps {
             r.dirty = r.moving();
@@ -858,8 +881,10 @@ impl Eq {
         for (k, band) in bands.iter().enumerate() {
             let r = &mut self.ramps[k];
             if r.dirty {
-                self.chain.update(k, band, self.sample_rate, self.mono);
-                r.dirty = r.moving();
+                let settled = !r.moving();
+                self.chain
+                    .update(k, band, self.sample_rate, self.mono, settled);
+                r.dirty = !settled;
             }
         }
     }

@@ -388,6 +388,35 @@ pub fn fit_free(
     }
 }
 
+/// Two biquads refined together from `start` towards `points`, whose targets are for
+/// their product (the cascade of both): [`fit_free`] for a pair, each section keeping
+/// its DC gain. Used where refitting the sections one at a time stalls (a steep, high
+/// shelf near Nyquist). Both results are stable and minimum phase, or `start` itself
+/// when no step improves it.
+pub fn fit_free_pair(
+    start: &[Digital; 2],
+    points: &[FitPoint; FREE_FIT_POINTS],
+    good_enough: f64,
+) -> [Digital; 2] {
+    let grid = Grid::from_points(&points.map(|p| (p.omega, p.target, p.scale, p.weight)), 0.0);
+    let pair = fit::refine_pair(
+        &grid,
+        start.map(|d| (fit::power(&d.a), fit::power(&d.b))),
+        good_enough,
+    );
+    let out = pair.map(|(ra, rb)| {
+        let (fa, fb) = (fit::factor(&ra), fit::factor(&rb));
+        (fa[0] > 0.0 && fa.iter().chain(&fb).all(|v| v.is_finite())).then(|| Digital {
+            b: fb.map(|v| v / fa[0]),
+            a: [1.0, fa[1] / fa[0], fa[2] / fa[0]],
+        })
+    });
+    match out {
+        [Some(first), Some(second)] => [first, second],
+        _ => *start,
+    }
+}
+
 /// Vicanek's basis `[φ0, φ1, φ2]` of `omega` rad/sample (for [`Digital::mag2_basis`]).
 pub fn basis(omega: f64) -> [f64; 3] {
     fit::phi(omega)

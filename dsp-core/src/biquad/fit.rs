@@ -447,3 +447,144 @@ pub(super) fn refine(grid: &Grid, a: [f64; 3], b: [f64; 3], how: &Refine) -> ([f
 pub(super) fn factor(p: &[f64; 3]) -> [f64; 3] {
     factor_numerator(p[0], p[1], p[2])
 }
+
+/// Two sections in power coefficients, `(|A|², |B|²)` each, refined together by
+/// [`refine_pair`].
+pub(super) type Pair = [([f64; 3], [f64; 3]); 2];
+
+/// Unknowns of [`refine_pair`]: each section's `A0, A2, B1, B2`.
+const U2: usize = 2 * U;
+
+/// Norms of [`refine_pair`] and the Gauss–Newton iterations of each: continued further
+/// towards the minimax fit than one section's ([`NORM_P`]), since a pair is used only
+/// where the worst point decides.
+const PAIR_NORMS: [(i32, usize); 5] = [(2, 4), (6, 6), (12, 8), (24, 8), (48, 8)];
+
+/// Each section's `|B|²/|A|²` at one point, or `None` when a `|A|²` is not positive.
+fn pair_parts(pair: &Pair, phi: &[f64; 3]) -> Option<([f64; 2], [f64; 2])> {
+    let ap = pair.map(|(a, _)| dot(&a, phi));
+    if ap.iter().any(|&v| v <= 0.0) {
+        return None;
+    }
+    let q = [0, 1].map(|k| dot(&pair[k].1, phi) / ap[k]);
+    Some((q, ap))
+}
+
+/// [`cost`] of the cascade `pair`.
+fn cost_pair(grid: &Grid, norm_p: i32, pair: &Pair) -> Option<(f64, f64)> {
+    let (mut sum, mut max) = (0.0_f64, 0.0_f64);
+    for p in &grid.points {
+        let (q, _) = pair_parts(pair, &p.phi)?;
+        let r = (q[0] * q[1] - p.target) / p.scale;
+        sum += p.weight * r.abs().powi(norm_p);
+        if p.weight > 0.0 {
+            max = max.max(r.abs());
+        }
+    }
+    sum.is_finite().then_some((sum, max))
+}
+
+/// [`gn_direction`] for the cascade of two free sections, each with its DC gain `t0[k]`
+/// kept: the derivative of the product by one section's unknowns is the other
+/// section's `|H|²` times that section's own derivative.
+fn gn_direction_pair(grid: &Grid, norm_p: i32, pair: &Pair, t0: [f64; 2]) -> Option<[f64; U2]> {
+    let mut n = [[0.0; U2]; U2];
+    let mut g = [0.0; U2];
+    for p in &grid.points {
+        let (q, ap) = pair_parts(pair, &p.phi)?;
+        let [phi0, phi1, phi2] = p.phi;
+        let mut j = [0.0; U2];
+        for k in 0..2 {
+            let inv = q[1 - k] / (ap[k] * p.scale);
+            j[U * k..U * k + U].copy_from_slice(&[
+                (t0[k] * phi0 - q[k] * (phi0 - phi1)) * inv,
+                -q[k] * phi2 * inv,
+                phi1 * inv,
+                phi2 * inv,
+            ]);
+        }
+        let r = (q[0] * q[1] - p.target) / p.scale;
+        let w = p.weight * r.abs().powi(norm_p - 2);
+        for row in 0..U2 {
+            g[row] += w * j[row] * r;
+            for col in row..U2 {
+                n[row][col] += w * j[row] * j[col];
+            }
+        }
+    }
+    let d: [f64; U2] = std::array::from_fn(|k| if n[k][k] > 0.0 { n[k][k].sqrt() } else { 1.0 });
+    let mut m = [[0.0; U2]; U2];
+    let mut rhs = [0.0; U2];
+    for row in 0..U2 {
+        for col in 0..U2 {
+            let v = if col >= row { n[row][col] } else { n[col][row] };
+            m[row][col] = v / (d[row] * d[col]);
+        }
+        // More damping than one section's: the two sections can trade a pole or zero
+        // with each other, which leaves the normal equations nearly singular.
+        m[row][row] += 1e-6;
+        rhs[row] = -g[row] / d[row];
+    }
+    let y = solve(m, rhs)?;
+    let newton = 1.0 / f64::from(norm_p - 1);
+    Some(std::array::from_fn(|k| newton * y[k] / d[k]))
+}
+
+/// [`refine`] of two sections together towards the grid's targets for their product
+/// (a band's two sections near Nyquist, where refitting one at a time stalls: each
+/// section's best move needs the other's). Each section keeps its DC gain and its
+/// normalisation; every accepted step keeps both realisable. Returns the refined pair,
+/// or `start` when no step improves it.
+pub(super) fn refine_pair(grid: &Grid, start: Pair, good_enough: f64) -> Pair {
+    let sum01 = start.map(|(a, _)| a[0] + a[1]);
+    let t0 = start.map(|(a, b)| b[0] / a[0]);
+    if t0.iter().any(|v| !v.is_finite()) {
+        return start;
+    }
+    let mut pair = start;
+    for (norm_p, iterations) in PAIR_NORMS {
+        let Some((mut best, max_err)) = cost_pair(grid, norm_p, &pair) else {
+            return pair;
+        };
+        if max_err < good_enough {
+            break;
+        }
+        for _ in 0..iterations {
+            let Some(mut step) = gn_direction_pair(grid, norm_p, &pair, t0) else {
+                break;
+            };
+            let mut accepted = None;
+            for _ in 0..MAX_HALVINGS {
+                let next: Pair = std::array::from_fn(|k| {
+                    let (a, b) = pair[k];
+                    let s = &step[U * k..U * k + U];
+                    let a0 = a[0] + s[0];
+                    (
+                        [a0, sum01[k] - a0, a[2] + s[1]],
+                        [t0[k] * a0, b[1] + s[2], b[2] + s[3]],
+                    )
+                });
+                let ok = next
+                    .iter()
+                    .all(|(a, b)| min_on_circle(a) > 0.0 && min_on_circle(b) >= 0.0);
+                if ok {
+                    if let Some((c, max_err)) = cost_pair(grid, norm_p, &next) {
+                        if c < best {
+                            accepted = Some((best - c) / best);
+                            (pair, best) = (next, c);
+                            if max_err < good_enough {
+                                return pair;
+                            }
+                            break;
+                        }
+                    }
+                }
+                step = step.map(|s| 0.5 * s);
+            }
+            if accepted.is_none_or(|gain| gain < MIN_GAIN) {
+                break;
+            }
+        }
+    }
+    pair
+}

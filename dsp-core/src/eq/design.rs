@@ -40,8 +40,8 @@
 
 use super::{BandSettings, BandType};
 use crate::biquad::design::{
-    basis, design_first_order, design_with, fit_free, Analog, Digital, FitPoint, FitSpec,
-    FREE_FIT_POINTS,
+    basis, design_first_order, design_with, fit_free, fit_free_pair, Analog, Digital, FitPoint,
+    FitSpec, FREE_FIT_POINTS,
 };
 use crate::biquad::{BiquadCoefs, FilterParams, FilterType, BUTTERWORTH_Q, MIN_FREQ_HZ};
 use std::f64::consts::PI;
@@ -50,7 +50,7 @@ use std::f64::consts::PI;
 pub const MAX_SECTIONS_PER_BAND: usize = 8;
 
 /// The sections of one band, in `f64` direct form.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BandDesign {
     /// Sections (the first `len` are used).
     pub sections: [Digital; MAX_SECTIONS_PER_BAND],
@@ -243,8 +243,21 @@ fn cut(
     }
 }
 
-/// The sections of `band` (already sanitised) at `sample_rate`.
+/// The sections of `band` (already sanitised) at `sample_rate`: the per-section design,
+/// then checked against the whole prototype and corrected where it misses
+/// ([`correct`]).
 pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
+    let mut d = design_band_plain(band, sample_rate);
+    if needs_check(band, sample_rate) {
+        correct(&mut d, band, sample_rate);
+    }
+    d
+}
+
+/// [`design_band`] without the correction: what a band uses while its values move (it
+/// follows the values smoothly and cheaply; the correction, a few hundred microseconds
+/// at worst and not continuous in the values, is applied once they settle).
+pub fn design_band_plain(band: &BandSettings, sample_rate: f32) -> BandDesign {
     let mut d = BandDesign::empty();
     let (f, q, g) = (band.freq_hz, band.q, band.gain_db);
     let spec = spec(sample_rate, f, 1);
@@ -259,9 +272,6 @@ pub fn design_band(band: &BandSettings, sample_rate: f32) -> BandDesign {
         BandType::AllPass => d.push(two(FilterType::AllPass)),
         BandType::LowCut => cut(&mut d, sample_rate, f, band.slope.order(), q, true),
         BandType::HighCut => cut(&mut d, sample_rate, f, band.slope.order(), q, false),
-    }
-    if needs_check(band, sample_rate) {
-        correct(&mut d, band, sample_rate);
     }
     d
 }
@@ -498,6 +508,10 @@ fn resonance_split(band: &BandSettings, sample_rate: f32) -> Option<(Digital, Di
 /// Alternating refits of the last section and the correction section.
 const CORRECTION_ROUNDS: usize = 4;
 
+/// Joint refits of the last two sections (each restarts the norm continuation from the
+/// last one's result).
+const PAIR_ROUNDS: usize = 3;
+
 /// Error-scale multiplier of the guard points: a fit may leave them ≈ 10× as far off
 /// as the accuracy band (a few dB), but cannot put a peak there.
 const GUARD_SCALE: f64 = 10.0;
@@ -560,6 +574,30 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
         };
         fit_free(start, &points, dc, good_enough)
     };
+    // The joint fit of sections `first` and `first + 1` given the others.
+    let fit_pair = |d: &BandDesign, first: usize| {
+        let points: [FitPoint; FREE_FIT_POINTS] = std::array::from_fn(|i| {
+            let others: f64 = d.sections[..d.len]
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| k != first && k != first + 1)
+                .map(|(_, s)| s.mag2_basis(&phis[i]))
+                .product::<f64>()
+                .max(1e-300);
+            let guard = if i < 2 { GUARD_SCALE } else { 1.0 };
+            FitPoint {
+                omega: omegas[i],
+                target: want[i] / others,
+                scale: guard * want[i].max(floor) / others,
+                weight: 1.0,
+            }
+        });
+        let mut next = *d;
+        let start = [d.sections[first], d.sections[first + 1]];
+        [next.sections[first], next.sections[first + 1]] =
+            fit_free_pair(&start, &points, good_enough);
+        next
+    };
     // 1. The last section refitted to what the others leave; in a cascade then the
     // first (the sharpest) and the last again.
     let last = d.len - 1;
@@ -607,6 +645,19 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
             if en < e {
                 (trial, e) = (next, en);
             }
+        }
+        // 3. Still off: the last two sections refitted together (one at a time, each
+        // section's best move can need the other's, and the descent stalls).
+        for _ in 0..PAIR_ROUNDS {
+            if e <= CORRECT_ABOVE_DB {
+                break;
+            }
+            let next = fit_pair(&trial, new - 1);
+            let en = worst(&next);
+            if en >= e {
+                break;
+            }
+            (trial, e) = (next, en);
         }
         if e < err {
             *d = trial;
