@@ -70,6 +70,10 @@ pub const MAX_Q: f32 = 40.0;
 pub const MAX_SHELF_Q: f32 = 3.0;
 /// Highest cut resonance.
 pub const MAX_CUT_Q: f32 = 10.0;
+/// Lowest cut Q (a softer knee than Butterworth's 0.707): below it a steep cut's broadest
+/// section spreads its droop far past the corner, beyond Nyquist for a low cut above a few
+/// kHz at 44.1/48 kHz (a 96 dB/oct Q 0.1 low cut at 5.4 kHz missed its prototype by 3 dB).
+pub const MIN_CUT_Q: f32 = 0.5;
 /// Output gain range (±).
 pub const MAX_OUTPUT_GAIN_DB: f32 = 24.0;
 /// Ramp time of frequency, gain, Q and output gain.
@@ -130,6 +134,14 @@ impl BandType {
             self,
             BandType::Bell | BandType::LowShelf | BandType::HighShelf | BandType::Tilt
         )
+    }
+
+    /// Lowest Q for this type.
+    pub fn min_q(self) -> f32 {
+        match self {
+            BandType::LowCut | BandType::HighCut => MIN_CUT_Q,
+            _ => MIN_Q,
+        }
     }
 
     /// Highest Q for this type.
@@ -275,7 +287,7 @@ impl BandSettings {
         Self {
             freq_hz: clamp_or(self.freq_hz, MIN_FREQ_HZ, hi, d.freq_hz.min(hi)),
             gain_db: clamp_or(self.gain_db, -MAX_GAIN_DB, MAX_GAIN_DB, 0.0),
-            q: clamp_or(self.q, MIN_Q, self.band_type.max_q(), d.q),
+            q: clamp_or(self.q, self.band_type.min_q(), self.band_type.max_q(), d.q),
             ..*self
         }
     }

@@ -23,7 +23,7 @@
 //!
 //! Whole-band check and correction (44.1/48 kHz, corners from fs/12, bells and
 //! band-passes from fs/4): the band's sections against the whole band's prototype on a
-//! 128-point grid; a band that misses by more than [`CORRECT_ABOVE_DB`] is corrected by
+//! 128-point grid; a band that misses by more than [`correct_above_db`] is corrected by
 //! free-pole-and-zero fits ([`crate::biquad::design::fit_free`]) to the residual the other
 //! sections leave: a cascade's last and first sections are refitted; if it still
 //! misses, a resonant cut's resonant section becomes a Butterworth section times a bell
@@ -95,7 +95,7 @@ pub fn butterworth_qs(order: usize) -> ([f64; MAX_SECTIONS_PER_BAND], usize, boo
     let pairs = (order / 2).min(MAX_SECTIONS_PER_BAND);
     let n = order as f64;
     for (k, q) in qs.iter_mut().enumerate().take(pairs) {
-        let k = (pairs - k) as f64; // largest angle (lowest Q) first
+        let k = (pairs - k) as f64; // largest angle from the real axis (highest Q) first
         let phi = if order.is_multiple_of(2) {
             (2.0 * k - 1.0) * PI / (2.0 * n)
         } else {
@@ -287,8 +287,18 @@ const CHECK_FROM: f32 = 1.0 / 12.0;
 const CHECK_PEAKS_FROM: f32 = 0.25;
 
 /// Worst deviation (dB) on the check grid above which a band is corrected: the
-/// issue's 0.5 dB less a margin for frequencies between the grid's points.
-const CORRECT_ABOVE_DB: f64 = 0.42;
+/// issue's 0.5 dB (44.1/48 kHz) or 0.1 dB (88.2 kHz and up) less a margin for
+/// frequencies between the grid's points.
+fn correct_above_db(sample_rate: f32) -> f64 {
+    if sample_rate < HIGH_RATE {
+        0.42
+    } else {
+        0.08
+    }
+}
+
+/// Sample rates from which the accuracy target is 0.1 dB up to 20 kHz.
+const HIGH_RATE: f32 = 88_200.0;
 
 /// Level (`|H|²`, −40 dB under a 0 dB passband) below which the correction fits count
 /// the error in amplitude.
@@ -298,15 +308,22 @@ const CORRECT_FLOOR: f64 = 1e-4;
 /// issue's accuracy test does).
 const CHECK_FLOOR: f64 = 1e-3;
 
-/// Frequencies of the check (half log-spaced from 10 Hz to the top of the fit band,
-/// half linear over its top half).
-const CHECK_POINTS: usize = 128;
+/// Frequencies of the check (a third log-spaced from 10 Hz to the top of the fit band, a
+/// third linear over its top half, a third log-spaced from a third of the corner to the
+/// top, where a steep or resonant corner's ripple is).
+const CHECK_POINTS: usize = 192;
 
 /// True when `band` may miss its prototype after the per-section design: at 44.1/48 kHz,
 /// shelves, tilt and cuts with the corner above [`CHECK_FROM`] × the sample rate, bells
 /// and band-passes above [`CHECK_PEAKS_FROM`] × (notches and all-passes stay within the
-/// target over the whole range).
+/// target over the whole range); at 88.2 kHz and up, resonant cuts above [`CHECK_FROM`]
+/// × (an 18 dB/oct Q 5 low cut at 20 kHz, 96 kHz: 0.104 dB before the correction).
 fn needs_check(band: &BandSettings, sample_rate: f32) -> bool {
+    if sample_rate >= HIGH_RATE {
+        let cut = matches!(band.band_type, BandType::LowCut | BandType::HighCut);
+        let resonant = (band.q - BUTTERWORTH_Q).abs() > 1e-6;
+        return cut && resonant && band.freq_hz >= CHECK_FROM * sample_rate;
+    }
     let from = match band.band_type {
         BandType::Bell | BandType::BandPass => CHECK_PEAKS_FROM,
         BandType::LowShelf
@@ -316,7 +333,7 @@ fn needs_check(band: &BandSettings, sample_rate: f32) -> bool {
         | BandType::HighCut => CHECK_FROM,
         BandType::Notch | BandType::AllPass => return false,
     };
-    sample_rate < 88_200.0 && band.freq_hz >= from * sample_rate
+    band.freq_hz >= from * sample_rate
 }
 
 /// The whole band's analog prototype: the RBJ form of its shape, or for a cut the
@@ -424,12 +441,14 @@ fn correction_grid(lo: f64, top: f64) -> [f64; FREE_FIT_POINTS] {
 /// between its points; each point's basis and prototype `|H|²`.
 fn check_grid(band: &BandSettings, w0: f64, lo: f64, top: f64) -> [([f64; 3], f64); CHECK_POINTS] {
     let proto = BandPrototype::new(band);
-    let half = CHECK_POINTS / 2;
+    let third = CHECK_POINTS / 3;
+    let near = (w0 / 3.0).clamp(lo, top);
     std::array::from_fn(|i| {
-        let w = if i < half {
-            lo * (top / lo).powf(i as f64 / (half - 1) as f64)
-        } else {
-            top * (0.5 + 0.5 * (i - half) as f64 / (CHECK_POINTS - half - 1) as f64)
+        let (segment, k) = (i / third, (i % third) as f64 / (third - 1) as f64);
+        let w = match segment {
+            0 => lo * (top / lo).powf(k),
+            1 => top * (0.5 + 0.5 * k),
+            _ => near * (top / near).powf(k),
         };
         (basis(w), proto.mag2(w / w0))
     })
@@ -508,16 +527,16 @@ fn resonance_split(band: &BandSettings, sample_rate: f32) -> Option<(Digital, Di
 /// Alternating refits of the last section and the correction section.
 const CORRECTION_ROUNDS: usize = 4;
 
-/// Joint refits of the last two sections (each restarts the norm continuation from the
-/// last one's result).
-const PAIR_ROUNDS: usize = 3;
+/// Joint refits of two sections (each restarts the norm continuation from the last one's
+/// result).
+const PAIR_ROUNDS: usize = 6;
 
 /// Error-scale multiplier of the guard points: a fit may leave them ≈ 10× as far off
 /// as the accuracy band (a few dB), but cannot put a peak there.
 const GUARD_SCALE: f64 = 10.0;
 
 /// Corrects a band whose sections miss the band's prototype by more than
-/// [`CORRECT_ABOVE_DB`] on the [`correction_grid`]: first the last section is refitted
+/// [`correct_above_db`] on the [`correction_grid`]: first the last section is refitted
 /// with free poles and zeros to what the other sections leave (the cascade's errors no
 /// longer add up), then, if the band still misses and has room, one more section is
 /// fitted to the residual (a resonant corner near Nyquist that one biquad cannot hold).
@@ -538,11 +557,12 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
     let proto = BandPrototype::new(band);
     let want = omegas.map(|w| proto.mag2(w / w0));
     let floor = CORRECT_FLOOR;
-    let good_enough = 10f64.powf(0.6 * CORRECT_ABOVE_DB / 10.0) - 1.0;
+    let correct_above = correct_above_db(sample_rate);
+    let good_enough = 10f64.powf(0.6 * correct_above / 10.0) - 1.0;
     let check = check_grid(band, w0, lo, top);
     let worst = |d: &BandDesign| check_worst(&check, d);
     let mut err = worst(d);
-    if err <= CORRECT_ABOVE_DB {
+    if err <= correct_above {
         return;
     }
     // The fit of section `slot` (or of a new one) from `start` given the others.
@@ -574,35 +594,60 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
         };
         fit_free(start, &points, dc, good_enough)
     };
-    // The joint fit of sections `first` and `first + 1` given the others.
-    let fit_pair = |d: &BandDesign, first: usize| {
-        let points: [FitPoint; FREE_FIT_POINTS] = std::array::from_fn(|i| {
+    // The joint fit of sections `i` and `j` given the others.
+    let fit_pair = |d: &BandDesign, i: usize, j: usize| {
+        let points: [FitPoint; FREE_FIT_POINTS] = std::array::from_fn(|p| {
             let others: f64 = d.sections[..d.len]
                 .iter()
                 .enumerate()
-                .filter(|&(k, _)| k != first && k != first + 1)
-                .map(|(_, s)| s.mag2_basis(&phis[i]))
+                .filter(|&(k, _)| k != i && k != j)
+                .map(|(_, s)| s.mag2_basis(&phis[p]))
                 .product::<f64>()
                 .max(1e-300);
-            let guard = if i < 2 { GUARD_SCALE } else { 1.0 };
+            let guard = if p < 2 { GUARD_SCALE } else { 1.0 };
             FitPoint {
-                omega: omegas[i],
-                target: want[i] / others,
-                scale: guard * want[i].max(floor) / others,
+                omega: omegas[p],
+                target: want[p] / others,
+                scale: guard * want[p].max(floor) / others,
                 weight: 1.0,
             }
         });
         let mut next = *d;
-        let start = [d.sections[first], d.sections[first + 1]];
-        [next.sections[first], next.sections[first + 1]] =
-            fit_free_pair(&start, &points, good_enough);
+        [next.sections[i], next.sections[j]] =
+            fit_free_pair(&[d.sections[i], d.sections[j]], &points, good_enough);
         next
+    };
+    // Up to [`PAIR_ROUNDS`] joint refits of two sections of `t` (worst deviation `e`):
+    // the last two, and in a longer cascade in turn the first (the sharpest) with the last
+    // and with the one before it;
+    // each kept only when it lowers the worst deviation (one at a time, each section's
+    // best move can need the other's, and the descent stalls).
+    let refit_pair = |mut t: BandDesign, mut e: f64| {
+        for round in 0..PAIR_ROUNDS {
+            if e <= correct_above || t.len < 2 {
+                break;
+            }
+            let last = t.len - 1;
+            let (i, j) = match round % 3 {
+                1 if t.len > 2 => (0, last),
+                2 if t.len > 2 => (0, last - 1),
+                _ => (last - 1, last),
+            };
+            let next = fit_pair(&t, i, j);
+            let en = worst(&next);
+            if en < e {
+                (t, e) = (next, en);
+            } else if round > 0 {
+                break;
+            }
+        }
+        (t, e)
     };
     // 1. The last section refitted to what the others leave; in a cascade then the
     // first (the sharpest) and the last again.
     let last = d.len - 1;
     for &slot in [last, 0, last].iter().take(if last > 0 { 3 } else { 1 }) {
-        if err <= CORRECT_ABOVE_DB {
+        if err <= correct_above {
             break;
         }
         let mut trial = *d;
@@ -615,50 +660,58 @@ fn correct(d: &mut BandDesign, band: &BandSettings, sample_rate: f32) {
     // 2. One more section fitted to the residual, then the sections refitted in turn
     // to what the others leave (block coordinate descent; each round keeps the worst
     // deviation from rising).
-    if err > CORRECT_ABOVE_DB && d.len < MAX_SECTIONS_PER_BAND {
-        let mut trial = *d;
-        let new = d.len;
-        trial.len += 1;
-        match resonance_split(band, sample_rate) {
-            // A resonant cut: its resonant section as a Butterworth one times a bell.
-            Some((plain, bell)) => {
-                (trial.sections[new - 1], trial.sections[new]) = (plain, bell);
-                trial.sections[new] = fit(&trial, new, &bell);
+    if err > correct_above && d.len < MAX_SECTIONS_PER_BAND {
+        // The band with one more section, from `split` (a resonant cut's resonant
+        // section as a Butterworth one times a bell) or from the identity (a start on
+        // the worst deviation, e.g. a bell of its size there, led the fits into narrow
+        // features between the check's points).
+        let extend = |split: Option<(Digital, Digital)>| {
+            let mut trial = *d;
+            let new = d.len;
+            trial.len += 1;
+            match split {
+                Some((plain, bell)) => {
+                    (trial.sections[new - 1], trial.sections[new]) = (plain, bell);
+                    trial.sections[new] = fit(&trial, new, &bell);
+                }
+                None => {
+                    trial.sections[new] = IDENTITY;
+                    trial.sections[new] = fit(&trial, new, &IDENTITY);
+                }
             }
-            // Otherwise from the identity (a start on the worst deviation, e.g. a bell of
-            // its size there, led the fits into narrow features between the check's
-            // points).
-            None => {
-                trial.sections[new] = IDENTITY;
-                trial.sections[new] = fit(&trial, new, &IDENTITY);
+            let mut e = worst(&trial);
+            for round in 0..CORRECTION_ROUNDS {
+                if e <= correct_above {
+                    break;
+                }
+                let slot = if round % 2 == 0 { new - 1 } else { new };
+                let mut next = trial;
+                next.sections[slot] = fit(&trial, slot, &trial.sections[slot]);
+                let en = worst(&next);
+                if en < e {
+                    (trial, e) = (next, en);
+                }
+            }
+            // 3. Still off: two sections refitted together.
+            refit_pair(trial, e)
+        };
+        let split = resonance_split(band, sample_rate);
+        let (mut trial, mut e) = extend(split);
+        // A resonant cut the split start leaves off: the identity start too.
+        if e > correct_above && split.is_some() {
+            let (other, eo) = extend(None);
+            if eo < e {
+                (trial, e) = (other, eo);
             }
         }
-        let mut e = worst(&trial);
-        for round in 0..CORRECTION_ROUNDS {
-            if e <= CORRECT_ABOVE_DB {
-                break;
-            }
-            let slot = if round % 2 == 0 { new - 1 } else { new };
-            let mut next = trial;
-            next.sections[slot] = fit(&trial, slot, &trial.sections[slot]);
-            let en = worst(&next);
-            if en < e {
-                (trial, e) = (next, en);
-            }
+        if e < err {
+            (*d, err) = (trial, e);
         }
-        // 3. Still off: the last two sections refitted together (one at a time, each
-        // section's best move can need the other's, and the descent stalls).
-        for _ in 0..PAIR_ROUNDS {
-            if e <= CORRECT_ABOVE_DB {
-                break;
-            }
-            let next = fit_pair(&trial, new - 1);
-            let en = worst(&next);
-            if en >= e {
-                break;
-            }
-            (trial, e) = (next, en);
-        }
+    }
+    // A band with no room for another section (96 dB/oct): its last two sections
+    // refitted together.
+    if err > correct_above && d.len == MAX_SECTIONS_PER_BAND {
+        let (trial, e) = refit_pair(*d, err);
         if e < err {
             *d = trial;
         }

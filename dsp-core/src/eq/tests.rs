@@ -79,24 +79,30 @@ fn prototype_db(b: &BandSettings, freq_hz: f64) -> f64 {
         BandType::BandPass => biquad_mag2([0.0, 1.0 / q, 0.0], [1.0, 1.0 / q, 1.0], w),
         BandType::AllPass => 1.0,
         BandType::LowCut | BandType::HighCut => {
-            let n = b.slope.order() as i32;
-            let hp = b.band_type == BandType::LowCut;
-            let resonant = (q - std::f64::consts::FRAC_1_SQRT_2).abs() > 1e-6;
-            if n == 2 && resonant {
-                if hp {
-                    biquad_mag2([0.0, 0.0, 1.0], [1.0, 1.0 / q, 1.0], w)
-                } else {
-                    biquad_mag2([1.0, 0.0, 0.0], [1.0, 1.0 / q, 1.0], w)
-                }
+            // Butterworth of order n from its poles s_k = e^{jπ(2k+n−1)/(2n)} (each
+            // conjugate pair a section of Q = 1/(2|Re s_k|), a real pole first order), the
+            // broadest pair (lowest Q) with its Q scaled by q/√½ (the resonance, as the
+            // README defines it); a high pass is the low pass at 1/Ω.
+            let n = b.slope.order();
+            let x = if b.band_type == BandType::LowCut {
+                1.0 / w
             } else {
-                assert!(!resonant || n == 1, "test prototype: Butterworth only");
-                let p = w.powi(2 * n);
-                if hp {
-                    p / (1.0 + p)
-                } else {
-                    1.0 / (1.0 + p)
-                }
+                w
+            };
+            let mut pair_qs: Vec<f64> = (1..=n)
+                .map(|k| PI * (2 * k + n - 1) as f64 / (2 * n) as f64)
+                .filter(|angle| angle.sin() > 1e-9)
+                .map(|angle| 1.0 / (2.0 * angle.cos().abs()))
+                .collect();
+            pair_qs.sort_by(f64::total_cmp);
+            if let Some(broadest) = pair_qs.first_mut() {
+                *broadest *= q / std::f64::consts::FRAC_1_SQRT_2;
             }
+            let mut m = if n % 2 == 1 { 1.0 / (1.0 + x * x) } else { 1.0 };
+            for qk in pair_qs {
+                m *= biquad_mag2([1.0, 0.0, 0.0], [1.0, 1.0 / qk, 1.0], x);
+            }
+            m
         }
     };
     10.0 * mag2.max(1e-300).log10()

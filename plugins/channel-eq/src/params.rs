@@ -6,7 +6,7 @@
 
 use dsp_core::eq::{
     BandSettings, BandType, CutSlope, EqSettings, Routing, MAX_CUT_Q, MAX_FREQ_HZ, MAX_GAIN_DB,
-    MAX_Q, MIN_FREQ_HZ, MIN_Q, NUM_BANDS,
+    MAX_Q, MIN_CUT_Q, MIN_FREQ_HZ, MIN_Q, NUM_BANDS,
 };
 use lacquer_kit::params::{bool_param, gain_db_param, output_gain_param};
 use nice_plug::prelude::*;
@@ -168,7 +168,7 @@ impl BandParams {
             band_type: EnumParam::new(format!("Band {n} Type"), band_type),
             freq_hz: freq_param(&format!("Band {n} Freq"), DEFAULT_FREQS_HZ[index]),
             gain_db: gain_db_param(&format!("Band {n} Gain"), 0.0, -MAX_GAIN_DB, MAX_GAIN_DB),
-            q: q_param(&format!("Band {n} Q"), MAX_Q),
+            q: q_param(&format!("Band {n} Q"), MIN_Q, MAX_Q),
             slope: EnumParam::new(format!("Band {n} Slope"), SlopeParam::Db24),
             routing: EnumParam::new(format!("Band {n} Routing"), RoutingParam::Stereo),
             solo: bool_param(&format!("Band {n} Solo"), false),
@@ -215,7 +215,7 @@ impl CutParams {
             on: bool_param(&format!("{name} On"), false),
             freq_hz: freq_param(&format!("{name} Freq"), if high { 18_000.0 } else { 30.0 }),
             slope: EnumParam::new(format!("{name} Slope"), SlopeParam::Db24),
-            q: q_param(&format!("{name} Q"), MAX_CUT_Q),
+            q: q_param(&format!("{name} Q"), MIN_CUT_Q, MAX_CUT_Q),
         }
     }
 
@@ -305,13 +305,13 @@ pub fn parse_hz(s: &str) -> Option<f32> {
     }
 }
 
-/// Q on a skewed `0.1..max` range, two decimals.
-fn q_param(name: &str, max: f32) -> FloatParam {
+/// Q on a skewed `min..max` range, two decimals.
+fn q_param(name: &str, min: f32, max: f32) -> FloatParam {
     FloatParam::new(
         name,
         std::f32::consts::FRAC_1_SQRT_2,
         FloatRange::Skewed {
-            min: MIN_Q,
+            min,
             max,
             factor: FloatRange::skew_factor(-2.0),
         },
