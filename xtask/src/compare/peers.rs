@@ -396,10 +396,12 @@ pub fn multiband() -> Vec<Impl> {
          [b0]{comp}[c0];[b1]{comp}[c1];[b2]{comp}[c2];[b3]{comp}[c3];\
          [c0][c1][c2][c3]amix=inputs=4:normalize=0"
     );
-    // LSP Multiband Compressor: split points 1–3 enabled at the three frequencies, bands 0–3
-    // at −20 dB (`al`, linear), 3:1; its crossover is its own (not LR4).
+    // LSP Multiband Compressor: mode 0 = "Classic" (the default is "Modern"; Classic is the
+    // nearer to a plain crossover and band compressors), split points 1–3 enabled at the
+    // three frequencies, bands 0–3 at −20 dB (`al`, linear), 3:1; its crossover is its own
+    // (not LR4).
     let mut lsp = vec![
-        "cbe_1=1|sf_1=120|cbe_2=1|sf_2=1000|cbe_3=1|sf_3=5000".to_owned(),
+        "mode=0|cbe_1=1|sf_1=120|cbe_2=1|sf_2=1000|cbe_3=1|sf_3=5000".to_owned(),
         "cbe_4=0|cbe_5=0|cbe_6=0|cbe_7=0".to_owned(),
         // Its input and output FFT analysis is for the GUI, which is not open here.
         "ife_l=0|ofe_l=0|ife_r=0|ofe_r=0".to_owned(),
@@ -422,7 +424,7 @@ pub fn multiband() -> Vec<Impl> {
                 &lsp.join("|"),
             ),
             Second::None,
-            "4 bands at 120 Hz / 1 kHz / 5 kHz (LSP's crossover), each −20 dB 3:1, 10/100 ms",
+            "4 bands at 120 Hz / 1 kHz / 5 kHz (LSP's own crossover, Classic mode), each −20 dB 3:1, 10/100 ms",
         ),
     ]
 }

@@ -163,8 +163,9 @@ pub fn command(
 /// The pass-through that `row`'s CPU time is measured against: the same tool reading the
 /// same inputs and writing the same format, doing nothing. Lacquer: a default Panner
 /// (bit-transparent; it skips its processing), so decoding, the f32 conversion, the host
-/// loop and the WAV writer are subtracted. ffmpeg: `anull` (a keyed or IR graph also reads
-/// its second input and discards it with `anullsink`).
+/// loop and the WAV writer are subtracted (a keyed row's key is not: reading it is counted
+/// against Lacquer). ffmpeg: `anull` (a keyed or IR graph also reads its second input and
+/// discards it with `anullsink`).
 pub fn baseline(row: &Impl) -> Impl {
     let run = match &row.run {
         Run::Lacquer { .. } => Run::Lacquer {
