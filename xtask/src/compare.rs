@@ -66,7 +66,7 @@ impl Options {
         let mut o = Options {
             input: None,
             json: false,
-            runs: 3,
+            runs: 5,
             minutes: 3.0,
             readme: true,
         };
@@ -212,6 +212,8 @@ struct EqReading {
 struct Comparison {
     date: String,
     machine: String,
+    /// The 1-minute load average at the start and at the end of the speed runs.
+    load: (String, String),
     programme: String,
     frames: usize,
     runs: usize,
@@ -243,6 +245,14 @@ fn shell_output(program: &str, args: &[&str]) -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default()
+}
+
+/// The 1-minute load average (`/proc/loadavg`).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// The CPU model (`/proc/cpuinfo`) and the number of CPUs.
@@ -322,7 +332,9 @@ impl Comparison {
             key: &speed_key,
             ir: &ir,
         };
+        let load_before = load_average();
         let speed = measure_speed(&rows, &speed_inputs, options.runs, work);
+        let load = (load_before, load_average());
 
         let excerpt_inputs = Inputs {
             lacquer,
@@ -371,6 +383,7 @@ impl Comparison {
         Ok(Comparison {
             date: shell_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
             machine: machine(),
+            load,
             programme: format!(
                 "{}, looped to {PROGRAMME_S} s and to {:.1} min for the speed runs",
                 programme,
@@ -658,8 +671,9 @@ impl Comparison {
         let mut md = String::new();
         let _ = writeln!(
             md,
-            "Measured {} on {} with `cargo xtask compare`: {}; {} runs each.\n",
-            self.date, self.machine, self.programme, self.runs
+            "Measured {} on {} with `cargo xtask compare`: {}; {} runs each; load average {} \
+             before the speed runs and {} after them.\n",
+            self.date, self.machine, self.programme, self.runs, self.load.0, self.load.1
         );
         md.push_str(
             "| processor | implementation | settings | ns / stereo sample | realtime | \
@@ -854,6 +868,7 @@ impl Comparison {
         json!({
             "date": self.date,
             "machine": self.machine,
+            "load_average_before_after": [self.load.0, self.load.1],
             "programme": self.programme,
             "frames": self.frames,
             "runs": self.runs,
