@@ -12,10 +12,29 @@ use nice_plug::context::process::SendEventError;
 use nice_plug::prelude::*;
 use std::cell::Cell;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// Largest block handed to a plugin (the `max_buffer_size` it is activated with).
-pub const MAX_BLOCK: usize = 1024;
+/// Largest slice a render hands [`Stage::process`] at once, and the largest host block.
+pub const MAX_BLOCK: usize = 8192;
+
+/// The host block size unless `--block-size` sets another.
+pub const DEFAULT_BLOCK: usize = 1024;
+
+/// The host block size of this process's renders: set once from the command line, before
+/// any stage is activated ([`set_block_size`]).
+static BLOCK: AtomicUsize = AtomicUsize::new(DEFAULT_BLOCK);
+
+/// Sets the host block size (clamped to 1..=[`MAX_BLOCK`]) for every stage activated after.
+pub fn set_block_size(frames: usize) {
+    BLOCK.store(frames.clamp(1, MAX_BLOCK), Ordering::Relaxed);
+}
+
+/// The host block size: the `max_buffer_size` a stage is activated with and the length of
+/// every block it is handed (but a file's last).
+pub fn block_size() -> usize {
+    BLOCK.load(Ordering::Relaxed)
+}
 
 /// Why a parameter could not be set.
 #[derive(Debug, Clone, PartialEq)]
@@ -407,7 +426,7 @@ impl<P: Plugin> Stage for PluginStage<P> {
         let config = BufferConfig {
             sample_rate,
             min_buffer_size: None,
-            max_buffer_size: MAX_BLOCK as u32,
+            max_buffer_size: block_size() as u32,
             process_mode: ProcessMode::Offline,
         };
         let context = &mut self.context;
@@ -426,7 +445,26 @@ impl<P: Plugin> Stage for PluginStage<P> {
         self.context.latency.get() as usize
     }
 
+    /// Splits the slice into host blocks of [`block_size`] frames.
     fn process(&mut self, main: &mut [&mut [f32]], key: &mut [&mut [f32]]) {
+        let n = main.first().map_or(0, |c| c.len());
+        let block = block_size();
+        let mut start = 0;
+        while start < n {
+            let end = (start + block).min(n);
+            let mut main_block: Vec<&mut [f32]> =
+                main.iter_mut().map(|c| &mut c[start..end]).collect();
+            let mut key_block: Vec<&mut [f32]> =
+                key.iter_mut().map(|c| &mut c[start..end]).collect();
+            self.process_block(&mut main_block, &mut key_block);
+            start = end;
+        }
+    }
+}
+
+impl<P: Plugin> PluginStage<P> {
+    /// One host block, at most [`block_size`] frames.
+    fn process_block(&mut self, main: &mut [&mut [f32]], key: &mut [&mut [f32]]) {
         let n = main.first().map_or(0, |c| c.len());
         let mut buffer = Buffer::default();
         // SAFETY: every slice is `n` long and lives for this call.

@@ -68,6 +68,10 @@ enum Command {
         /// Seconds of silence rendered after the input, for a reverb's or delay's tail
         #[arg(long, default_value_t = 0.0, value_parser = parse_tail)]
         tail: f64,
+        /// Host block size in frames, 1 to 8192 (the output does not depend on it; `cargo
+        /// xtask compare` checks that)
+        #[arg(long, default_value_t = engine::DEFAULT_BLOCK, value_parser = parse_block)]
+        block_size: usize,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -131,6 +135,14 @@ fn parse_tail(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if (0.0..=600.0).contains(&s) => Ok(s),
         _ => Err(format!("'{text}': seconds from 0 to 600")),
+    }
+}
+
+/// `--block-size`: 1 to [`engine::MAX_BLOCK`] frames.
+fn parse_block(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=engine::MAX_BLOCK).contains(&n) => Ok(n),
+        _ => Err(format!("'{text}': frames from 1 to {}", engine::MAX_BLOCK)),
     }
 }
 
@@ -207,16 +219,20 @@ fn main() -> ExitCode {
             chain_file,
             sidechain,
             tail,
+            block_size,
             out,
-        } => exit(render_command(
-            &input,
-            &output,
-            chain.as_deref(),
-            chain_file.as_deref(),
-            sidechain.as_deref(),
-            tail,
-            &out,
-        )),
+        } => exit({
+            engine::set_block_size(block_size);
+            render_command(
+                &input,
+                &output,
+                chain.as_deref(),
+                chain_file.as_deref(),
+                sidechain.as_deref(),
+                tail,
+                &out,
+            )
+        }),
         Command::Master {
             inputs,
             output,

@@ -18,9 +18,14 @@
 //! - `gui-smoke`: every standalone editor under Xvfb: window up, not blank, a drag changes a
 //!   parameter; screenshots to `target/screenshots/`.
 //! - `screenshots`: the same, writing the README's screenshots to `assets/screenshots/`.
+//! - `compare [--input FILE] [--json] [--runs N] [--minutes M] [--no-readme]`: Lacquer's
+//!   processors against ffmpeg's filters and LSP/x42 LV2 plugins (speed, block-size
+//!   invariance, limiter ceiling, loudness, EQ magnitude); the table goes to
+//!   `target/compare/` and the README. Not part of `test`.
 //!
 //! Every command checks the system packages first.
 
+mod compare;
 mod cross;
 mod dist;
 mod install;
@@ -64,6 +69,7 @@ fn run(args: &[String]) -> nice_plug_xtask::Result<()> {
         "dist" => dist::dist(rest),
         "gui-smoke" => gui_smoke("target/screenshots"),
         "screenshots" => gui_smoke("assets/screenshots"),
+        "compare" => compare::compare(rest),
         "bundle" => bundle(rest),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args.iter().cloned()),
     }

@@ -88,6 +88,21 @@ pub fn rustup_target(triple: &str) -> nice_plug_xtask::Result<()> {
     }
 }
 
+/// `cargo xtask compare`'s peers (ffmpeg, LV2 plugins): installed when missing on Debian and
+/// Ubuntu; elsewhere the command stops when `ffmpeg` is not on `PATH`, naming the packages.
+pub fn ensure_packages(wanted: &[&str]) -> nice_plug_xtask::Result<()> {
+    if Path::new("/etc/debian_version").exists() {
+        return install_missing(wanted);
+    }
+    if Command::new("ffmpeg").arg("-version").output().is_ok() {
+        return Ok(());
+    }
+    crate::fail(format!(
+        "this command needs ffmpeg (and LV2 plugins: Debian names {})",
+        wanted.join(" ")
+    ))
+}
+
 /// Install the Debian packages of `wanted` that are missing (apt-get, through sudo when not
 /// root).
 fn install_missing(wanted: &[&str]) -> nice_plug_xtask::Result<()> {
