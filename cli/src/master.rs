@@ -44,17 +44,17 @@ pub struct Options {
 }
 
 /// Planar samples of one file.
-type Planes = Vec<Vec<f32>>;
+pub(crate) type Planes = Vec<Vec<f32>>;
 
 /// One file being mastered.
-struct Job {
-    input: PathBuf,
-    output: PathBuf,
-    rate: u32,
-    bits: Bits,
+pub(crate) struct Job {
+    pub(crate) input: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) rate: u32,
+    pub(crate) bits: Bits,
     /// After the EQ and Imager, before the Limiter.
-    pre: Planes,
-    before: Reading,
+    pub(crate) pre: Planes,
+    pub(crate) before: Reading,
 }
 
 /// The output path of each input: `output` itself for one file, `output/<stem>.wav` for
@@ -74,7 +74,7 @@ fn outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>, CliError> 
 }
 
 /// The EQ and Imager stages for `channels`.
-fn pre_chain(options: &Options, channels: usize) -> Vec<StageSpec> {
+pub(crate) fn pre_chain(options: &Options, channels: usize) -> Vec<StageSpec> {
     let mut specs = Vec::new();
     if let Some(tilt) = options.tilt_db {
         specs.push(StageSpec {
@@ -175,7 +175,7 @@ fn loudness(measured: &[Measured]) -> f64 {
 
 /// Searches the Limiter gain that brings `jobs` (together) to `target`; returns the
 /// outputs, their readings and the gain.
-fn search(
+pub(crate) fn search(
     jobs: &[&Job],
     target: &Target,
     dither: DitherChoice,
