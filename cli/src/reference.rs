@@ -215,6 +215,15 @@ fn runs(
     found
 }
 
+/// A loudness figure of the summary: name, reading, unit, words for more and less.
+type Figure = (
+    &'static str,
+    fn(&Reading) -> Option<f64>,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 /// The readable lines of the largest differences.
 fn summary(report: &Report) -> Vec<String> {
     let against = if report.refs.len() > 1 {
@@ -250,7 +259,7 @@ fn summary(report: &Report) -> Vec<String> {
         (values.len() == report.refs.len() && !values.is_empty()).then(|| mean_sd(&values).0)
     };
     let mix = &report.mix.reading;
-    let figures: [(&str, fn(&Reading) -> Option<f64>, &str, &str, &str); 4] = [
+    let figures: [Figure; 4] = [
         (
             "loudness",
             |r| value(r.integrated_lufs),
