@@ -286,7 +286,8 @@ impl BandSpectrum {
     }
 
     /// Feeds a planar stereo block of any length (for mono, pass the same slice twice).
-    /// The shorter slice sets the length. NaN/Inf samples are read as 0. Never allocates.
+    /// The shorter slice sets the length. NaN/Inf samples are read as 0, magnitudes above
+    /// 1e30 as 1e30 (readings stay finite). Never allocates.
     pub fn process(&mut self, left: &[f32], right: &[f32]) {
         if self.frame_len == 0 {
             return;
@@ -439,11 +440,15 @@ impl BandSpectrum {
     }
 }
 
-/// NaN/Inf → 0.
+/// Largest input magnitude taken (as the loudness meter's): a frame of it sums to
+/// `N·1e30`, far from `f32` overflow in the FFT.
+const MAX_INPUT: f32 = 1e30;
+
+/// NaN/Inf → 0, magnitudes clamped to [`MAX_INPUT`].
 #[inline]
 fn sanitise(x: f32) -> f32 {
     if x.is_finite() {
-        x
+        x.clamp(-MAX_INPUT, MAX_INPUT)
     } else {
         0.0
     }
