@@ -3,7 +3,8 @@
 //! Each line passes, warns or fails; any failure makes the command exit with
 //! [`EXIT_CHECK_FAILED`]:
 //! * clipping: runs of at least [`CLIP_RUN`] consecutive samples of one channel at or above
-//!   [`CLIP_THRESHOLD_DBFS`] (0.01 dB under full scale, so a 16-bit file's 32767 counts) —
+//!   [`CLIP_THRESHOLD`] (0.999, −0.0087 dBFS: a 16-bit file's 32767 counts; the Loudness
+//!   plugin's handover view counts clips the same way) —
 //!   fails on any run;
 //! * headroom: the true peak (BS.1770 4x, the Loudness meter's) against `−headroom` dBTP
 //!   (default 3: peaks at or below −3 dBFS, the usual −3 to −6 dB advice) — fails above;
@@ -28,8 +29,8 @@ use std::path::Path;
 
 /// Exit code of a check that found a failure (see the README's table).
 pub const EXIT_CHECK_FAILED: u8 = 1;
-/// Samples at or above this magnitude count as full scale, dBFS.
-pub const CLIP_THRESHOLD_DBFS: f64 = -0.01;
+/// Samples at or above this magnitude count as full scale.
+pub const CLIP_THRESHOLD: f64 = 0.999;
 /// Consecutive full-scale samples that make a clip.
 pub const CLIP_RUN: usize = 3;
 /// DC offset above this fails, dBFS (0.001 of full scale).
@@ -104,7 +105,7 @@ pub fn check_file(path: &Path, headroom_db: f64) -> Result<Vec<Line>, CliError> 
     let mut lines = Vec::new();
 
     // Clipping.
-    let threshold = 10f64.powf(CLIP_THRESHOLD_DBFS / 20.0);
+    let threshold = CLIP_THRESHOLD;
     let per_channel: Vec<(usize, usize)> = audio
         .channels
         .iter()
@@ -116,9 +117,9 @@ pub fn check_file(path: &Path, headroom_db: f64) -> Result<Vec<Line>, CliError> 
         name: "clipping",
         status: if runs > 0 { Status::Fail } else { Status::Pass },
         text: format!(
-            "{runs} run(s) of ≥{CLIP_RUN} samples at ≥{CLIP_THRESHOLD_DBFS} dBFS, {samples} sample(s)"
+            "{runs} run(s) of ≥{CLIP_RUN} samples at |x| ≥ {CLIP_THRESHOLD}, {samples} sample(s)"
         ),
-        values: json!({"runs": runs, "samples": samples, "threshold_dbfs": CLIP_THRESHOLD_DBFS, "min_run": CLIP_RUN}),
+        values: json!({"runs": runs, "samples": samples, "threshold": CLIP_THRESHOLD, "min_run": CLIP_RUN}),
     });
 
     // DC offset (before the planes are handed over as f32).
