@@ -21,7 +21,7 @@
 
 use crate::error::CliError;
 use crate::measure::{self, value};
-use crate::reference::spectrum;
+use crate::reference::{loudest_band_db, spectrum};
 use crate::render;
 use dsp_core::band_spectrum::{NOMINAL_CENTRES_HZ, NUM_BANDS};
 use serde_json::{json, Value};
@@ -194,11 +194,7 @@ pub fn check_file(path: &Path, headroom_db: f64) -> Result<Vec<Line>, CliError> 
         let loss = value(reading.integrated_lufs)
             .map(|i| value(folded.integrated_lufs).map_or(f64::INFINITY, |m| i - m));
         let bands = spectrum(&planes, rate).bands();
-        let loudest = bands
-            .iter()
-            .filter(|b| b.active)
-            .map(|b| b.level_db)
-            .fold(f64::NEG_INFINITY, f64::max);
+        let loudest = loudest_band_db(&bands);
         let worst_band = (0..NUM_BANDS)
             .filter(|&b| bands[b].active && bands[b].level_db > loudest - BAND_RANGE_DB)
             .min_by(|&a, &b| bands[a].correlation.total_cmp(&bands[b].correlation));

@@ -30,7 +30,7 @@
 use crate::error::CliError;
 use crate::master::{self, Job, Options, Planes};
 use crate::measure::{self, value, Reading};
-use crate::reference::spectrum;
+use crate::reference::{loudest_band_db, spectrum};
 use crate::render::{self, Bits};
 use dsp_core::band_spectrum::{band_label, NUM_BANDS};
 use dsp_core::loudness::targets::Target;
@@ -363,11 +363,7 @@ fn vinyl(
     let mut warnings = Vec::new();
     if planes.len() >= 2 {
         let bands = spectrum(&planes, rate).bands();
-        let loudest = bands
-            .iter()
-            .filter(|b| b.active)
-            .map(|b| b.level_db)
-            .fold(f64::NEG_INFINITY, f64::max);
+        let loudest = loudest_band_db(&bands);
         // From 4 kHz (band 22) up: side energy and anti-phase.
         let wide: Vec<usize> = (22..NUM_BANDS)
             .filter(|&b| bands[b].active && bands[b].level_db > loudest - 40.0)
@@ -433,20 +429,8 @@ pub fn deliver(
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for input in inputs {
-        let audio = render::read(input)?;
-        let rate = audio.rate;
-        let channels = audio.channels.len();
-        let signal = audio.into_f32();
-        let before = measure::measure_planes(input, rate, &signal)?.reading;
-        let mut stages = crate::chain::build(&master::pre_chain(options, channels))?;
-        let pre = render::run(
-            &mut stages,
-            rate,
-            signal,
-            None,
-            input,
-            &indicatif::ProgressBar::hidden(),
-        )?;
+        let (job, _) = master::prepare(input, dir.to_owned(), options)?;
+        let (rate, pre, before) = (job.rate, job.pre, job.before);
         let stem = input
             .file_stem()
             .map_or("master".to_owned(), |s| s.to_string_lossy().into_owned());

@@ -90,12 +90,17 @@ fn level(b: &BandReading) -> Option<f64> {
     (b.active && b.level_db > -150.0).then_some(b.level_db)
 }
 
-/// Whether band `b` is within [`QUIET_BAND_DB`] of the loudest band of `bands`.
-fn significant(bands: &[BandReading; NUM_BANDS], b: usize) -> bool {
-    let loudest = bands
+/// The level of the loudest active band (dB; −∞ when none).
+pub fn loudest_band_db(bands: &[BandReading; NUM_BANDS]) -> f64 {
+    bands
         .iter()
         .filter_map(level)
-        .fold(f64::NEG_INFINITY, f64::max);
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Whether band `b` is within [`QUIET_BAND_DB`] of the loudest band of `bands`.
+fn significant(bands: &[BandReading; NUM_BANDS], b: usize) -> bool {
+    let loudest = loudest_band_db(bands);
     level(&bands[b]).is_some_and(|l| l > loudest - QUIET_BAND_DB)
 }
 
