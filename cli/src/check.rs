@@ -263,3 +263,18 @@ pub fn check(path: &Path, headroom_db: f64, json: bool) -> Result<bool, CliError
     }
     Ok(passed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_runs_count_three_or_more_full_scale_samples_anywhere() {
+        let t = CLIP_THRESHOLD;
+        // A run at the start, one of two (not a clip), one at the very end.
+        let x = [1.0, -1.0, 1.0, 0.5, 1.0, 1.0, 0.0, 0.999, 1.0, -0.9995, 1.0];
+        assert_eq!(clipped_runs(&x, t), (2, 7));
+        assert_eq!(clipped_runs(&[0.998; 10], t), (0, 0));
+        assert_eq!(clipped_runs(&[], t), (0, 0));
+    }
+}

@@ -495,3 +495,26 @@ pub fn reference(mix: &Path, refs: &[PathBuf], json: bool) -> Result<(), CliErro
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_group_neighbouring_bands_of_one_sign_largest_first() {
+        let mut diff = [Some(0.0); NUM_BANDS];
+        diff[3] = Some(-2.0);
+        diff[4] = Some(-3.0);
+        diff[5] = Some(1.5); // sign change: its own run
+        diff[10] = Some(4.0);
+        diff[11] = None; // a gap ends a run
+        diff[12] = Some(4.0);
+        diff[20] = Some(5.0); // left out by `keep`
+        let found = runs(&diff, |b| b != 20, SUMMARY_MIN_DB);
+        assert_eq!(
+            found,
+            vec![(10, 10, 4.0), (12, 12, 4.0), (3, 4, -2.5), (5, 5, 1.5)]
+        );
+        assert!(runs(&diff, |_| true, 10.0).is_empty());
+    }
+}
