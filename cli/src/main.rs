@@ -3,11 +3,14 @@
 //! them to a platform's loudness (see the README).
 
 mod chain;
+mod check;
 mod decode;
+mod deliver;
 mod engine;
 mod error;
 mod master;
 mod measure;
+mod reference;
 mod render;
 mod report;
 
@@ -85,8 +88,15 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
         /// spotify, apple, youtube, tidal, deezer, amazon, ebu, atsc, or LUFS[:dBTP]
-        #[arg(long, value_parser = parse_target, allow_hyphen_values = true)]
-        target: Target,
+        #[arg(long, value_parser = parse_target, allow_hyphen_values = true,
+              required_unless_present = "deliver")]
+        target: Option<Target>,
+        /// One master per destination into the OUTPUT folder: any target key (spotify,
+        /// apple, youtube, ...), cd (44.1 kHz 16-bit) or vinyl (24-bit, bass mono, no
+        /// limiter), comma-separated; each with its measurement as JSON beside it
+        #[arg(long, value_delimiter = ',', value_parser = deliver::parse_destination,
+              conflicts_with_all = ["target", "album"])]
+        deliver: Vec<deliver::Destination>,
         /// One limiter gain for all inputs (album loudness gated over all of them), keeping
         /// their relative loudness
         #[arg(long)]
@@ -99,6 +109,30 @@ enum Command {
         bass_mono: BassMono,
         #[command(flatten)]
         out: OutputArgs,
+    },
+    /// Compare a mix with reference tracks at matched loudness: loudness, LRA, PLR, true
+    /// peak, 1/3-octave spectrum and stereo width per band, and a summary
+    Reference {
+        /// The mix (or master) under test
+        mix: PathBuf,
+        /// One or more reference tracks
+        #[arg(required = true)]
+        references: Vec<PathBuf>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a mix before handover: clipping, peaks and headroom, DC offset, mono
+    /// compatibility, leading/trailing silence; exits with 1 when a check fails
+    Check {
+        /// The mix
+        mix: PathBuf,
+        /// Headroom the peaks must leave: the true peak must be at or under -DB dBTP
+        #[arg(long, default_value_t = 3.0, value_name = "DB")]
+        headroom: f64,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
     },
     /// List a processor's parameters: ID, name, the values it takes, default
     Params {
@@ -241,11 +275,9 @@ fn main() -> ExitCode {
             tilt,
             bass_mono,
             out,
-        } => exit(master::master(
-            &inputs,
-            &output,
-            &target,
-            &master::Options {
+            deliver,
+        } => {
+            let options = master::Options {
                 tilt_db: tilt,
                 bass_mono_hz: bass_mono.0,
                 album,
@@ -253,8 +285,28 @@ fn main() -> ExitCode {
                 dither: out.dither,
                 force: out.force,
                 quiet: out.quiet,
-            },
-        )),
+            };
+            match target {
+                Some(target) if deliver.is_empty() => {
+                    exit(master::master(&inputs, &output, &target, &options))
+                }
+                _ => exit(deliver::deliver(&inputs, &output, &deliver, &options)),
+            }
+        }
+        Command::Reference {
+            mix,
+            references,
+            json,
+        } => exit(reference::reference(&mix, &references, json)),
+        Command::Check {
+            mix,
+            headroom,
+            json,
+        } => match check::check(&mix, headroom, json) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(check::EXIT_CHECK_FAILED),
+            Err(e) => exit(Err(e)),
+        },
         Command::Params { processor } => exit(list_params(&processor)),
         Command::Completions { shell } => {
             clap_complete::generate(

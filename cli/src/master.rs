@@ -12,6 +12,7 @@
 //! all of them together, so their relative loudness is kept.
 
 use crate::chain::{self, BuiltStage, StageSpec};
+use crate::decode::SourceFormat;
 use crate::error::CliError;
 use crate::measure::{self, Measured, Reading};
 use crate::render::{self, Audio, Bits, DitherChoice};
@@ -44,17 +45,17 @@ pub struct Options {
 }
 
 /// Planar samples of one file.
-type Planes = Vec<Vec<f32>>;
+pub(crate) type Planes = Vec<Vec<f32>>;
 
 /// One file being mastered.
-struct Job {
-    input: PathBuf,
-    output: PathBuf,
-    rate: u32,
-    bits: Bits,
+pub(crate) struct Job {
+    pub(crate) input: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) rate: u32,
+    pub(crate) bits: Bits,
     /// After the EQ and Imager, before the Limiter.
-    pre: Planes,
-    before: Reading,
+    pub(crate) pre: Planes,
+    pub(crate) before: Reading,
 }
 
 /// The output path of each input: `output` itself for one file, `output/<stem>.wav` for
@@ -74,7 +75,7 @@ fn outputs(inputs: &[PathBuf], output: &Path) -> Result<Vec<PathBuf>, CliError> 
 }
 
 /// The EQ and Imager stages for `channels`.
-fn pre_chain(options: &Options, channels: usize) -> Vec<StageSpec> {
+pub(crate) fn pre_chain(options: &Options, channels: usize) -> Vec<StageSpec> {
     let mut specs = Vec::new();
     if let Some(tilt) = options.tilt_db {
         specs.push(StageSpec {
@@ -175,7 +176,7 @@ fn loudness(measured: &[Measured]) -> f64 {
 
 /// Searches the Limiter gain that brings `jobs` (together) to `target`; returns the
 /// outputs, their readings and the gain.
-fn search(
+pub(crate) fn search(
     jobs: &[&Job],
     target: &Target,
     dither: DitherChoice,
@@ -229,6 +230,38 @@ fn search(
     )))
 }
 
+/// Decodes `input`, measures it and runs the chain before the Limiter (EQ tilt, Imager bass
+/// mono): a job writing to `output` (its `bits` the input's), and the input's format.
+pub(crate) fn prepare(
+    input: &Path,
+    output: PathBuf,
+    options: &Options,
+) -> Result<(Job, SourceFormat), CliError> {
+    let audio: Audio = render::read(input)?;
+    let mut stages = chain::build(&pre_chain(options, audio.channels.len()))?;
+    let rate = audio.rate;
+    let source = audio.source;
+    let signal = audio.into_f32();
+    let before = measure::measure_planes(input, rate, &signal)?.reading;
+    let pre = render::run(
+        &mut stages,
+        rate,
+        signal,
+        None,
+        input,
+        &ProgressBar::hidden(),
+    )?;
+    let job = Job {
+        input: input.to_owned(),
+        output,
+        rate,
+        bits: Bits::like(source),
+        pre,
+        before,
+    };
+    Ok((job, source))
+}
+
 /// `lacquer master`.
 pub fn master(
     inputs: &[PathBuf],
@@ -242,27 +275,10 @@ pub fn master(
     }
     let mut jobs = Vec::new();
     for (input, out) in inputs.iter().zip(outputs) {
-        let audio: Audio = render::read(input)?;
-        let mut stages = chain::build(&pre_chain(options, audio.channels.len()))?;
-        let rate = audio.rate;
-        let bits = options.bits.unwrap_or_else(|| Bits::like(audio.source));
-        let signal = audio.into_f32();
-        let before = measure::measure_planes(input, rate, &signal)?.reading;
-        let pre = render::run(
-            &mut stages,
-            rate,
-            signal,
-            None,
-            input,
-            &ProgressBar::hidden(),
-        )?;
+        let (job, source) = prepare(input, out, options)?;
         jobs.push(Job {
-            input: input.clone(),
-            output: out,
-            rate,
-            bits,
-            pre,
-            before,
+            bits: options.bits.unwrap_or_else(|| Bits::like(source)),
+            ..job
         });
     }
     let groups: Vec<Vec<&Job>> = if options.album {

@@ -1095,3 +1095,50 @@ fn multiband_never_allocates_and_recovers() {
         assert_no_alloc(|| m.reset());
     });
 }
+
+use dsp_core::band_spectrum::{BandSpectrum, NUM_BANDS};
+
+#[test]
+fn band_spectrum_never_allocates_and_stays_finite() {
+    with_and_without_ftz(|_ftz| {
+        let mut left = vec![0.0; MAX_BLOCK];
+        let mut right = vec![0.0; MAX_BLOCK];
+        let mut spectrum = BandSpectrum::new();
+        let mut prepared_sr = 0.0;
+        for_each_case(|sr, n, kind, rng| {
+            if sr != prepared_sr {
+                spectrum.prepare(sr);
+                prepared_sr = sr;
+            }
+            fill(&mut left[..n], rng, kind);
+            fill(&mut right[..n], rng, kind + 1);
+            let bands = assert_no_alloc(|| {
+                spectrum.process(&left[..n], &right[..n]);
+                spectrum.bands()
+            });
+            for (b, r) in bands.iter().enumerate().take(NUM_BANDS) {
+                let values = [
+                    r.level_db,
+                    r.mid_db,
+                    r.side_db,
+                    r.side_mid_db,
+                    r.correlation,
+                ];
+                assert!(
+                    values.iter().all(|v| v.is_finite()),
+                    "{sr} {n} {kind} band {b}: {r:?}"
+                );
+                // The sums themselves stay finite (a NaN would read as silence forever).
+                let e = spectrum.band_energy(b);
+                assert!(
+                    e.left.is_finite() && e.right.is_finite() && e.cross.is_finite(),
+                    "{sr} {n} {kind} band {b}: {e:?}"
+                );
+            }
+        });
+        assert_no_alloc(|| {
+            spectrum.finish();
+            spectrum.reset();
+        });
+    });
+}

@@ -373,22 +373,7 @@ fn solo_follows_the_band_shape() {
 fn auto_gain_holds_loudness_on_pink_noise() {
     let sr = FS;
     let len = (sr * 24.0) as usize;
-    let white = noise(len, 11);
-    let mut b = [0.0f32; 7];
-    let pink: Vec<f32> = white
-        .iter()
-        .map(|&w| {
-            b[0] = 0.99886 * b[0] + w * 0.0555179;
-            b[1] = 0.99332 * b[1] + w * 0.0750759;
-            b[2] = 0.96900 * b[2] + w * 0.153_852;
-            b[3] = 0.86650 * b[3] + w * 0.3104856;
-            b[4] = 0.55000 * b[4] + w * 0.5329522;
-            b[5] = -0.7616 * b[5] - w * 0.0168980;
-            let p = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362;
-            b[6] = w * 0.115926;
-            p * 0.11
-        })
-        .collect();
+    let pink = crate::test_util::pink(len, 11, 0.11);
     let loudness = |x: &[f32], y: &[f32]| {
         let mut k = KWeighting::new();
         k.prepare(sr, x.len(), 2);
