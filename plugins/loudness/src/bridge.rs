@@ -12,7 +12,7 @@ use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
 use dsp_core::loudness::{LoudnessMeter, SILENCE_LUFS};
 use lacquer_kit::meters_bridge::EditorWake;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// History points the queue holds before the audio thread drops them (12.8 s of 100 ms points:
 /// an editor that stalls that long loses points, never the audio thread its time).
@@ -65,6 +65,14 @@ pub struct LoudnessMeters {
     pub sample_rate: AtomicF32,
     /// Resets the audio thread performed: the editor clears its history when this moves.
     pub resets: AtomicU32,
+    /// Samples in clipped runs since reset (see [`crate::handover`]).
+    pub clipped_samples: AtomicU64,
+    /// Clipped runs since reset.
+    pub clipped_runs: AtomicU64,
+    /// What the output carries: 0 the live programme, `n` reference slot `n - 1`.
+    pub reference_heard: AtomicU32,
+    /// The matching gain applied to the heard reference, dB.
+    pub reference_gain_db: AtomicF32,
     /// Set by the editor's reset button, consumed by the audio thread.
     reset_request: AtomicBool,
     /// M/S every 100 ms of audio, while the editor is open.
@@ -94,6 +102,10 @@ impl Default for LoudnessMeters {
             channels: AtomicU32::new(2),
             sample_rate: AtomicF32::new(48_000.0),
             resets: AtomicU32::new(0),
+            clipped_samples: AtomicU64::new(0),
+            clipped_runs: AtomicU64::new(0),
+            reference_heard: AtomicU32::new(0),
+            reference_gain_db: AtomicF32::new(0.0),
             reset_request: AtomicBool::new(false),
             history: ArrayQueue::new(HISTORY_QUEUE_POINTS),
             history_dropped: AtomicUsize::new(0),
