@@ -284,6 +284,12 @@ fn every_control_fits_the_default_window() {
         ("History", "control"),
         ("History Zoom", "10 min"),
         ("Bypass", "control"),
+        ("Reference", "control"),
+        ("Ref Track", "8"),
+        ("Ref Start", "value"),
+        ("Reference Path", "control"),
+        ("Add Reference", "control"),
+        ("Headroom Target", "value"),
     ] {
         let rect = rig.h.rect(name, part);
         assert!(
@@ -291,4 +297,121 @@ fn every_control_fits_the_default_window() {
             "{name}/{part}: {rect:?} outside {window:?}"
         );
     }
+}
+
+/// Every text the editor painted in one frame of `draw`.
+fn painted_texts(rig: &mut Rig) -> Vec<String> {
+    let mut f = rig.draw_fn();
+    rig.h.time += lacquer_kit::testing::FRAME_DT;
+    let input = egui::RawInput {
+        time: Some(rig.h.time),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            vec2(WIDTH as f32, HEIGHT as f32),
+        )),
+        ..Default::default()
+    };
+    let output = rig.h.ctx.run_ui(input, |ui| f(ui));
+    fn collect(shape: &egui::Shape, out: &mut Vec<String>) {
+        match shape {
+            egui::Shape::Text(t) => out.push(t.galley.text().to_owned()),
+            egui::Shape::Vec(v) => v.iter().for_each(|s| collect(s, out)),
+            _ => {}
+        }
+    }
+    let mut texts = Vec::new();
+    for clipped in &output.shapes {
+        collect(&clipped.shape, &mut texts);
+    }
+    output.drop_without_applying_deltas();
+    texts
+}
+
+#[test]
+fn references_are_added_by_path_reported_when_missing_and_removed() {
+    let mut rig = Rig::new();
+    rig.params.references.prepare(48_000.0, 2);
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    let missing = std::env::temp_dir().join(format!(
+        "lacquer-editor-missing-{}.flac",
+        std::process::id()
+    ));
+    let field = rig.h.rect("Reference Path", "control").center();
+    rig.h.click_at(field, f.clone());
+    rig.h.text(&format!("  \"{}\"  ", missing.display()));
+    rig.h.frame(f.clone());
+    rig.click("Add Reference", "control");
+    // Quotes and spaces from a file manager's "copy path" are dropped.
+    assert_eq!(
+        rig.params.references.paths()[0],
+        Some(missing.display().to_string())
+    );
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    rig.h.frame(f.clone());
+    let texts = painted_texts(&mut rig);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("cannot read") && t.contains("lacquer-editor-missing")),
+        "{texts:?}"
+    );
+    // No parameter moved; the path is not a parameter.
+    assert!(rig.host.take_events().is_empty());
+    rig.click("Remove Reference", "1");
+    assert!(rig.params.references.paths().iter().all(Option::is_none));
+    // Add with an empty field says so and adds nothing.
+    rig.click("Add Reference", "control");
+    assert!(rig.params.references.paths().iter().all(Option::is_none));
+    assert!(painted_texts(&mut rig)
+        .iter()
+        .any(|t| t.contains("type a file's path first")));
+}
+
+#[test]
+fn reference_switch_slot_start_and_peak_target_are_parameters() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    rig.click("Reference", "control");
+    assert!(rig.params.reference.value());
+    assert_eq!(
+        gesture_shape(&rig.host.take_events()),
+        ["begin ref", "set ref", "end ref"]
+    );
+    rig.click("Ref Track", "3");
+    assert_eq!(
+        rig.params.reference_slot.value(),
+        crate::params::RefSlotParam::R3
+    );
+    rig.h.type_value("Ref Start", "42.5", f.clone());
+    assert!((rig.params.reference_start_s.value() - 42.5).abs() < 1e-4);
+    rig.h.type_value("Headroom Target", "-6", f.clone());
+    assert!((rig.params.headroom_target_dbfs.value() + 6.0).abs() < 1e-4);
+    assert!(rig.host.violations().is_empty());
+    assert!(rig.host.open_gestures().is_empty());
+}
+
+#[test]
+fn handover_shows_clips_peaks_and_headroom() {
+    let mut rig = Rig::new();
+    rig.meters.true_peak_max.store(-1.2, Ordering::Relaxed);
+    rig.meters.sample_peak_max.store(-1.5, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    // Default target −3 dBFS: 1.8 dB over it.
+    assert!(texts.iter().any(|t| t == "-1.8 dB"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("1.8 dB over the target")));
+    rig.meters.clipped_samples.store(12, Ordering::Relaxed);
+    rig.meters.clipped_runs.store(2, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "12"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("clipping: 2 run(s)")));
+    rig.meters.clipped_samples.store(0, Ordering::Relaxed);
+    rig.meters.true_peak_max.store(-4.0, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "+1.0 dB"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "ready to hand over"));
 }
