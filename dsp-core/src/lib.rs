@@ -3,6 +3,7 @@
 //! `prepare(sample_rate, max_block, channels)` (the only allocation), `reset()`,
 //! setters or a settings struct applied once per (sub-)block, `process…`, `latency()`.
 
+pub mod band_spectrum;
 pub mod bass_mono;
 pub mod biquad;
 pub mod bypass;
