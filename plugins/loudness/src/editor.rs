@@ -30,6 +30,7 @@ use std::sync::Arc;
 pub mod history;
 mod readings;
 mod references;
+pub mod spectrum_view;
 
 #[cfg(test)]
 mod tests;
@@ -41,7 +42,7 @@ use references::{handover_section, reference_section};
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 900;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 860;
+pub const HEIGHT: u32 = 880;
 
 /// The editor type the plugin returns from `Plugin::editor`.
 pub type LoudnessEditor = EguiEditor<KitApp<LoudnessEditorSpec>>;

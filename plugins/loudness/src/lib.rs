@@ -16,6 +16,7 @@ pub mod handover;
 pub mod measure;
 pub mod params;
 pub mod reference;
+pub mod spectrum;
 
 pub use bridge::LoudnessMeters;
 pub use params::LoudnessParams;
@@ -35,6 +36,8 @@ pub struct LacquerLoudness {
     was_playing: bool,
     /// The reference A/B's audio side.
     player: ReferencePlayer,
+    /// The live programme's long-term 1/3-octave spectrum (beside the references').
+    spectrum: spectrum::LiveSpectrum,
 }
 
 impl Default for LacquerLoudness {
@@ -47,6 +50,7 @@ impl Default for LacquerLoudness {
             measurement: Measurement::default(),
             was_playing: false,
             player,
+            spectrum: spectrum::LiveSpectrum::default(),
         }
     }
 }
@@ -110,6 +114,8 @@ impl Plugin for LacquerLoudness {
             channels,
             &self.meters,
         );
+        self.spectrum
+            .prepare(buffer_config.sample_rate, &self.meters);
         let channels = channels.clamp(1, dsp_core::loudness::MAX_LOUDNESS_CHANNELS);
         self.player.prepare(buffer_config.sample_rate, channels);
         // Loads (or reloads at this rate and layout) the references, on their own thread.
@@ -138,6 +144,7 @@ impl Plugin for LacquerLoudness {
         let user_reset = self.meters.take_reset_request();
         if user_reset || (play_started && self.params.reset_on_play.value()) {
             self.measurement.reset(&self.meters);
+            self.spectrum.reset(&self.meters);
         }
         let editor_open = self.params.editor_state.is_open();
         self.measurement.process(
@@ -146,6 +153,11 @@ impl Plugin for LacquerLoudness {
             !self.params.pause.value(),
             self.params.oversampling(),
             editor_open,
+            &self.meters,
+        );
+        self.spectrum.process(
+            buffer.as_slice_immutable(),
+            !self.params.pause.value(),
             &self.meters,
         );
         let reference_on = self.params.reference.value() && !self.params.bypass.value();

@@ -15,6 +15,7 @@
 
 use crossbeam::channel::{unbounded, RecvTimeoutError, Sender};
 use crossbeam::queue::ArrayQueue;
+use dsp_core::band_spectrum::NUM_BANDS;
 use dsp_core::loudness::{LoudnessMeter, SILENCE_LUFS};
 use nice_plug::params::persist::PersistentField;
 use std::collections::VecDeque;
@@ -57,6 +58,9 @@ pub struct ReferenceSummary {
     pub true_peak_dbtp: f64,
     /// Sample-peak maximum, dBFS.
     pub sample_peak_dbfs: f64,
+    /// Long-term 1/3-octave band levels (IEC 61260-1, 25 Hz … 20 kHz), dB, as
+    /// [`crate::spectrum`] measures the live programme.
+    pub spectrum_db: [f32; NUM_BANDS],
 }
 
 /// A decoded reference at the host's rate and channel layout (immutable once built).
@@ -158,6 +162,7 @@ pub fn load_track(
     let rate = host_rate as f32;
     let (integrated_lufs, lra_lu, true_peak_dbtp, sample_peak_dbfs) = measure(&channels, rate);
     let seconds = channels[0].len() as f64 / f64::from(host_rate);
+    let spectrum_db = crate::spectrum::analyse(&channels, rate);
     Ok(ReferenceTrack {
         channels,
         sample_rate: rate,
@@ -173,6 +178,7 @@ pub fn load_track(
             lra_lu,
             true_peak_dbtp,
             sample_peak_dbfs,
+            spectrum_db,
         },
     })
 }
@@ -547,4 +553,4 @@ pub fn clean_path(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,11 +3,14 @@
 //! (peaks, clipped samples, headroom against the chosen target).
 
 use super::readings::{db_text, stat};
+use super::spectrum_view;
 use super::{LoudnessUiState, View};
 use crate::bridge::{LoudnessMeters, Readings};
 use crate::handover::headroom_db;
 use crate::params::LoudnessParams;
+use crate::reference::player::match_gain_db;
 use crate::reference::{clean_path, Slot, SlotStatus, MAX_REFERENCES};
+use dsp_core::band_spectrum::NUM_BANDS;
 use egui::{vec2, Color32, RichText, Ui};
 use lacquer_kit::param_control::register_rect;
 use lacquer_kit::theme::{self, section};
@@ -35,15 +38,16 @@ fn lufs_text(lufs: f64) -> String {
 
 /// One row of the comparison table: name, I, LRA, TP, length, and what follows.
 fn figures_row(ui: &mut Ui, label: &str, cells: [String; 4], color: Color32) {
-    let font = egui::FontId::monospace(11.5);
-    let widths = [38.0, 70.0, 58.0, 70.0];
+    let font = egui::FontId::monospace(11.0);
+    let widths = [36.0, 50.0, 44.0, 52.0];
+    ui.spacing_mut().item_spacing.x = 4.0;
     ui.add_sized(
-        vec2(170.0, 16.0),
+        vec2(150.0, 15.0),
         egui::Label::new(RichText::new(label).size(11.5).color(color)).truncate(),
     );
     for (cell, width) in cells.into_iter().zip(widths) {
         ui.add_sized(
-            vec2(width, 16.0),
+            vec2(width, 15.0),
             egui::Label::new(RichText::new(cell).font(font.clone()).color(color)),
         );
     }
@@ -74,7 +78,7 @@ pub(super) fn reference_section(
         0.5,
     );
     section(ui, "Reference A/B", |ui| {
-        ui.set_width(590.0);
+        ui.set_width(610.0);
         ui.horizontal(|ui| {
             ui.add(
                 Toggle::for_param(&params.reference, setter)
@@ -110,7 +114,7 @@ pub(super) fn reference_section(
             let field = ui.add(
                 egui::TextEdit::singleline(&mut state.reference_path)
                     .hint_text("path to a WAV, FLAC, MP3 or OGG reference")
-                    .desired_width(440.0),
+                    .desired_width(520.0),
             );
             register_rect(ui, "Reference Path", "control", field.rect);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -130,87 +134,100 @@ pub(super) fn reference_section(
                 };
             }
         });
-        ui.spacing_mut().item_spacing.y = 2.0;
-        ui.horizontal(|ui| {
-            figures_row(
-                ui,
-                "",
-                [
-                    "".into(),
-                    "I LUFS".into(),
-                    "LRA LU".into(),
-                    "TP dBTP".into(),
-                ],
-                theme::TEXT_DIM,
-            );
-        });
-        ui.horizontal(|ui| {
-            figures_row(
-                ui,
-                "your mix (live, since reset)",
-                [
-                    duration_text(f64::from(readings.running_seconds)),
-                    lufs_text(f64::from(readings.integrated)),
-                    format!("{:.1}", readings.lra),
-                    db_text(readings.true_peak_max),
-                ],
-                theme::TEXT,
-            );
-        });
         let chosen = params.reference_slot.value() as usize;
-        for (index, slot) in library.slots().into_iter().enumerate() {
-            let Some(Slot { path, status }) = slot else {
-                continue;
-            };
-            ui.horizontal(|ui| {
-                let marker = if index == chosen { "▶" } else { " " };
-                let label = format!("{marker}{} ", index + 1);
-                match status {
-                    SlotStatus::Ready(track) => {
-                        let s = &track.summary;
-                        figures_row(
+        let slots = library.slots();
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(392.0);
+                // Compact rows: eight references and the mix fit under the controls.
+                ui.spacing_mut().interact_size.y = 14.0;
+                ui.spacing_mut().item_spacing.y = 2.0;
+                ui.horizontal(|ui| {
+                    figures_row(
+                        ui,
+                        "",
+                        [
+                            "".into(),
+                            "I LUFS".into(),
+                            "LRA LU".into(),
+                            "TP dBTP".into(),
+                        ],
+                        theme::TEXT_DIM,
+                    );
+                });
+                ui.horizontal(|ui| {
+                    figures_row(
+                        ui,
+                        "your mix (since reset)",
+                        [
+                            duration_text(f64::from(readings.running_seconds)),
+                            lufs_text(f64::from(readings.integrated)),
+                            format!("{:.1}", readings.lra),
+                            db_text(readings.true_peak_max),
+                        ],
+                        theme::TEXT,
+                    );
+                });
+                for (index, slot) in slots.iter().enumerate() {
+                    let Some(Slot { path, status }) = slot.as_ref() else {
+                        continue;
+                    };
+                    ui.horizontal(|ui| {
+                        let marker = if index == chosen { "▶" } else { " " };
+                        let label = format!("{marker}{} ", index + 1);
+                        match status {
+                            SlotStatus::Ready(track) => {
+                                let s = &track.summary;
+                                figures_row(
+                                    ui,
+                                    &format!("{label}{}", s.name),
+                                    [
+                                        duration_text(s.seconds),
+                                        lufs_text(s.integrated_lufs),
+                                        format!("{:.1}", s.lra_lu),
+                                        db_text(s.true_peak_dbtp as f32),
+                                    ],
+                                    theme::TEXT,
+                                );
+                            }
+                            SlotStatus::Loading => {
+                                ui.label(
+                                    RichText::new(format!("{label}loading {path} …"))
+                                        .size(11.0)
+                                        .color(theme::TEXT_DIM),
+                                );
+                            }
+                            SlotStatus::Failed(reason) => {
+                                ui.add_sized(
+                                    vec2(340.0, 15.0),
+                                    egui::Label::new(
+                                        RichText::new(format!("{label}{reason}"))
+                                            .size(11.0)
+                                            .color(theme::METER_CLIP),
+                                    )
+                                    .truncate(),
+                                );
+                            }
+                        }
+                        let remove = ui.add(
+                            egui::Button::new(RichText::new("×").size(12.0).color(theme::TEXT_DIM))
+                                .frame(false)
+                                .small(),
+                        );
+                        register_rect(
                             ui,
-                            &format!("{label}{}", s.name),
-                            [
-                                duration_text(s.seconds),
-                                lufs_text(s.integrated_lufs),
-                                format!("{:.1}", s.lra_lu),
-                                db_text(s.true_peak_dbtp as f32),
-                            ],
-                            theme::TEXT,
+                            "Remove Reference",
+                            &format!("{}", index + 1),
+                            remove.rect,
                         );
-                    }
-                    SlotStatus::Loading => {
-                        ui.label(
-                            RichText::new(format!("{label}loading {path} …"))
-                                .size(11.0)
-                                .color(theme::TEXT_DIM),
-                        );
-                    }
-                    SlotStatus::Failed(reason) => {
-                        ui.add_sized(
-                            vec2(476.0, 16.0),
-                            egui::Label::new(
-                                RichText::new(format!("{label}{reason}"))
-                                    .size(11.0)
-                                    .color(theme::METER_CLIP),
-                            )
-                            .truncate(),
-                        );
-                    }
-                }
-                let remove = ui.small_button("×");
-                register_rect(
-                    ui,
-                    "Remove Reference",
-                    &format!("{}", index + 1),
-                    remove.rect,
-                );
-                if remove.on_hover_text("Remove this reference").clicked() {
-                    library.remove(index);
+                        if remove.on_hover_text("Remove this reference").clicked() {
+                            library.remove(index);
+                        }
+                    });
                 }
             });
-        }
+            spectrum_column(ui, meters, readings, slots.get(chosen), chosen);
+        });
         if let Some(note) = &state.reference_note {
             ui.label(RichText::new(note).size(10.0).color(theme::TEXT_DIM));
         }
@@ -296,5 +313,69 @@ pub(super) fn handover_section(
             ("ready to hand over".to_owned(), theme::METER_OK)
         };
         ui.label(RichText::new(verdict).size(11.0).color(color));
+    });
+}
+
+/// The long-term spectra: the mix's and the chosen reference's at matched loudness, with the
+/// largest difference spelled out.
+fn spectrum_column(
+    ui: &mut Ui,
+    meters: &LoudnessMeters,
+    readings: &Readings,
+    slot: Option<&Option<Slot>>,
+    chosen: usize,
+) {
+    let live: [f32; NUM_BANDS] =
+        std::array::from_fn(|b| meters.live_spectrum_db[b].load(Ordering::Relaxed));
+    let reference = match slot {
+        Some(Some(Slot {
+            status: SlotStatus::Ready(track),
+            ..
+        })) => {
+            let gain = match_gain_db(
+                track,
+                f64::from(readings.integrated),
+                f64::from(readings.short_term),
+            ) as f32;
+            Some(track.summary.spectrum_db.map(|v| v + gain))
+        }
+        _ => None,
+    };
+    ui.vertical(|ui| {
+        let id = ui.make_persistent_id("loudness-live-spectrum");
+        lacquer_kit::meters::repaint_if_changed(
+            ui,
+            id,
+            meters.live_spectrum_frames.load(Ordering::Relaxed) as f32,
+            0.5,
+        );
+        spectrum_view::show(ui, vec2(190.0, 120.0), &live, reference.as_ref());
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            ui.label(
+                RichText::new("— your mix")
+                    .size(10.0)
+                    .color(spectrum_view::LIVE_COLOR),
+            );
+            ui.label(
+                RichText::new(format!("— ref {} (matched)", chosen + 1))
+                    .size(10.0)
+                    .color(spectrum_view::REFERENCE_COLOR),
+            );
+        });
+        let note = reference
+            .as_ref()
+            .and_then(|r| spectrum_view::largest_difference(&live, r))
+            .map_or_else(
+                || "spectra: 1/3 octave, since reset".to_owned(),
+                |(band, diff)| {
+                    format!(
+                        "ref {:+.1} dB at {}",
+                        diff,
+                        dsp_core::band_spectrum::band_label(band, band)
+                    )
+                },
+            );
+        ui.label(RichText::new(note).size(10.0).color(theme::TEXT_DIM));
     });
 }

@@ -265,6 +265,18 @@ fn idle_editor_does_not_repaint_and_moving_loudness_wakes_it() {
 #[test]
 fn every_control_fits_the_default_window() {
     let mut rig = Rig::new();
+    // All eight reference slots in use (missing files: the longest rows).
+    rig.params.references.prepare(48_000.0, 2);
+    for i in 0..crate::reference::MAX_REFERENCES {
+        rig.params.references.add(&format!(
+            "/nonexistent/lacquer/a-rather-long-reference-name-{i}.flac"
+        ));
+    }
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    rig.state.lock().unwrap().reference_note = Some("loading into slot 8".into());
     let f = rig.draw_fn();
     rig.h.frames(2, f);
     let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(WIDTH as f32, HEIGHT as f32));
@@ -290,6 +302,8 @@ fn every_control_fits_the_default_window() {
         ("Reference Path", "control"),
         ("Add Reference", "control"),
         ("Headroom Target", "value"),
+        ("Remove Reference", "1"),
+        ("Remove Reference", "8"),
     ] {
         let rect = rig.h.rect(name, part);
         assert!(
@@ -414,4 +428,50 @@ fn handover_shows_clips_peaks_and_headroom() {
     let texts = painted_texts(&mut rig);
     assert!(texts.iter().any(|t| t == "+1.0 dB"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "ready to hand over"));
+}
+
+#[test]
+fn the_spectra_compare_the_mix_with_the_chosen_reference() {
+    let mut rig = Rig::new();
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "no spectrum yet"), "{texts:?}");
+    // A 1 kHz reference tone (−9 dB in its band) against a flat −30 dB mix.
+    let path = crate::reference::tests::temp_path("editor-tone.wav");
+    let tone: Vec<f32> = (0..96_000)
+        .map(|i| 0.5 * (std::f32::consts::TAU * 1000.0 * i as f32 / 48_000.0).sin())
+        .collect();
+    crate::reference::tests::write_wav(&path, 48_000, &[tone.clone(), tone]);
+    rig.params.references.prepare(48_000.0, 2);
+    rig.params.references.add(path.to_str().unwrap());
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    std::fs::remove_file(&path).unwrap();
+    for band in &rig.meters.live_spectrum_db {
+        band.store(-30.0, Ordering::Relaxed);
+    }
+    let texts = painted_texts(&mut rig);
+    assert!(
+        texts.iter().any(|t| t.starts_with("ref +21.0 dB at 1k Hz")),
+        "{texts:?}"
+    );
+    // Once the mix has an integrated loudness, the reference curve is shifted by the
+    // matching gain (mix I − reference I), as the A/B plays it.
+    rig.meters.integrated.store(-20.0, Ordering::Relaxed);
+    let track = match &rig.params.references.slots()[0] {
+        Some(crate::reference::Slot {
+            status: crate::reference::SlotStatus::Ready(t),
+            ..
+        }) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let gain = -20.0 - track.summary.integrated_lufs as f32;
+    assert!(gain < -10.0, "{gain}");
+    let expect = format!(
+        "ref {:+.1} dB at 1k Hz",
+        track.summary.spectrum_db[16] + gain + 30.0
+    );
+    let texts = painted_texts(&mut rig);
+    assert!(texts.contains(&expect), "{expect}: {texts:?}");
 }

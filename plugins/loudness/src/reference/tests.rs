@@ -124,6 +124,20 @@ fn a_reference_is_resampled_to_the_host_rate_and_measured() {
         s.integrated_lufs
     );
     assert!(s.true_peak_dbtp >= s.sample_peak_dbfs - 1e-6);
+    // Its long-term spectrum: the 440 Hz tones (0.1 left, 0.15 right) fill the 400 Hz band
+    // with the mean square (0.1²/2 + 0.15²/2) / 2 per channel.
+    let expect_db = 10.0 * ((0.01f32 / 2.0 + 0.0225 / 2.0) / 2.0).log10();
+    assert!(
+        (s.spectrum_db[12] - expect_db).abs() < 0.2,
+        "{} vs {expect_db}",
+        s.spectrum_db[12]
+    );
+    // Between the tones (1 kHz band): nothing.
+    assert!(
+        s.spectrum_db[16] < expect_db - 40.0,
+        "{}",
+        s.spectrum_db[16]
+    );
     assert!(
         s.sample_peak_dbfs < 20.0 * 0.4f64.log10() + 0.1,
         "{}",
@@ -250,6 +264,7 @@ fn player_with(channels: Vec<Vec<f32>>, rate: f32) -> (Arc<ReferenceLibrary>, Re
             lra_lu: 0.0,
             true_peak_dbtp: 0.0,
             sample_peak_dbfs: 0.0,
+            spectrum_db: [-200.0; dsp_core::band_spectrum::NUM_BANDS],
         },
         channels,
         sample_rate: rate,
@@ -418,6 +433,7 @@ fn the_matching_gain_follows_the_live_measurement() {
             lra_lu: 0.0,
             true_peak_dbtp: 0.0,
             sample_peak_dbfs: 0.0,
+            spectrum_db: [-200.0; dsp_core::band_spectrum::NUM_BANDS],
         },
     };
     let silence = SILENCE_LUFS;
