@@ -71,7 +71,8 @@ is the peak target minus the true peak. LRA: loudness range (EBU Tech 3342), pro
 programme. TP: true-peak maximum, red above the target's ceiling. PLR = TP - I, PSR = peak of \
 the last 3 s - S. Pause stops integrating (M and S keep moving); Reset clears everything. The \
 verdict is the gain the chosen platform's normalisation would apply, as it publishes it \
-(approximately). The audio passes through untouched; Bypass changes nothing.";
+(approximately). The audio passes through untouched unless the reference A/B plays; Bypass \
+returns to your mix.";
 
 /// Labels of the target selector, in variant order.
 const TARGET_LABELS: &[&str] = &[

@@ -155,11 +155,14 @@ impl Plugin for LacquerLoudness {
             editor_open,
             &self.meters,
         );
-        self.spectrum.process(
-            buffer.as_slice_immutable(),
-            !self.params.pause.value(),
-            &self.meters,
-        );
+        // GUI-only work: the spectrum is analysed only while the editor shows it.
+        if editor_open {
+            self.spectrum.process(
+                buffer.as_slice_immutable(),
+                !self.params.pause.value(),
+                &self.meters,
+            );
+        }
         let reference_on = self.params.reference.value() && !self.params.bypass.value();
         // The gated integrated loudness scans the meter's histogram: only while a reference
         // may be heard.

@@ -158,8 +158,8 @@ pub struct LoudnessParams {
     /// True-peak oversampling, 4x (BS.1770) or 8x.
     #[id = "tpos"]
     pub true_peak_oversampling: EnumParam<OversamplingParam>,
-    /// Host bypass. The meter never changes the audio, so there is nothing to bypass: the
-    /// parameter exists for hosts and the kit header, and changes neither audio nor metering.
+    /// Host bypass. The meter never changes the audio; only the reference A/B does, and bypass
+    /// fades it back to the input. Metering goes on either way.
     #[id = "bypass"]
     pub bypass: BoolParam,
     /// Loudness-matched A/B: the output carries the chosen reference instead of the input.

@@ -1,7 +1,7 @@
-//! The live programme's long-term 1/3-octave spectrum since reset (for the reference
-//! comparison): glue around `dsp_core::band_spectrum::BandSpectrum` (IEC 61260-1 bands, Welch
-//! averaging). It accumulates while the measurement runs, like the integrated loudness, and is
-//! cleared with it. Stereo is analysed as L and R, mono as the one channel on both sides, 5.1 as
+//! The live programme's long-term 1/3-octave spectrum (for the reference comparison): glue
+//! around `dsp_core::band_spectrum::BandSpectrum` (IEC 61260-1 bands, Welch averaging). It is
+//! GUI-only work, so it accumulates only while the editor is open and the measurement runs,
+//! and is cleared with the measurement. Stereo is analysed as L and R, mono as the one channel on both sides, 5.1 as
 //! its front L and R. The band levels (mean square per channel, dB) reach the editor through
 //! one `AtomicF32` per band, written when an analysis frame closes (every half frame, about
 //! 0.34 s at 48 kHz). No allocation after `prepare`.

@@ -253,13 +253,13 @@ fn reference_playback_is_loudness_matched_within_0_1_lu() {
         // It really is the reference (18 LU louder before matching), not the live input.
         assert!(reference_lufs < -15.0, "gain {reference_lufs}");
         assert!(heard.iter().flatten().all(|x| x.is_finite()));
-        // The live spectrum ran beside it (about 3 analysis frames a second).
+        // The live spectrum is GUI-only work: with no editor open it never ran.
         let frames = rig
             .plugin
             .meters()
             .live_spectrum_frames
             .load(std::sync::atomic::Ordering::Relaxed);
-        assert!(frames >= 50, "{frames}");
+        assert_eq!(frames, 0);
     }
     std::fs::remove_file(&path).unwrap();
 }
