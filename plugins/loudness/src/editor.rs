@@ -92,7 +92,7 @@ pub struct LoudnessUiState {
     pub export_status: Option<String>,
     /// The reference path being typed.
     pub reference_path: String,
-    /// What the last Add did ("loading into slot 2", "all 8 slots are taken").
+    /// What the last Add did ("added to slot 2", "all 8 slots are taken").
     pub reference_note: Option<String>,
     /// The meters' reset count when the history was last cleared.
     seen_resets: u32,

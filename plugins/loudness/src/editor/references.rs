@@ -125,7 +125,7 @@ pub(super) fn reference_section(
                 state.reference_note = match library.add(&path) {
                     Some(slot) => {
                         state.reference_path.clear();
-                        Some(format!("loading into slot {}", slot + 1))
+                        Some(format!("added to slot {}", slot + 1))
                     }
                     None if path.is_empty() => Some("type a file's path first".to_owned()),
                     None => Some(format!(

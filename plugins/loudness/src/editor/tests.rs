@@ -276,7 +276,7 @@ fn every_control_fits_the_default_window() {
         .params
         .references
         .wait_loaded(std::time::Duration::from_secs(30)));
-    rig.state.lock().unwrap().reference_note = Some("loading into slot 8".into());
+    rig.state.lock().unwrap().reference_note = Some("added to slot 8".into());
     let f = rig.draw_fn();
     rig.h.frames(2, f);
     let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(WIDTH as f32, HEIGHT as f32));
