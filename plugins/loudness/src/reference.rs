@@ -20,8 +20,9 @@ use dsp_core::loudness::{LoudnessMeter, SILENCE_LUFS};
 use nice_plug::params::persist::PersistentField;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub mod player;
@@ -223,6 +224,8 @@ pub struct Shared {
     state: Mutex<LibraryState>,
     /// Bumped whenever a slot's status changes (the editor repaints when it moves).
     pub changes: AtomicU32,
+    /// Set when the library is dropped: the loader skips the jobs still queued.
+    closing: AtomicBool,
 }
 
 /// The slots and the host format.
@@ -280,8 +283,36 @@ impl Shared {
 pub struct ReferenceLibrary {
     /// Shared with the loader thread and the audio thread.
     shared: Arc<Shared>,
-    /// The loader thread's job queue, once it runs (dropping it ends the thread).
-    jobs: Mutex<Option<Sender<Job>>>,
+    /// The loader thread's job queue and handle, once it runs (dropping the queue ends it).
+    jobs: Mutex<Option<Loader>>,
+}
+
+/// The loader thread.
+#[derive(Debug)]
+struct Loader {
+    /// Its job queue.
+    jobs: Sender<Job>,
+    /// Joined when the library is dropped.
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Ends the loader thread and waits for it (at most the file it is decoding), so no code of
+/// this library runs after the plugin is gone (a host may unload the library next).
+impl Drop for ReferenceLibrary {
+    fn drop(&mut self) {
+        self.shared.closing.store(true, Ordering::Relaxed);
+        let loader = self
+            .jobs
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(Loader { jobs, thread }) = loader {
+            drop(jobs);
+            if let Some(thread) = thread {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 impl Default for ReferenceLibrary {
@@ -296,6 +327,7 @@ impl Default for ReferenceLibrary {
                     ..LibraryState::default()
                 }),
                 changes: AtomicU32::new(0),
+                closing: AtomicBool::new(false),
             }),
             jobs: Mutex::new(None),
         }
@@ -436,8 +468,8 @@ impl ReferenceLibrary {
             channels,
         };
         let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        let sender = jobs.get_or_insert_with(|| spawn_loader(self.shared.clone()));
-        if let Err(e) = sender.send(job) {
+        let loader = jobs.get_or_insert_with(|| spawn_loader(self.shared.clone()));
+        if let Err(e) = loader.jobs.send(job) {
             // The loader thread is gone (it panicked): say so in the slot, start a new one on
             // the next load.
             *jobs = None;
@@ -463,7 +495,7 @@ impl ReferenceLibrary {
 /// Starts the loader thread: runs the jobs in order, installs each result (unless the slot
 /// changed meanwhile), drops what the audio thread hands back, and ends when the library is
 /// dropped.
-fn spawn_loader(shared: Arc<Shared>) -> Sender<Job> {
+fn spawn_loader(shared: Arc<Shared>) -> Loader {
     let (sender, receiver) = unbounded::<Job>();
     let spawned = std::thread::Builder::new()
         .name("lacquer-loudness-references".to_owned())
@@ -482,14 +514,16 @@ fn spawn_loader(shared: Arc<Shared>) -> Sender<Job> {
         });
     // Without a thread the receiver is gone with the closure: `send` fails and the slot
     // reports it.
-    drop(spawned);
-    sender
+    Loader {
+        jobs: sender,
+        thread: spawned.ok(),
+    }
 }
 
 /// Loads one job's file and installs it if its slot still wants it.
 fn run_job(shared: &Shared, job: Job) {
     let stale = |state: &LibraryState| state.generations[job.slot] != job.generation;
-    if stale(&shared.lock()) {
+    if shared.closing.load(Ordering::Relaxed) || stale(&shared.lock()) {
         return;
     }
     let result = load_track(Path::new(&job.path), job.sample_rate, job.channels);

@@ -453,3 +453,22 @@ fn the_matching_gain_follows_the_live_measurement() {
     };
     assert_eq!(match_gain_db(&quiet, -8.0, -8.0), 24.0);
 }
+
+#[test]
+fn dropping_the_library_ends_its_loader_thread() {
+    let path = temp_path("drop.wav");
+    write_wav(&path, 48_000, &[noise(4_800, 6, 0.2)]);
+    let library = ReferenceLibrary::new();
+    library.prepare(48_000.0, 1);
+    library.add(path.to_str().unwrap());
+    ready(&library, 0);
+    // Queued loads are skipped once the library goes.
+    for _ in 1..MAX_REFERENCES {
+        library.add(path.to_str().unwrap());
+    }
+    let shared = library.shared();
+    drop(library);
+    std::fs::remove_file(&path).unwrap();
+    // The loader thread held the other reference to the shared state: it has ended.
+    assert_eq!(Arc::strong_count(&shared), 1);
+}
