@@ -16,8 +16,9 @@
 //!   (sibilance, hi-hats) is within [`VINYL_SIBILANCE_WARN_DB`] of the 250 Hz–2 kHz level per
 //!   band: both cut badly (vertical groove modulation, tracing distortion).
 //!
-//! Sample-rate conversion ([`rubato`] asynchronous sinc resampler, 256-tap Blackman-Harris²
-//! windowed sinc, automatic cutoff, cubic interpolation, fixed ratio; the whole clip with its
+//! Sample-rate conversion (`lacquer-media`'s rubato asynchronous sinc resampler, 256-tap
+//! Blackman-Harris² windowed sinc, automatic cutoff, cubic interpolation, fixed ratio; the
+//! whole clip with its
 //! delay trimmed) runs after the Limiter, so its overshoot is measured: the true peak before
 //! and after conversion is reported. Every file is decoded again after writing and measured;
 //! when its peak (true peak, or sample peak for CD) is over the ceiling, the Limiter's ceiling
@@ -98,45 +99,11 @@ pub fn parse_destination(text: &str) -> Result<Destination, String> {
     }
 }
 
-/// Resamples planar `planes` from `from` to `to` Hz with rubato's sinc resampler.
+/// Resamples planar `planes` from `from` to `to` Hz (the shared sinc resampler of
+/// `lacquer-media`: every plane comes out `ceil(frames·to/from)` frames long).
 pub fn resample(planes: &[Vec<f32>], from: u32, to: u32, what: &Path) -> Result<Planes, CliError> {
-    use rubato::audioadapter::Adapter;
-    use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
-    use rubato::{Async, FixedAsync, Resampler, SincInterpolationParameters, WindowFunction};
-    if from == to || planes.is_empty() {
-        return Ok(planes.to_vec());
-    }
-    let channels = planes.len();
-    let frames = planes[0].len();
-    let input: Vec<Vec<f64>> = planes
-        .iter()
-        .map(|c| c.iter().map(|&x| f64::from(x)).collect())
-        .collect();
-    let fail = |e: &dyn std::fmt::Display| {
-        CliError::unsupported(what, format!("resampling {from} Hz to {to} Hz: {e}"))
-    };
-    let params = SincInterpolationParameters::new(256, WindowFunction::BlackmanHarris2);
-    let mut resampler = Async::<f64>::new_sinc(
-        f64::from(to) / f64::from(from),
-        1.0,
-        &params,
-        1024,
-        channels,
-        FixedAsync::Input,
-    )
-    .map_err(|e| fail(&e))?;
-    let adapter = SequentialSliceOfVecs::new(&input, channels, frames).map_err(|e| fail(&e))?;
-    let out = resampler
-        .process_all(&adapter, frames, None)
-        .map_err(|e| fail(&e))?;
-    let n = out.frames();
-    Ok((0..channels)
-        .map(|c| {
-            (0..n)
-                .map(|i| out.read_sample(c, i).unwrap_or(0.0) as f32)
-                .collect()
-        })
-        .collect())
+    lacquer_media::resample::resample_planar(planes, from, to)
+        .map_err(|e| CliError::unsupported(what, format!("resampling {from} Hz to {to} Hz: {e}")))
 }
 
 /// True peak (dBTP) of planes, through the Loudness meter.

@@ -64,6 +64,21 @@ impl CliError {
     }
 }
 
+/// A media file that cannot be read is [`CliError::Unreadable`] (exit 3); one that is not
+/// audio we decode is [`CliError::Unsupported`] (exit 4).
+impl From<lacquer_media::MediaError> for CliError {
+    fn from(e: lacquer_media::MediaError) -> Self {
+        match e {
+            lacquer_media::MediaError::Unreadable { path, reason } => {
+                Self::Unreadable { path, reason }
+            }
+            lacquer_media::MediaError::Unsupported { path, reason } => {
+                Self::Unsupported { path, reason }
+            }
+        }
+    }
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

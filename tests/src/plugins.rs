@@ -198,6 +198,10 @@ pub const LOUDNESS_PARAMS: &[ParamSpec] = &[
     boolean("rstplay", "Reset On Play", false),
     choice("tpos", "True Peak", 2, 0),
     bypass(),
+    boolean("ref", "Reference", false),
+    choice("refslot", "Ref Track", 8, 0),
+    float("refstart", "Ref Start", 0.0, 600.0, 0.0),
+    float("hdroom", "Headroom Target", -12.0, 0.0, -3.0),
 ];
 
 /// Lacquer Compressor's parameters.

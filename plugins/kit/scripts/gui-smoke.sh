@@ -28,7 +28,8 @@ done
 
 if [[ -z "${GUI_SMOKE_INNER:-}" ]]; then
     export GUI_SMOKE_INNER=1
-    exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$BIN" "$OUT"
+    # 1024 rows: the Loudness editor is 880 points tall.
+    exec xvfb-run -a -s "-screen 0 1280x1024x24" "$0" "$BIN" "$OUT"
 fi
 
 # --- inside Xvfb from here on ---

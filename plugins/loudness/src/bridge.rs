@@ -10,9 +10,10 @@
 
 use atomic_float::AtomicF32;
 use crossbeam::queue::ArrayQueue;
+use dsp_core::band_spectrum::{NUM_BANDS, SILENT_BAND_DB};
 use dsp_core::loudness::{LoudnessMeter, SILENCE_LUFS};
 use lacquer_kit::meters_bridge::EditorWake;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// History points the queue holds before the audio thread drops them (12.8 s of 100 ms points:
 /// an editor that stalls that long loses points, never the audio thread its time).
@@ -65,6 +66,19 @@ pub struct LoudnessMeters {
     pub sample_rate: AtomicF32,
     /// Resets the audio thread performed: the editor clears its history when this moves.
     pub resets: AtomicU32,
+    /// Samples in clipped runs since reset (see [`crate::handover`]).
+    pub clipped_samples: AtomicU64,
+    /// Clipped runs since reset.
+    pub clipped_runs: AtomicU64,
+    /// What the output carries: 0 the live programme, `n` reference slot `n - 1`.
+    pub reference_heard: AtomicU32,
+    /// The matching gain applied to the heard reference, dB.
+    pub reference_gain_db: AtomicF32,
+    /// The live programme's long-term 1/3-octave band levels since reset, dB (see
+    /// [`crate::spectrum`]).
+    pub live_spectrum_db: [AtomicF32; NUM_BANDS],
+    /// Analysis frames behind [`LoudnessMeters::live_spectrum_db`].
+    pub live_spectrum_frames: AtomicU64,
     /// Set by the editor's reset button, consumed by the audio thread.
     reset_request: AtomicBool,
     /// M/S every 100 ms of audio, while the editor is open.
@@ -94,6 +108,12 @@ impl Default for LoudnessMeters {
             channels: AtomicU32::new(2),
             sample_rate: AtomicF32::new(48_000.0),
             resets: AtomicU32::new(0),
+            clipped_samples: AtomicU64::new(0),
+            clipped_runs: AtomicU64::new(0),
+            reference_heard: AtomicU32::new(0),
+            reference_gain_db: AtomicF32::new(0.0),
+            live_spectrum_db: std::array::from_fn(|_| AtomicF32::new(SILENT_BAND_DB as f32)),
+            live_spectrum_frames: AtomicU64::new(0),
             reset_request: AtomicBool::new(false),
             history: ArrayQueue::new(HISTORY_QUEUE_POINTS),
             history_dropped: AtomicUsize::new(0),

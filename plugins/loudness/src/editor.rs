@@ -29,17 +29,20 @@ use std::sync::Arc;
 
 pub mod history;
 mod readings;
+mod references;
+pub mod spectrum_view;
 
 #[cfg(test)]
 mod tests;
 
 use history::{LoudnessHistory, Scale};
 use readings::{bars_section, readouts_section, statistics_section};
+use references::{handover_section, reference_section};
 
 /// Default logical width at 100 % scale.
 pub const WIDTH: u32 = 900;
 /// Default logical height at 100 % scale.
-pub const HEIGHT: u32 = 600;
+pub const HEIGHT: u32 = 880;
 
 /// The editor type the plugin returns from `Plugin::editor`.
 pub type LoudnessEditor = EguiEditor<KitApp<LoudnessEditorSpec>>;
@@ -56,16 +59,20 @@ pub const FACTORY_PRESETS: &[&str] = &[
     include_str!("../../../assets/presets/loudness/atsc-a85.json"),
 ];
 
-/// Parameters a preset never changes: pausing is an action on the running measurement.
-pub const LOCKED_PARAMS: &[&str] = &["pause"];
+/// Parameters a preset never changes: pausing and the reference A/B are actions, not settings.
+pub const LOCKED_PARAMS: &[&str] = &["pause", "ref"];
 
 /// Help text behind the header's "?".
 const HELP: &str = "M: momentary loudness (400 ms), S: short-term (3 s), I: integrated since \
-reset (gated, BS.1770-5). LRA: loudness range (EBU Tech 3342), provisional until a minute of \
+reset (gated, BS.1770-5). Reference A/B: add reference tracks by path; while Reference is on \
+you hear the chosen one, looped from Start, at your mix's integrated loudness (the meters keep \
+measuring your mix). Handover: clipped samples are runs of 3 or more at full scale; headroom \
+is the peak target minus the true peak. LRA: loudness range (EBU Tech 3342), provisional until a minute of \
 programme. TP: true-peak maximum, red above the target's ceiling. PLR = TP - I, PSR = peak of \
 the last 3 s - S. Pause stops integrating (M and S keep moving); Reset clears everything. The \
 verdict is the gain the chosen platform's normalisation would apply, as it publishes it \
-(approximately). The audio passes through untouched; Bypass changes nothing.";
+(approximately). The audio passes through untouched unless the reference A/B plays; Bypass \
+returns to your mix.";
 
 /// Labels of the target selector, in variant order.
 const TARGET_LABELS: &[&str] = &[
@@ -83,6 +90,10 @@ pub struct LoudnessUiState {
     pub export_dir: Option<PathBuf>,
     /// Result of the last export (path or error).
     pub export_status: Option<String>,
+    /// The reference path being typed.
+    pub reference_path: String,
+    /// What the last Add did ("added to slot 2", "all 8 slots are taken").
+    pub reference_note: Option<String>,
     /// The meters' reset count when the history was last cleared.
     seen_resets: u32,
 }
@@ -103,6 +114,8 @@ impl LoudnessUiState {
             history: LoudnessHistory::default(),
             export_dir,
             export_status: None,
+            reference_path: String::new(),
+            reference_note: None,
             seen_resets: 0,
         }
     }
@@ -271,6 +284,10 @@ pub fn draw(
         target_section(ui, params, setter);
         display_section(ui, params, setter);
         measurement_section(ui, params, setter, meters, &readings, state);
+    });
+    ui.horizontal_top(|ui| {
+        reference_section(ui, params, setter, meters, &readings, state);
+        handover_section(ui, params, setter, meters, &readings, &view);
     });
 }
 

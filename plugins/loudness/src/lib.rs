@@ -1,8 +1,10 @@
 //! Lacquer Loudness: the plugin glue around `dsp_core::loudness::LoudnessMeter` (ITU-R
-//! BS.1770-5 / EBU R128). The audio passes through untouched (bit for bit, latency 0): the
-//! plugin only reads it. Parameters are read once per block; readings reach the editor through
-//! atomics and a bounded history queue ([`bridge`]); the block is split at the meter's 100 ms
-//! slots so the history is exact for any block size ([`measure`]).
+//! BS.1770-5 / EBU R128). The audio passes through untouched (bit for bit, latency 0) unless
+//! the "Reference" A/B is on: then the output carries a reference track at the live
+//! programme's loudness ([`reference`]); the meters always measure the input. Parameters are
+//! read once per block; readings reach the editor through atomics and a bounded history queue
+//! ([`bridge`]); the block is split at the meter's 100 ms slots so the history is exact for any
+//! block size ([`measure`]). The handover view's clip count is in [`handover`].
 
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -10,13 +12,17 @@ use std::sync::Arc;
 pub mod bridge;
 pub mod editor;
 pub mod export;
+pub mod handover;
 pub mod measure;
 pub mod params;
+pub mod reference;
+pub mod spectrum;
 
 pub use bridge::LoudnessMeters;
 pub use params::LoudnessParams;
 
 use measure::Measurement;
+use reference::player::{PlayerSettings, ReferencePlayer, Source};
 
 /// The Loudness plugin instance.
 pub struct LacquerLoudness {
@@ -28,16 +34,36 @@ pub struct LacquerLoudness {
     measurement: Measurement,
     /// Whether the host transport played in the previous block (reset-on-play edge).
     was_playing: bool,
+    /// The reference A/B's audio side.
+    player: ReferencePlayer,
+    /// The live programme's long-term 1/3-octave spectrum (beside the references').
+    spectrum: spectrum::LiveSpectrum,
 }
 
 impl Default for LacquerLoudness {
     fn default() -> Self {
+        let params = Arc::new(LoudnessParams::default());
+        let player = ReferencePlayer::new(params.references.shared());
         Self {
-            params: Arc::new(LoudnessParams::default()),
+            params,
             meters: Arc::new(LoudnessMeters::default()),
             measurement: Measurement::default(),
             was_playing: false,
+            player,
+            spectrum: spectrum::LiveSpectrum::default(),
         }
+    }
+}
+
+impl LacquerLoudness {
+    /// The parameters (tests and offline hosts set them through a `ParamSetter`).
+    pub fn loudness_params(&self) -> &Arc<LoudnessParams> {
+        &self.params
+    }
+
+    /// The readings shared with the editor.
+    pub fn meters(&self) -> &Arc<LoudnessMeters> {
+        &self.meters
     }
 }
 
@@ -88,6 +114,14 @@ impl Plugin for LacquerLoudness {
             channels,
             &self.meters,
         );
+        self.spectrum
+            .prepare(buffer_config.sample_rate, &self.meters);
+        let channels = channels.clamp(1, dsp_core::loudness::MAX_LOUDNESS_CHANNELS);
+        self.player.prepare(buffer_config.sample_rate, channels);
+        // Loads (or reloads at this rate and layout) the references, on their own thread.
+        self.params
+            .references
+            .prepare(buffer_config.sample_rate, channels);
         true
     }
 
@@ -110,6 +144,7 @@ impl Plugin for LacquerLoudness {
         let user_reset = self.meters.take_reset_request();
         if user_reset || (play_started && self.params.reset_on_play.value()) {
             self.measurement.reset(&self.meters);
+            self.spectrum.reset(&self.meters);
         }
         let editor_open = self.params.editor_state.is_open();
         self.measurement.process(
@@ -120,6 +155,44 @@ impl Plugin for LacquerLoudness {
             editor_open,
             &self.meters,
         );
+        // GUI-only work: the spectrum is analysed only while the editor shows it.
+        if editor_open {
+            self.spectrum.process(
+                buffer.as_slice_immutable(),
+                !self.params.pause.value(),
+                &self.meters,
+            );
+        }
+        let reference_on = self.params.reference.value() && !self.params.bypass.value();
+        // The gated integrated loudness scans the meter's histogram: only while a reference
+        // may be heard.
+        let (live_integrated_lufs, live_short_term_lufs) =
+            if reference_on || self.player.source() != Source::Live || self.player.is_fading() {
+                let meter = self.measurement.meter();
+                (meter.integrated_lufs(), meter.short_term_lufs())
+            } else {
+                (
+                    dsp_core::loudness::SILENCE_LUFS,
+                    dsp_core::loudness::SILENCE_LUFS,
+                )
+            };
+        let settings = PlayerSettings {
+            reference_on,
+            slot: self.params.reference_slot.value() as usize,
+            start_seconds: self.params.reference_start_s.value(),
+            live_integrated_lufs,
+            live_short_term_lufs,
+        };
+        self.player.process(buffer.as_slice(), &settings);
+        let heard = match self.player.source() {
+            Source::Live => 0,
+            Source::Reference(slot) => slot as u32 + 1,
+        };
+        let r = std::sync::atomic::Ordering::Relaxed;
+        self.meters.reference_heard.store(heard, r);
+        self.meters
+            .reference_gain_db
+            .store(self.player.gain_db(), r);
         ProcessStatus::Normal
     }
 }

@@ -4,6 +4,7 @@
 //! LRA), and publishes the readings. No DSP of its own.
 
 use crate::bridge::{HistoryPoint, LoudnessMeters};
+use crate::handover::ClipCounter;
 use dsp_core::loudness::{LoudnessMeter, MAX_LOUDNESS_CHANNELS};
 use dsp_core::oversampler::OversamplingFactor;
 use std::sync::atomic::Ordering;
@@ -35,6 +36,8 @@ pub struct Measurement {
     samples_to_slot: usize,
     /// Samples measured while running since reset (programme time).
     running_samples: u64,
+    /// The handover view's clip count (counts while running, like the maxima).
+    clips: ClipCounter,
 }
 
 impl Default for Measurement {
@@ -46,6 +49,7 @@ impl Default for Measurement {
             slot_len: slot_len(48_000.0),
             samples_to_slot: slot_len(48_000.0),
             running_samples: 0,
+            clips: ClipCounter::default(),
         }
     }
 }
@@ -76,6 +80,8 @@ impl Measurement {
         self.meter.reset();
         self.samples_to_slot = self.slot_len;
         self.running_samples = 0;
+        self.clips.reset();
+        self.clips.publish(meters);
         meters.publish_loudness(&self.meter, 0.0);
         meters.resets.fetch_add(1, Ordering::Relaxed);
         meters.wake.wake();
@@ -136,9 +142,19 @@ impl Measurement {
                 }
             }
         }
+        if running {
+            self.clips
+                .process(&channels[..channels.len().min(self.channels)]);
+        }
         if editor_open {
             meters.publish_peaks(&self.meter);
+            self.clips.publish(meters);
         }
+    }
+
+    /// The clip count since reset.
+    pub fn clips(&self) -> &ClipCounter {
+        &self.clips
     }
 }
 

@@ -1,12 +1,17 @@
 //! The Loudness meter's parameters. IDs are short and never renamed: saved projects and
-//! automation lanes refer to them. None of them touches the audio (the meter only reads), so
-//! none is smoothed: they are read once per block.
+//! automation lanes refer to them. None is smoothed: they are read once per block. Only the
+//! reference A/B (`ref`, `refslot`) changes the audio, and its player cross-fades every switch.
 
+use crate::reference::ReferenceLibrary;
 use dsp_core::loudness::targets::{Target, TARGETS};
 use dsp_core::oversampler::OversamplingFactor;
 use lacquer_kit::params::bool_param;
 use nice_plug::prelude::*;
 use std::sync::Arc;
+
+/// Latest loop start the "Ref Start" parameter offers, seconds (a start past a reference's
+/// end plays it from the top).
+pub const MAX_START_S: f32 = 600.0;
 
 /// The loudness target. Variant order is part of the saved state and matches
 /// [`dsp_core::loudness::targets::TARGETS`] (Custom last): append only.
@@ -86,6 +91,35 @@ pub enum OversamplingParam {
     X8,
 }
 
+/// Which reference slot the A/B plays. Variant order is part of the saved state.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefSlotParam {
+    #[id = "r1"]
+    #[name = "1"]
+    R1,
+    #[id = "r2"]
+    #[name = "2"]
+    R2,
+    #[id = "r3"]
+    #[name = "3"]
+    R3,
+    #[id = "r4"]
+    #[name = "4"]
+    R4,
+    #[id = "r5"]
+    #[name = "5"]
+    R5,
+    #[id = "r6"]
+    #[name = "6"]
+    R6,
+    #[id = "r7"]
+    #[name = "7"]
+    R7,
+    #[id = "r8"]
+    #[name = "8"]
+    R8,
+}
+
 /// Every parameter of Lacquer Loudness, plus the editor's persisted window state.
 #[derive(Params)]
 pub struct LoudnessParams {
@@ -95,6 +129,9 @@ pub struct LoudnessParams {
     /// A/B compare slots, saved with the project.
     #[persist = "ab"]
     pub ab: Arc<lacquer_kit::AbState>,
+    /// The reference tracks, saved by path and reloaded with the project.
+    #[persist = "refs"]
+    pub references: Arc<ReferenceLibrary>,
 
     /// The platform or delivery spec the readouts are judged against.
     #[id = "target"]
@@ -121,10 +158,23 @@ pub struct LoudnessParams {
     /// True-peak oversampling, 4x (BS.1770) or 8x.
     #[id = "tpos"]
     pub true_peak_oversampling: EnumParam<OversamplingParam>,
-    /// Host bypass. The meter never changes the audio, so there is nothing to bypass: the
-    /// parameter exists for hosts and the kit header, and changes neither audio nor metering.
+    /// Host bypass. The meter never changes the audio; only the reference A/B does, and bypass
+    /// fades it back to the input. Metering goes on either way.
     #[id = "bypass"]
     pub bypass: BoolParam,
+    /// Loudness-matched A/B: the output carries the chosen reference instead of the input.
+    /// A switch, not smoothed: the player cross-fades every change.
+    #[id = "ref"]
+    pub reference: BoolParam,
+    /// Which reference slot the A/B plays (cross-faded when it changes).
+    #[id = "refslot"]
+    pub reference_slot: EnumParam<RefSlotParam>,
+    /// Where the reference's loop starts, seconds (latched when the reference fades in).
+    #[id = "refstart"]
+    pub reference_start_s: FloatParam,
+    /// The handover view's peak target: headroom is this minus the true-peak maximum.
+    #[id = "hdroom"]
+    pub headroom_target_dbfs: FloatParam,
 }
 
 impl Default for LoudnessParams {
@@ -162,6 +212,29 @@ impl Default for LoudnessParams {
             reset_on_play: bool_param("Reset On Play", false),
             true_peak_oversampling: EnumParam::new("True Peak", OversamplingParam::X4),
             bypass: bool_param("Bypass", false).make_bypass(),
+            references: ReferenceLibrary::new(),
+            reference: bool_param("Reference", false),
+            reference_slot: EnumParam::new("Ref Track", RefSlotParam::R1),
+            reference_start_s: FloatParam::new(
+                "Ref Start",
+                0.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: MAX_START_S,
+                },
+            )
+            .with_unit(" s")
+            .with_step_size(0.1),
+            headroom_target_dbfs: FloatParam::new(
+                "Headroom Target",
+                -3.0,
+                FloatRange::Linear {
+                    min: -12.0,
+                    max: 0.0,
+                },
+            )
+            .with_unit(" dBFS")
+            .with_step_size(0.1),
         }
     }
 }

@@ -158,7 +158,7 @@ pub(crate) fn ratio_texts(r: &Readings) -> (String, String) {
 }
 
 /// One small statistic cell.
-fn stat(ui: &mut Ui, caption: &str, value: String, color: Color32) {
+pub(super) fn stat(ui: &mut Ui, caption: &str, value: String, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(100.0, 38.0), Sense::hover());
     let painter = ui.painter();
     theme::readout_well(painter, rect, caption, 9.5, vec2(6.0, 3.0));
@@ -267,7 +267,7 @@ pub(super) fn statistics_section(ui: &mut Ui, r: &Readings, view: &View) {
 }
 
 /// A dB value, "-inf" for silence.
-fn db_text(db: f32) -> String {
+pub(super) fn db_text(db: f32) -> String {
     if db.is_finite() && db > -99.0 {
         format!("{db:.1}")
     } else {

@@ -265,6 +265,18 @@ fn idle_editor_does_not_repaint_and_moving_loudness_wakes_it() {
 #[test]
 fn every_control_fits_the_default_window() {
     let mut rig = Rig::new();
+    // All eight reference slots in use (missing files: the longest rows).
+    rig.params.references.prepare(48_000.0, 2);
+    for i in 0..crate::reference::MAX_REFERENCES {
+        rig.params.references.add(&format!(
+            "/nonexistent/lacquer/a-rather-long-reference-name-{i}.flac"
+        ));
+    }
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    rig.state.lock().unwrap().reference_note = Some("added to slot 8".into());
     let f = rig.draw_fn();
     rig.h.frames(2, f);
     let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(WIDTH as f32, HEIGHT as f32));
@@ -284,6 +296,14 @@ fn every_control_fits_the_default_window() {
         ("History", "control"),
         ("History Zoom", "10 min"),
         ("Bypass", "control"),
+        ("Reference", "control"),
+        ("Ref Track", "8"),
+        ("Ref Start", "value"),
+        ("Reference Path", "control"),
+        ("Add Reference", "control"),
+        ("Headroom Target", "value"),
+        ("Remove Reference", "1"),
+        ("Remove Reference", "8"),
     ] {
         let rect = rig.h.rect(name, part);
         assert!(
@@ -291,4 +311,167 @@ fn every_control_fits_the_default_window() {
             "{name}/{part}: {rect:?} outside {window:?}"
         );
     }
+}
+
+/// Every text the editor painted in one frame of `draw`.
+fn painted_texts(rig: &mut Rig) -> Vec<String> {
+    let mut f = rig.draw_fn();
+    rig.h.time += lacquer_kit::testing::FRAME_DT;
+    let input = egui::RawInput {
+        time: Some(rig.h.time),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            vec2(WIDTH as f32, HEIGHT as f32),
+        )),
+        ..Default::default()
+    };
+    let output = rig.h.ctx.run_ui(input, |ui| f(ui));
+    fn collect(shape: &egui::Shape, out: &mut Vec<String>) {
+        match shape {
+            egui::Shape::Text(t) => out.push(t.galley.text().to_owned()),
+            egui::Shape::Vec(v) => v.iter().for_each(|s| collect(s, out)),
+            _ => {}
+        }
+    }
+    let mut texts = Vec::new();
+    for clipped in &output.shapes {
+        collect(&clipped.shape, &mut texts);
+    }
+    output.drop_without_applying_deltas();
+    texts
+}
+
+#[test]
+fn references_are_added_by_path_reported_when_missing_and_removed() {
+    let mut rig = Rig::new();
+    rig.params.references.prepare(48_000.0, 2);
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    let missing = std::env::temp_dir().join(format!(
+        "lacquer-editor-missing-{}.flac",
+        std::process::id()
+    ));
+    let field = rig.h.rect("Reference Path", "control").center();
+    rig.h.click_at(field, f.clone());
+    rig.h.text(&format!("  \"{}\"  ", missing.display()));
+    rig.h.frame(f.clone());
+    rig.click("Add Reference", "control");
+    // Quotes and spaces from a file manager's "copy path" are dropped.
+    assert_eq!(
+        rig.params.references.paths()[0],
+        Some(missing.display().to_string())
+    );
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    rig.h.frame(f.clone());
+    let texts = painted_texts(&mut rig);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("cannot read") && t.contains("lacquer-editor-missing")),
+        "{texts:?}"
+    );
+    // No parameter moved; the path is not a parameter.
+    assert!(rig.host.take_events().is_empty());
+    rig.click("Remove Reference", "1");
+    assert!(rig.params.references.paths().iter().all(Option::is_none));
+    // Add with an empty field says so and adds nothing.
+    rig.click("Add Reference", "control");
+    assert!(rig.params.references.paths().iter().all(Option::is_none));
+    assert!(painted_texts(&mut rig)
+        .iter()
+        .any(|t| t.contains("type a file's path first")));
+}
+
+#[test]
+fn reference_switch_slot_start_and_peak_target_are_parameters() {
+    let mut rig = Rig::new();
+    let f = rig.draw_fn();
+    rig.h.frame(f.clone());
+    rig.click("Reference", "control");
+    assert!(rig.params.reference.value());
+    assert_eq!(
+        gesture_shape(&rig.host.take_events()),
+        ["begin ref", "set ref", "end ref"]
+    );
+    rig.click("Ref Track", "3");
+    assert_eq!(
+        rig.params.reference_slot.value(),
+        crate::params::RefSlotParam::R3
+    );
+    rig.h.type_value("Ref Start", "42.5", f.clone());
+    assert!((rig.params.reference_start_s.value() - 42.5).abs() < 1e-4);
+    rig.h.type_value("Headroom Target", "-6", f.clone());
+    assert!((rig.params.headroom_target_dbfs.value() + 6.0).abs() < 1e-4);
+    assert!(rig.host.violations().is_empty());
+    assert!(rig.host.open_gestures().is_empty());
+}
+
+#[test]
+fn handover_shows_clips_peaks_and_headroom() {
+    let mut rig = Rig::new();
+    rig.meters.true_peak_max.store(-1.2, Ordering::Relaxed);
+    rig.meters.sample_peak_max.store(-1.5, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    // Default target −3 dBFS: 1.8 dB over it.
+    assert!(texts.iter().any(|t| t == "-1.8 dB"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("1.8 dB over the target")));
+    rig.meters.clipped_samples.store(12, Ordering::Relaxed);
+    rig.meters.clipped_runs.store(2, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "12"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("clipping: 2 run(s)")));
+    rig.meters.clipped_samples.store(0, Ordering::Relaxed);
+    rig.meters.true_peak_max.store(-4.0, Ordering::Relaxed);
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "+1.0 dB"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "ready to hand over"));
+}
+
+#[test]
+fn the_spectra_compare_the_mix_with_the_chosen_reference() {
+    let mut rig = Rig::new();
+    let texts = painted_texts(&mut rig);
+    assert!(texts.iter().any(|t| t == "no spectrum yet"), "{texts:?}");
+    // A 1 kHz reference tone (−9 dB in its band) against a flat −30 dB mix.
+    let path = crate::reference::tests::temp_path("editor-tone.wav");
+    let tone: Vec<f32> = (0..96_000)
+        .map(|i| 0.5 * (std::f32::consts::TAU * 1000.0 * i as f32 / 48_000.0).sin())
+        .collect();
+    crate::reference::tests::write_wav(&path, 48_000, &[tone.clone(), tone]);
+    rig.params.references.prepare(48_000.0, 2);
+    rig.params.references.add(path.to_str().unwrap());
+    assert!(rig
+        .params
+        .references
+        .wait_loaded(std::time::Duration::from_secs(30)));
+    std::fs::remove_file(&path).unwrap();
+    for band in &rig.meters.live_spectrum_db {
+        band.store(-30.0, Ordering::Relaxed);
+    }
+    let texts = painted_texts(&mut rig);
+    assert!(
+        texts.iter().any(|t| t.starts_with("ref +21.0 dB at 1k Hz")),
+        "{texts:?}"
+    );
+    // Once the mix has an integrated loudness, the reference curve is shifted by the
+    // matching gain (mix I − reference I), as the A/B plays it.
+    rig.meters.integrated.store(-20.0, Ordering::Relaxed);
+    let track = match &rig.params.references.slots()[0] {
+        Some(crate::reference::Slot {
+            status: crate::reference::SlotStatus::Ready(t),
+            ..
+        }) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let gain = -20.0 - track.summary.integrated_lufs as f32;
+    assert!(gain < -10.0, "{gain}");
+    let expect = format!(
+        "ref {:+.1} dB at 1k Hz",
+        track.summary.spectrum_db[16] + gain + 30.0
+    );
+    let texts = painted_texts(&mut rig);
+    assert!(texts.contains(&expect), "{expect}: {texts:?}");
 }
