@@ -136,6 +136,9 @@ struct Delivered {
     attempts: usize,
     /// (from, to, true peak before, true peak after) of the conversion.
     src: Option<(u32, u32, Option<f64>, Option<f64>)>,
+    /// Dithered when written (a converted output, or vinyl); a Limiter-dithered output is
+    /// on the grid already and reads false.
+    dithered_on_write: bool,
     warnings: Vec<String>,
     met: bool,
 }
@@ -174,25 +177,29 @@ impl Delivered {
                 "from_hz": from, "to_hz": to,
                 "true_peak_before_dbtp": before, "true_peak_after_dbtp": after,
             })),
+            "dithered_on_write": self.dithered_on_write,
             "warnings": self.warnings,
             "meets_target": self.met,
         })
     }
 }
 
-/// Quantises, writes, decodes the written file again and measures it.
+/// Quantises, writes, decodes the written file again and measures it; also whether the
+/// quantisation dithered (false when the samples were on the grid already: the Limiter
+/// dithered them, or nothing was to be done).
 fn write_and_measure(
     path: &Path,
     rate: u32,
     mut planes: Planes,
     bits: Bits,
     options: &Options,
-) -> Result<Reading, CliError> {
-    render::quantise(&mut planes, bits, options.dither);
+) -> Result<(Reading, bool), CliError> {
+    let dithered = render::quantise(&mut planes, bits, options.dither);
     render::write(path, rate, &planes, bits)?;
     let written = render::read(path)?;
     let rate = written.rate;
-    Ok(measure::measure_planes(path, rate, &written.into_f32())?.reading)
+    let reading = measure::measure_planes(path, rate, &written.into_f32())?.reading;
+    Ok((reading, dithered))
 }
 
 /// A limited destination: streaming or CD.
@@ -237,7 +244,7 @@ fn limited(
             let tp_after = true_peak(&path, out_rate, &out)?;
             src = Some((rate, out_rate, tp_before, tp_after));
         }
-        let reading = write_and_measure(&path, out_rate, out, bits, options)?;
+        let (reading, dithered_on_write) = write_and_measure(&path, out_rate, out, bits, options)?;
         let mut delivered = Delivered {
             destination,
             path: path.clone(),
@@ -252,6 +259,7 @@ fn limited(
             search_lufs: Some(search_lufs),
             attempts: attempt,
             src,
+            dithered_on_write,
             warnings: Vec::new(),
             met: false,
         };
@@ -364,7 +372,8 @@ fn vinyl(
             }
         }
     }
-    let reading = write_and_measure(&path, rate, planes, Bits::Int24, options)?;
+    let (reading, dithered_on_write) =
+        write_and_measure(&path, rate, planes, Bits::Int24, options)?;
     let met = value(reading.true_peak_dbtp).is_none_or(|tp| tp <= VINYL_PEAK_DBTP + 0.01);
     Ok(Delivered {
         destination: Destination::Vinyl,
@@ -380,6 +389,7 @@ fn vinyl(
         search_lufs: None,
         attempts: 1,
         src: None,
+        dithered_on_write,
         warnings,
         met,
     })

@@ -493,6 +493,8 @@ fn deliver_writes_one_file_per_destination_meeting_its_target() {
             let src = &json["resampled"];
             assert_eq!(src["to_hz"].as_u64(), Some(44_100), "{json}");
             assert!(src["true_peak_after_dbtp"].is_number());
+            // 16-bit after conversion: TPDF-dithered when written (the default dither).
+            assert_eq!(json["dithered_on_write"], true, "{json}");
         }
         if key == "vinyl" {
             // Bass mono: the 50 Hz side tone is gone (≥ 20 dB down against the input's,

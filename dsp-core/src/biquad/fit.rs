@@ -334,30 +334,53 @@ fn gn_direction(
             ],
         };
         let r = (q - p.target) / p.scale;
-        // IRLS for the P-norm: weight |r|^(P−2).
-        let w = p.weight * r.abs().powi(norm_p - 2);
-        for row in 0..U {
-            g[row] += w * j[row] * r;
-            for col in row..U {
-                n[row][col] += w * j[row] * j[col];
-            }
+        accumulate(&mut n, &mut g, &j, r, p.weight, norm_p);
+    }
+    irls_step(&n, &g, 1e-9, norm_p)
+}
+
+/// Adds one point's Jacobian row `j` and scaled residual `r` to the upper triangle of the
+/// normal equations `n` and the gradient `g`, with the IRLS weight of the P-norm,
+/// `weight·|r|^(P−2)`.
+fn accumulate<const N: usize>(
+    n: &mut [[f64; N]; N],
+    g: &mut [f64; N],
+    j: &[f64; N],
+    r: f64,
+    weight: f64,
+    norm_p: i32,
+) {
+    let w = weight * r.abs().powi(norm_p - 2);
+    for row in 0..N {
+        g[row] += w * j[row] * r;
+        for col in row..N {
+            n[row][col] += w * j[row] * j[col];
         }
     }
-    // Jacobi scaling (the unknowns differ by many orders of magnitude at low ω0),
-    // mirrored upper triangle, a touch of Levenberg damping.
-    let d: [f64; U] = std::array::from_fn(|k| if n[k][k] > 0.0 { n[k][k].sqrt() } else { 1.0 });
-    let mut m = [[0.0; U]; U];
-    let mut rhs = [0.0; U];
-    for row in 0..U {
-        for col in 0..U {
+}
+
+/// The step of [`accumulate`]d normal equations: Jacobi scaling (the unknowns differ by
+/// many orders of magnitude at low ω0), the upper triangle mirrored, Levenberg `damping`
+/// on the scaled diagonal, and the P-norm's Newton factor (its Hessian is (P − 1)× the
+/// reweighted Gauss–Newton matrix). `None` when the system is singular.
+fn irls_step<const N: usize>(
+    n: &[[f64; N]; N],
+    g: &[f64; N],
+    damping: f64,
+    norm_p: i32,
+) -> Option<[f64; N]> {
+    let d: [f64; N] = std::array::from_fn(|k| if n[k][k] > 0.0 { n[k][k].sqrt() } else { 1.0 });
+    let mut m = [[0.0; N]; N];
+    let mut rhs = [0.0; N];
+    for row in 0..N {
+        for col in 0..N {
             let v = if col >= row { n[row][col] } else { n[col][row] };
             m[row][col] = v / (d[row] * d[col]);
         }
-        m[row][row] += 1e-9;
+        m[row][row] += damping;
         rhs[row] = -g[row] / d[row];
     }
     let y = solve(m, rhs)?;
-    // The P-norm's Hessian is (P − 1)× the reweighted Gauss–Newton matrix.
     let newton = 1.0 / f64::from(norm_p - 1);
     Some(std::array::from_fn(|k| newton * y[k] / d[k]))
 }
@@ -504,30 +527,11 @@ fn gn_direction_pair(grid: &Grid, norm_p: i32, pair: &Pair, t0: [f64; 2]) -> Opt
             ]);
         }
         let r = (q[0] * q[1] - p.target) / p.scale;
-        let w = p.weight * r.abs().powi(norm_p - 2);
-        for row in 0..U2 {
-            g[row] += w * j[row] * r;
-            for col in row..U2 {
-                n[row][col] += w * j[row] * j[col];
-            }
-        }
+        accumulate(&mut n, &mut g, &j, r, p.weight, norm_p);
     }
-    let d: [f64; U2] = std::array::from_fn(|k| if n[k][k] > 0.0 { n[k][k].sqrt() } else { 1.0 });
-    let mut m = [[0.0; U2]; U2];
-    let mut rhs = [0.0; U2];
-    for row in 0..U2 {
-        for col in 0..U2 {
-            let v = if col >= row { n[row][col] } else { n[col][row] };
-            m[row][col] = v / (d[row] * d[col]);
-        }
-        // More damping than one section's: the two sections can trade a pole or zero
-        // with each other, which leaves the normal equations nearly singular.
-        m[row][row] += 1e-6;
-        rhs[row] = -g[row] / d[row];
-    }
-    let y = solve(m, rhs)?;
-    let newton = 1.0 / f64::from(norm_p - 1);
-    Some(std::array::from_fn(|k| newton * y[k] / d[k]))
+    // More damping than one section's: the two sections can trade a pole or zero with
+    // each other, which leaves the normal equations nearly singular.
+    irls_step(&n, &g, 1e-6, norm_p)
 }
 
 /// [`refine`] of two sections together towards the grid's targets for their product
