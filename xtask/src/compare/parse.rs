@@ -67,6 +67,7 @@ pub fn lv2_listing(stdout: &str) -> BTreeSet<String> {
 }
 
 /// User plus system CPU time of a `rusage`'s two `timeval`s, nanoseconds.
+#[cfg_attr(not(unix), allow(dead_code))]
 pub fn rusage_cpu_ns(user: (i64, i64), system: (i64, i64)) -> u64 {
     let ns =
         |(sec, usec): (i64, i64)| sec.max(0) as u64 * 1_000_000_000 + usec.max(0) as u64 * 1000;

@@ -1,10 +1,9 @@
 //! Running the tools: commands for `lacquer render` and ffmpeg, each child's CPU time from
 //! `wait4`'s `rusage` (user + system, the child alone), its exit status and stderr.
 
-use super::parse;
 use super::peers::{Impl, Run, Second};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Where the inputs of a run are.
 pub struct Inputs<'a> {
@@ -30,7 +29,10 @@ pub struct Finished {
 
 /// Runs `command` to the end and measures its CPU time. A non-zero exit is an error
 /// naming the command and quoting its stderr.
+#[cfg(unix)]
 pub fn timed(command: &mut Command, scratch: &Path) -> Result<Finished, String> {
+    use super::parse;
+    use std::process::Stdio;
     let err_path = scratch.join("stderr.txt");
     let out_path = scratch.join("stdout.txt");
     let file = |p: &Path| std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()));
@@ -61,12 +63,22 @@ pub fn timed(command: &mut Command, scratch: &Path) -> Result<Finished, String> 
             tail.join("\n")
         ));
     }
-    let tv = |t: libc::timeval| (t.tv_sec, t.tv_usec);
+    // `suseconds_t` is `i64` on Linux and `i32` on macOS.
+    #[allow(clippy::useless_conversion)]
+    let tv = |t: libc::timeval| (i64::from(t.tv_sec), i64::from(t.tv_usec));
     Ok(Finished {
         cpu_ns: parse::rusage_cpu_ns(tv(usage.ru_utime), tv(usage.ru_stime)),
         stderr,
         stdout,
     })
+}
+
+/// [`timed`] needs `wait4` (a child's own CPU time): Unix only.
+#[cfg(not(unix))]
+pub fn timed(command: &mut Command, _scratch: &Path) -> Result<Finished, String> {
+    Err(format!(
+        "{command:?}: `cargo xtask compare` measures CPU time with wait4, which needs a Unix host"
+    ))
 }
 
 /// The ffmpeg command for `graph` (a graph over `[main]` and `[key]`, see
